@@ -1,0 +1,64 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+# Each creates .venv when missing, installs the package with the extras it
+# needs, and makes sure Graphviz's `dot` program is on PATH.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HYPOTHESIS_PROFILE ?= ci
+
+.PHONY: demo test lint typecheck pytest fuzz bench oracle dot clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# One stamp per extra set: reinstall only when pyproject.toml changes.
+$(VENV)/.installed-%: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[$*]"
+	touch $@
+
+dot:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Graphviz (the dot program) with apt-get..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else \
+	    echo "Graphviz's 'dot' program is missing. Install it, then run make again:"; \
+	    echo "  Debian/Ubuntu: sudo apt-get install -y graphviz"; \
+	    echo "  macOS:         brew install graphviz"; \
+	    echo "  Fedora:        sudo dnf install -y graphviz"; \
+	    exit 1; \
+	  fi; }
+	@dot -V
+
+demo: $(VENV)/.installed-demos dot
+	$(PY) demos/moons.py
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev dot
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest -q
+
+test: lint typecheck pytest
+
+# The long randomized sweep (thousands of random graphs per property).
+fuzz: $(VENV)/.installed-dev
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -m slow
+
+bench: $(VENV)/.installed-bench
+	$(PY) benchmarks/run.py
+
+# Optional: compare against PyTorch (installs torch==2.13.0 from the local file).
+oracle: $(VENV)/.installed-dev
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pytest -q tests/oracle
+
+clean:
+	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,56 @@
+"""A scalar reverse-mode autograd engine.
+
+>>> from autograd import Value
+>>> x = Value(2.0, label="x")
+>>> y = x * x + 3 * x
+>>> y.backward()
+>>> x.grad
+7.0
+"""
+
+from __future__ import annotations
+
+from autograd.engine import (
+    Value,
+    cos,
+    detect_anomaly,
+    elu,
+    erf,
+    exp,
+    gelu,
+    is_grad_enabled,
+    leaky_relu,
+    log,
+    no_grad,
+    relu,
+    sigmoid,
+    sin,
+    softplus,
+    sqrt,
+    tanh,
+)
+from autograd.graph import topological_order
+from autograd.ops import OPS, OpDomainError
+
+__all__ = [
+    "OPS",
+    "OpDomainError",
+    "Value",
+    "cos",
+    "detect_anomaly",
+    "elu",
+    "erf",
+    "exp",
+    "gelu",
+    "is_grad_enabled",
+    "leaky_relu",
+    "log",
+    "no_grad",
+    "relu",
+    "sigmoid",
+    "sin",
+    "softplus",
+    "sqrt",
+    "tanh",
+    "topological_order",
+]

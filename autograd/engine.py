@@ -1,0 +1,610 @@
+"""`Value`, the node of a dynamic computation graph, and reverse-mode `backward`.
+
+A `Value` made by an op remembers the op's table row (`autograd.ops`), its
+operands (other Values, or plain floats for constants) and the local
+derivative with respect to each operand, computed as floats during the
+forward pass. Nodes hold no closures and no references to themselves, so a
+graph is freed by reference counting as soon as it is unreachable.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import numbers
+import traceback
+import weakref
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Final, ParamSpec, TypeVar, cast, final
+
+from autograd import ops
+from autograd.graph import topological_order
+from autograd.ops import FLOAT_MATH, OPS, Op, OpDomainError
+
+__all__ = [
+    "Value",
+    "cos",
+    "detect_anomaly",
+    "elu",
+    "erf",
+    "exp",
+    "gelu",
+    "is_grad_enabled",
+    "leaky_relu",
+    "log",
+    "no_grad",
+    "relu",
+    "sigmoid",
+    "sin",
+    "softplus",
+    "sqrt",
+    "tanh",
+]
+
+_RECORD: Final = 1
+_ANOMALY: Final = 2
+# Bit 0: record graphs (off under no_grad); bit 1: anomaly detection.
+_mode: ContextVar[int] = ContextVar("autograd_mode", default=_RECORD)
+_creation_sites: ContextVar[weakref.WeakKeyDictionary[Value, str] | None] = ContextVar(
+    "autograd_creation_sites", default=None
+)
+
+_ADD, _SUB, _MUL, _DIV, _POW = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["pow"]
+_NEG, _ABS, _EXP, _LOG, _SQRT = OPS["neg"], OPS["abs"], OPS["exp"], OPS["log"], OPS["sqrt"]
+_SIN, _COS, _TANH, _SIGMOID = OPS["sin"], OPS["cos"], OPS["tanh"], OPS["sigmoid"]
+_RELU, _SOFTPLUS, _ERF, _GELU = OPS["relu"], OPS["softplus"], OPS["erf"], OPS["gelu"]
+_LEAKY_RELU, _ELU = OPS["leaky_relu"], OPS["elu"]
+
+
+def _describe(x: object) -> str:
+    return f"{type(x).__name__} {x!r}"
+
+
+def _to_float(x: object, where: str) -> float:
+    """A finite float from a real number, or a TypeError/ValueError saying where."""
+    if type(x) is float:
+        f = x
+    elif isinstance(x, bool) or not isinstance(x, numbers.Real):
+        hint = " (use .data for its number)" if isinstance(x, Value) else ""
+        raise TypeError(f"{where}: expected a real number, got {_describe(x)}{hint}")
+    else:
+        try:
+            f = float(x)
+        except OverflowError:
+            raise OverflowError(f"{where}: {x!r} is too large for a float") from None
+    if f - f != 0.0:  # inf - inf and nan - nan are nan; finite - itself is 0
+        raise ValueError(f"{where}: expected a finite number, got {f!r}")
+    return f
+
+
+def _overflow(op: Op, *operands: float) -> OverflowError:
+    args = ", ".join(repr(x) for x in operands)
+    return OverflowError(f"{op.name}: result of {op.name}({args}) overflows a float")
+
+
+_new = object.__new__
+
+
+def _leaf(data: float) -> Value:
+    v: Value = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._op = v._p0 = v._p1 = v._d0 = v._d1 = None
+    return v
+
+
+def _record_site(v: Value) -> None:
+    sites = _creation_sites.get()
+    if sites is not None:
+        sites[v] = _user_frame()
+
+
+def _user_frame() -> str:
+    """The innermost frame outside this package: where the user made a node."""
+    here = __file__.rsplit("/", 1)[0]
+    for frame in reversed(traceback.extract_stack()):
+        if not frame.filename.startswith(here):
+            return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}: {frame.line}'
+    return "<unknown>"
+
+
+def _unary(op: Op, a: Value) -> Value:
+    x = a.data
+    out = op.forward(x)
+    if out - out != 0.0:
+        raise _overflow(op, x)
+    mode = _mode.get()
+    if not mode & _RECORD:
+        return _leaf(out)
+    (d0,) = op.derivative(FLOAT_MATH, x, out)
+    v: Value = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    v._op = op
+    v._p0 = a
+    v._p1 = v._d1 = None
+    v._d0 = d0
+    if mode != _RECORD:
+        _record_site(v)
+    return v
+
+
+def _binary(op: Op, a: object, b: object) -> Value:
+    # Constants stay plain floats in the operand slots: they cost no node.
+    if a.__class__ is Value:
+        x = a.data  # type: ignore[attr-defined]
+    else:
+        a = x = _to_float(a, op.name)
+    if b.__class__ is Value:
+        y = b.data  # type: ignore[attr-defined]
+    else:
+        b = y = _to_float(b, op.name)
+    out = op.forward(x, y)
+    if out - out != 0.0:
+        raise _overflow(op, x, y)
+    mode = _mode.get()
+    if not mode & _RECORD:
+        return _leaf(out)
+    v: Value = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    v._op = op
+    v._p0 = a  # type: ignore[assignment]
+    v._p1 = b  # type: ignore[assignment]
+    v._d0, v._d1 = op.derivative(FLOAT_MATH, x, y, out)
+    if mode != _RECORD:
+        _record_site(v)
+    return v
+
+
+def _power(base: object, exponent: object) -> Value:
+    if isinstance(exponent, Value):
+        x = base.data if isinstance(base, Value) else _to_float(base, "pow")
+        if x < 0.0:
+            raise OpDomainError(
+                f"pow: base must be >= 0 when the exponent is a Value "
+                f"(d/dexponent = base**exponent * log(base)), got base {x!r}"
+            )
+    return _binary(_POW, base, exponent)
+
+
+def _operand_data(x: object, where: str) -> float:
+    return x.data if isinstance(x, Value) else _to_float(x, where)
+
+
+@final
+class Value:
+    """A scalar in a computation graph: its `data`, its `grad`, and how it was made.
+
+    >>> x = Value(2.0, label="x")
+    >>> w = Value(-3.0, label="w")
+    >>> y = (x * w + 1).tanh()
+    >>> y.backward()
+    >>> round(x.grad, 6), round(w.grad, 6)
+    (-0.0, 0.0)
+    """
+
+    __slots__ = ("__weakref__", "_d0", "_d1", "_op", "_p0", "_p1", "data", "grad", "label")
+
+    data: float
+    grad: float | Value
+    label: str
+    _op: Op | None
+    _p0: Value | float | None
+    _p1: Value | float | None
+    _d0: Any
+    _d1: Any
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {_describe(label)}")
+        self.data = _to_float(data, "Value")
+        self.grad = 0.0
+        self.label = label
+        self._op = self._p0 = self._p1 = self._d0 = self._d1 = None
+
+    # -- what the node is -------------------------------------------------
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this value ('' for a leaf)."""
+        return "" if self._op is None else self._op.name
+
+    @property
+    def operands(self) -> tuple[Value | float, ...]:
+        """What the op was applied to, in order: Values, and floats for constants."""
+        if self._op is None:
+            return ()
+        if self._op.arity == 1:
+            return (cast("Value | float", self._p0),)
+        return (cast("Value | float", self._p0), cast("Value | float", self._p1))
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The Values this one was computed from, in operand order (``a + a`` has two)."""
+        return tuple(p for p in self.operands if isinstance(p, Value))
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(self)/d(operand) for each of `operands`, as computed in the forward pass."""
+        if self._op is None:
+            return ()
+        return (self._d0,) if self._op.arity == 1 else (self._d0, self._d1)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else repr(self)
+
+    # -- arithmetic: every operator works with a number on either side ----
+
+    def __add__(self, other: Value | float) -> Value:
+        return _binary(_ADD, self, other)
+
+    def __radd__(self, other: float) -> Value:
+        return _binary(_ADD, other, self)
+
+    def __sub__(self, other: Value | float) -> Value:
+        return _binary(_SUB, self, other)
+
+    def __rsub__(self, other: float) -> Value:
+        return _binary(_SUB, other, self)
+
+    def __mul__(self, other: Value | float) -> Value:
+        return _binary(_MUL, self, other)
+
+    def __rmul__(self, other: float) -> Value:
+        return _binary(_MUL, other, self)
+
+    def __truediv__(self, other: Value | float) -> Value:
+        return _binary(_DIV, self, other)
+
+    def __rtruediv__(self, other: float) -> Value:
+        return _binary(_DIV, other, self)
+
+    def __pow__(self, other: Value | float) -> Value:
+        return _power(self, other)
+
+    def __rpow__(self, other: float) -> Value:
+        return _power(other, self)
+
+    def __neg__(self) -> Value:
+        return _unary(_NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _unary(_ABS, self)
+
+    # -- comparisons look at data, so max(a, b) returns the larger Value --
+    # (== and hash stay identity: Values are graph nodes, usable as dict keys)
+
+    def __lt__(self, other: Value | float) -> bool:
+        return self.data < _operand_data(other, "<")
+
+    def __le__(self, other: Value | float) -> bool:
+        return self.data <= _operand_data(other, "<=")
+
+    def __gt__(self, other: Value | float) -> bool:
+        return self.data > _operand_data(other, ">")
+
+    def __ge__(self, other: Value | float) -> bool:
+        return self.data >= _operand_data(other, ">=")
+
+    # -- functions ----------------------------------------------------------
+
+    def exp(self) -> Value:
+        """e ** self."""
+        return _unary(_EXP, self)
+
+    def log(self) -> Value:
+        """Natural logarithm; self must be > 0."""
+        return _unary(_LOG, self)
+
+    def sqrt(self) -> Value:
+        """Square root; self must be >= 0."""
+        return _unary(_SQRT, self)
+
+    def sin(self) -> Value:
+        """Sine."""
+        return _unary(_SIN, self)
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return _unary(_COS, self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent: the classic activation, squashing to (-1, 1).
+
+        Its derivative 1 - tanh**2 vanishes for large |x| (saturation).
+        """
+        return _unary(_TANH, self)
+
+    def sigmoid(self) -> Value:
+        """Logistic sigmoid 1/(1+e**-x): the activation that squashes to (0, 1).
+
+        Stable for any finite input; its derivative s(1-s) is at most 1/4.
+        """
+        return _unary(_SIGMOID, self)
+
+    def relu(self) -> Value:
+        """Rectified linear unit max(0, x): the default activation of deep nets.
+
+        Gradient 1 where x > 0 and 0 elsewhere (0 at the kink, as PyTorch).
+        """
+        return _unary(_RELU, self)
+
+    def leaky_relu(self, slope: Value | float = 0.01) -> Value:
+        """x for x > 0 else slope * x; a Value slope is learnable (PReLU)."""
+        return _binary(_LEAKY_RELU, self, slope)
+
+    def softplus(self) -> Value:
+        """log(1 + e**x), a smooth relu; stable for any finite input."""
+        return _unary(_SOFTPLUS, self)
+
+    def gelu(self) -> Value:
+        """Gaussian error linear unit x * Phi(x), exact (erf) form."""
+        return _unary(_GELU, self)
+
+    def elu(self, alpha: Value | float = 1.0) -> Value:
+        """x for x > 0 else alpha * (e**x - 1)."""
+        return _binary(_ELU, self, alpha)
+
+    def erf(self) -> Value:
+        """The error function."""
+        return _unary(_ERF, self)
+
+    # -- gradients ------------------------------------------------------------
+
+    def backward(self, gradient: Value | float = 1.0, *, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(node) * gradient into `grad` of every node of the graph.
+
+        Gradients add up (``+=``): calling `backward` twice gives twice the
+        gradient everywhere; use `zero_grad` in between to start afresh. With
+        ``create_graph=True`` the gradients are Values with their own graph, so
+        they can be differentiated again.
+        """
+        if create_graph:
+            _backward_graph(self, gradient)
+            return
+        seed = _to_float(gradient, "backward: gradient")
+        counts = _consumer_counts(self)
+        check = bool(_mode.get() & _ANOMALY)
+        adjoint: dict[Value, float] = {self: seed}
+        ready = [self]
+        # Kahn's order: a node is processed once all its consumers have
+        # given it their share, so each adjoint is complete and used once.
+        while ready:
+            v = ready.pop()
+            g = adjoint.pop(v)
+            v.grad += g
+            p = v._p0
+            if p.__class__ is Value:
+                c = v._d0 * g
+                if check:
+                    _check_gradient(v, c)
+                adjoint[p] = adjoint.get(p, 0.0) + c  # type: ignore[index,call-overload]
+                n = counts[p] - 1  # type: ignore[index]
+                if n:
+                    counts[p] = n  # type: ignore[index]
+                else:
+                    ready.append(p)  # type: ignore[arg-type]
+            p = v._p1
+            if p.__class__ is Value:
+                c = v._d1 * g
+                if check:
+                    _check_gradient(v, c)
+                adjoint[p] = adjoint.get(p, 0.0) + c  # type: ignore[index,call-overload]
+                n = counts[p] - 1  # type: ignore[index]
+                if n:
+                    counts[p] = n  # type: ignore[index]
+                else:
+                    ready.append(p)  # type: ignore[arg-type]
+
+    def zero_grad(self) -> None:
+        """Set `grad` to 0.0 on every node of this value's graph."""
+        for v in topological_order(self):
+            v.grad = 0.0
+
+    def detach(self) -> Value:
+        """A new leaf with the same data, cut from this graph."""
+        return _leaf(self.data)
+
+
+def _consumer_counts(root: Value) -> dict[Value, int]:
+    """How many edges lead into each node from inside the graph below `root`."""
+    counts: dict[Value, int] = {root: 0}
+    stack = [root]
+    while stack:
+        v = stack.pop()
+        p = v._p0
+        if p.__class__ is Value:
+            if p in counts:
+                counts[p] += 1  # type: ignore[index]
+            else:
+                counts[p] = 1  # type: ignore[index]
+                stack.append(p)  # type: ignore[arg-type]
+        p = v._p1
+        if p.__class__ is Value:
+            if p in counts:
+                counts[p] += 1  # type: ignore[index]
+            else:
+                counts[p] = 1  # type: ignore[index]
+                stack.append(p)  # type: ignore[arg-type]
+    return counts
+
+
+def _check_gradient(v: Value, contribution: float) -> None:
+    if contribution - contribution != 0.0:
+        sites = _creation_sites.get()
+        site = sites.get(v, "<made outside detect_anomaly>") if sites is not None else ""
+        raise FloatingPointError(
+            f"detect_anomaly: backward through {v.op!r} (data={v.data!r}) produced a "
+            f"non-finite gradient {contribution!r}; the node was created at {site}"
+        )
+
+
+def _backward_graph(root: Value, gradient: Value | float) -> None:
+    """`backward` whose adjoints are Values: the derivative rules run on Values."""
+    seed: Value | float = (
+        gradient if isinstance(gradient, Value) else _to_float(gradient, "backward: gradient")
+    )
+    counts = _consumer_counts(root)
+    adjoint: dict[Value, Value | float] = {root: seed}
+    ready = [root]
+    while ready:
+        v = ready.pop()
+        g = adjoint.pop(v)
+        v.grad = g if (isinstance(v.grad, float) and v.grad == 0.0) else v.grad + g
+        op = v._op
+        if op is None:
+            continue
+        operands = v.operands
+        partials = op.derivative(VALUE_MATH, *operands, v)
+        for p, d in zip(operands, partials, strict=True):
+            if not isinstance(p, Value):
+                continue
+            # The chain rule on Values; a unit partial adds no node.
+            c = g if (isinstance(d, float) and d == 1.0) else d * g
+            adjoint[p] = c if p not in adjoint else adjoint[p] + c
+            counts[p] -= 1
+            if not counts[p]:
+                ready.append(p)
+
+
+def _function(op: Op) -> Callable[[Value | float], Value | float]:
+    """The module-level form of a one-operand op: Values in, Value out; floats in, float out."""
+
+    def apply(x: Value | float) -> Value | float:
+        if isinstance(x, Value):
+            return _unary(op, x)
+        f = _to_float(x, op.name)
+        out = op.forward(f)
+        if out - out != 0.0:
+            raise _overflow(op, f)
+        return cast(float, out)
+
+    apply.__name__ = apply.__qualname__ = op.name
+    apply.__doc__ = f"{op.doc} Works on Values (recording the graph) and on plain numbers."
+    return apply
+
+
+exp = _function(_EXP)
+log = _function(_LOG)
+sqrt = _function(_SQRT)
+sin = _function(_SIN)
+cos = _function(_COS)
+tanh = _function(_TANH)
+sigmoid = _function(_SIGMOID)
+relu = _function(_RELU)
+softplus = _function(_SOFTPLUS)
+gelu = _function(_GELU)
+erf = _function(_ERF)
+
+
+def leaky_relu(x: Value | float, slope: Value | float = 0.01) -> Value | float:
+    """x for x > 0 else slope * x, on Values or plain numbers."""
+    if isinstance(x, Value) or isinstance(slope, Value):
+        return _binary(_LEAKY_RELU, x, slope)
+    return _LEAKY_RELU.forward(_to_float(x, "leaky_relu"), _to_float(slope, "leaky_relu"))
+
+
+def elu(x: Value | float, alpha: Value | float = 1.0) -> Value | float:
+    """x for x > 0 else alpha * (e**x - 1), on Values or plain numbers."""
+    if isinstance(x, Value) or isinstance(alpha, Value):
+        return _binary(_ELU, x, alpha)
+    return _ELU.forward(_to_float(x, "elu"), _to_float(alpha, "elu"))
+
+
+def _pow_any(x: Value | float, y: Value | float) -> Value | float:
+    if isinstance(x, Value) or isinstance(y, Value):
+        return _power(x, y)
+    return ops.FLOAT_MATH.pow(x, y)
+
+
+class _ValueMath:
+    """`ops.Math` on Values (and floats): what derivative rules call with create_graph."""
+
+    exp = staticmethod(exp)
+    log = staticmethod(log)
+    sin = staticmethod(sin)
+    cos = staticmethod(cos)
+    sigmoid = staticmethod(sigmoid)
+    erf = staticmethod(erf)
+    pow = staticmethod(_pow_any)
+
+
+VALUE_MATH: ops.Math = _ValueMath()
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside `no_grad` (in this thread or task)."""
+    return bool(_mode.get() & _RECORD)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class no_grad:  # noqa: N801 - named like the torch context manager it mirrors
+    """Record no graph inside: values made here are leaves with no parents.
+
+    A context manager and a decorator. The switch lives in a `ContextVar`, so
+    it is per thread and per asyncio task: other threads keep recording.
+    """
+
+    def __init__(self) -> None:
+        self._tokens: list[Any] = []
+
+    def __enter__(self) -> None:
+        self._tokens.append(_mode.set(_mode.get() & ~_RECORD))
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.reset(self._tokens.pop())
+
+    def __call__(self, func: Callable[P, R]) -> Callable[P, R]:
+        if inspect.iscoroutinefunction(func):
+            coro = cast(Callable[P, Awaitable[Any]], func)
+
+            @functools.wraps(func)
+            async def run_async(*args: P.args, **kwargs: P.kwargs) -> Any:
+                with no_grad():
+                    return await coro(*args, **kwargs)
+
+            return cast(Callable[P, R], run_async)
+
+        @functools.wraps(func)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            with no_grad():
+                return func(*args, **kwargs)
+
+        return run
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise `FloatingPointError` at the first backward step whose gradient is not finite.
+
+    Inside, every node remembers the line of user code that created it, and
+    the error names the op and that line. (Forward values are always checked:
+    an op whose result would not be finite raises `OverflowError` anyway.)
+    Slower than normal mode; meant for debugging.
+    """
+    token = _mode.set(_mode.get() | _ANOMALY)
+    sites_token = _creation_sites.set(weakref.WeakKeyDictionary())
+    try:
+        yield
+    finally:
+        _creation_sites.reset(sites_token)
+        _mode.reset(token)
