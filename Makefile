@@ -44,9 +44,9 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev dot
-	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest -q
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest -q -m "not slow"
 
-test: lint typecheck pytest
+test: lint typecheck pytest fuzz
 
 # The long randomized sweep (thousands of random graphs per property).
 fuzz: $(VENV)/.installed-dev
