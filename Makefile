@@ -58,7 +58,7 @@ bench: $(VENV)/.installed-bench
 # Optional: compare against PyTorch (installs torch==2.13.0 from the local file).
 oracle: $(VENV)/.installed-dev
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pytest -q tests/oracle
+	AUTOGRAD_ORACLE=1 $(PY) -m pytest -q tests/oracle
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache .hypothesis
