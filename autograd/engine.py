@@ -14,7 +14,7 @@ import inspect
 import numbers
 import traceback
 import weakref
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Final, ParamSpec, TypeVar, cast, final
@@ -458,29 +458,49 @@ def _check_gradient(v: Value, contribution: float) -> None:
 def _backward_graph(root: Value, gradient: Value | float) -> None:
     """`backward` whose adjoints are Values: the derivative rules run on Values."""
     seed: Value | float = (
-        gradient if isinstance(gradient, Value) else _to_float(gradient, "backward: gradient")
+        gradient
+        if isinstance(gradient, Value)
+        else _to_float(gradient, "backward: gradient")
     )
-    counts = _consumer_counts(root)
-    adjoint: dict[Value, Value | float] = {root: seed}
-    ready = [root]
-    while ready:
-        v = ready.pop()
-        g = adjoint.pop(v)
+    for v, g in _graph_adjoints(root, seed).items():
         v.grad = g if (isinstance(v.grad, float) and v.grad == 0.0) else v.grad + g
+
+
+def _graph_adjoints(
+    root: Value, seed: Value | float, wrt: Collection[Value] | None = None
+) -> dict[Value, Value | float]:
+    """seed * d(root)/d(node) as Values with their own graph, for each node reached.
+
+    Changes no `grad`. With `wrt`, only nodes on a path from `root` down to
+    one of `wrt` get an adjoint, and the sweep stops at `wrt`: they are
+    independent inputs, as in JAX, even if one was computed from another.
+    """
+    inputs = set() if wrt is None else set(wrt)  # membership only, never iterated
+    order = topological_order(root)
+    needed: set[Value] | None = None
+    if wrt is not None:
+        needed = set()
+        for v in order:
+            if v in inputs or any(p in needed for p in v.parents):
+                needed.add(v)
+    adjoint: dict[Value, Value | float] = {root: seed}
+    # Consumers come before their operands in reversed topological order, so
+    # each adjoint is complete when its node is reached.
+    for v in reversed(order):
         op = v._op
-        if op is None:
+        if op is None or v in inputs or (needed is not None and v not in needed):
+            continue
+        g = adjoint.get(v)
+        if g is None:
             continue
         operands = v.operands
         partials = op.derivative(VALUE_MATH, *operands, v)
         for p, d in zip(operands, partials, strict=True):
-            if not isinstance(p, Value):
-                continue
-            # The chain rule on Values; a unit partial adds no node.
-            c = g if (isinstance(d, float) and d == 1.0) else d * g
-            adjoint[p] = c if p not in adjoint else adjoint[p] + c
-            counts[p] -= 1
-            if not counts[p]:
-                ready.append(p)
+            if isinstance(p, Value) and (needed is None or p in needed):
+                # The chain rule on Values; a unit partial adds no node.
+                c = g if (isinstance(d, float) and d == 1.0) else d * g
+                adjoint[p] = adjoint[p] + c if p in adjoint else c
+    return adjoint
 
 
 def _function(op: Op) -> Callable[[Value | float], Value | float]:

@@ -205,8 +205,9 @@ def _d_abs(m: Math, x: Any, out: Any) -> tuple[float]:
 
 
 def _d_sqrt(m: Math, x: Any, out: Any) -> tuple[Any]:
-    # d/dx sqrt(x) = 1 / (2 sqrt(x)); +inf at 0, as PyTorch.
-    return (0.5 / out if out != 0 else math.inf,)
+    # d/dx sqrt(x) = 1 / (2 sqrt(x)); +inf at 0, as PyTorch. `>` and not `!=`:
+    # on a Value (create_graph) `!=` is identity and would always be true.
+    return (0.5 / out if out > 0 else math.inf,)
 
 
 _ROWS = (
