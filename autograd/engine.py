@@ -12,11 +12,12 @@ from __future__ import annotations
 import functools
 import inspect
 import numbers
+import os
 import traceback
 import weakref
 from collections.abc import Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, Final, ParamSpec, TypeVar, cast, final
 
 from autograd import ops
@@ -47,6 +48,9 @@ _RECORD: Final = 1
 _ANOMALY: Final = 2
 # Bit 0: record graphs (off under no_grad); bit 1: anomaly detection.
 _mode: ContextVar[int] = ContextVar("autograd_mode", default=_RECORD)
+_no_grad_tokens: ContextVar[tuple[Token[int], ...]] = ContextVar(
+    "autograd_no_grad_tokens", default=()
+)
 _creation_sites: ContextVar[weakref.WeakKeyDictionary[Value, str] | None] = ContextVar(
     "autograd_creation_sites", default=None
 )
@@ -59,7 +63,18 @@ _LEAKY_RELU, _ELU = OPS["leaky_relu"], OPS["elu"]
 
 
 def _describe(x: object) -> str:
-    return f"{type(x).__name__} {x!r}"
+    """Type and a short repr: a hostile operand must not make a huge message."""
+    if isinstance(x, int) and x.bit_length() > 256:
+        # repr of an int past sys.get_int_max_str_digits() raises ValueError.
+        text = f"<about {x.bit_length() * 0.30103:.0f} digits>"
+    else:
+        try:
+            text = repr(x)
+        except Exception:
+            text = "<repr failed>"
+        if len(text) > 80:
+            text = text[:77] + "..."
+    return f"{type(x).__name__} {text}"
 
 
 def _to_float(x: object, where: str) -> float:
@@ -73,7 +88,8 @@ def _to_float(x: object, where: str) -> float:
         try:
             f = float(x)
         except OverflowError:
-            raise OverflowError(f"{where}: {x!r} is too large for a float") from None
+            msg = f"{where}: {_describe(x)} is too large for a float"
+            raise OverflowError(msg) from None
     if f - f != 0.0:  # inf - inf and nan - nan are nan; finite - itself is 0
         raise ValueError(f"{where}: expected a finite number, got {f!r}")
     return f
@@ -104,7 +120,7 @@ def _record_site(v: Value) -> None:
 
 def _user_frame() -> str:
     """The innermost frame outside this package: where the user made a node."""
-    here = __file__.rsplit("/", 1)[0]
+    here = os.path.dirname(__file__) + os.sep
     for frame in reversed(traceback.extract_stack()):
         if not frame.filename.startswith(here):
             return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}: {frame.line}'
@@ -393,7 +409,7 @@ class Value:
             if p.__class__ is Value:
                 c = v._d0 * g
                 if check:
-                    _check_gradient(v, c)
+                    _check_gradient(v, c, adjoint.get(p, 0.0))
                 adjoint[p] = adjoint.get(p, 0.0) + c  # type: ignore[index,call-overload]
                 n = counts[p] - 1  # type: ignore[index]
                 if n:
@@ -404,7 +420,7 @@ class Value:
             if p.__class__ is Value:
                 c = v._d1 * g
                 if check:
-                    _check_gradient(v, c)
+                    _check_gradient(v, c, adjoint.get(p, 0.0))
                 adjoint[p] = adjoint.get(p, 0.0) + c  # type: ignore[index,call-overload]
                 n = counts[p] - 1  # type: ignore[index]
                 if n:
@@ -445,13 +461,20 @@ def _consumer_counts(root: Value) -> dict[Value, int]:
     return counts
 
 
-def _check_gradient(v: Value, contribution: float) -> None:
-    if contribution - contribution != 0.0:
+def _check_gradient(v: Value, contribution: float, before: float) -> None:
+    """Anomaly mode: fail at the backward step that makes an adjoint non-finite."""
+    total = before + contribution
+    if total - total != 0.0:
         sites = _creation_sites.get()
         site = sites.get(v, "<made outside detect_anomaly>") if sites is not None else ""
+        what = (
+            f"a non-finite gradient {contribution!r}"
+            if contribution - contribution != 0.0
+            else f"a gradient {contribution!r} whose sum with {before!r} overflows"
+        )
         raise FloatingPointError(
-            f"detect_anomaly: backward through {v.op!r} (data={v.data!r}) produced a "
-            f"non-finite gradient {contribution!r}; the node was created at {site}"
+            f"detect_anomaly: backward through {v.op!r} (data={v.data!r}) produced "
+            f"{what}; the node was created at {site}"
         )
 
 
@@ -584,14 +607,16 @@ class no_grad:  # noqa: N801 - named like the torch context manager it mirrors
     it is per thread and per asyncio task: other threads keep recording.
     """
 
-    def __init__(self) -> None:
-        self._tokens: list[Any] = []
-
+    # The tokens to restore live in a ContextVar, not on the instance, so one
+    # instance may be entered by several threads or tasks at once.
     def __enter__(self) -> None:
-        self._tokens.append(_mode.set(_mode.get() & ~_RECORD))
+        token = _mode.set(_mode.get() & ~_RECORD)
+        _no_grad_tokens.set((*_no_grad_tokens.get(), token))
 
     def __exit__(self, *exc: object) -> None:
-        _mode.reset(self._tokens.pop())
+        *outer, token = _no_grad_tokens.get()
+        _no_grad_tokens.set(tuple(outer))
+        _mode.reset(token)
 
     def __call__(self, func: Callable[P, R]) -> Callable[P, R]:
         if inspect.iscoroutinefunction(func):

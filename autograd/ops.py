@@ -134,7 +134,14 @@ class _FloatMath:
         """x ** y for a derivative rule: 0 ** negative is +inf, as a limit."""
         if x == 0.0 and y < 0.0:
             return math.inf
-        return _pow(x, y)
+        try:
+            return _pow(x, y)
+        except OverflowError:
+            # A slope may be infinite where the value is finite (d/dx x**-1 at
+            # 1e-200 is -1e400): inf, as 1.0 / 5e-324 is, not an error that
+            # only appears when gradients are recorded.
+            odd = x < 0.0 and y % 2.0 == 1.0
+            return -math.inf if odd else math.inf
 
 
 FLOAT_MATH: Math = _FloatMath()

@@ -1,0 +1,365 @@
+"""Bad input, swept over the op table: every public way to apply every op, given
+every kind of bad or unusual operand on either side, fails loudly naming the op
+and the operand, or gives a finite result (README "Guarantees").
+
+Adding a row to `autograd.ops.OPS` adds it to every sweep here.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd
+from autograd import OPS, Value
+from autograd.ops import Op
+
+Call = Callable[[object, object], object]
+
+# The Python operator behind each op that has one; both sides are tried.
+_OPERATORS: dict[str, Call] = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "div": operator.truediv,
+    "pow": operator.pow,
+}
+
+
+def _midpoint(op: Op, position: int) -> float:
+    lo, hi = op.sample[position]
+    return (lo + hi) / 2.0
+
+
+def _entry_points(op: Op) -> list[tuple[str, Call, bool]]:
+    """(name, call(a, b), whether `a` may be a non-Value) for every public form of `op`.
+
+    A unary op's call ignores `b`.
+    """
+    name = op.name
+    found: list[tuple[str, Call, bool]] = []
+    function = getattr(autograd, name, None)
+    if op.arity == 2:
+        if name in _OPERATORS:
+            found.append((op.symbol, _OPERATORS[name], True))
+        if hasattr(Value, name):
+            found.append((f"Value.{name}", lambda a, b: getattr(a, name)(b), False))
+        if function is not None:
+            found.append((f"autograd.{name}", function, True))
+    else:
+        if hasattr(Value, name):
+            found.append((f"Value.{name}", lambda a, b: getattr(a, name)(), False))
+        if function is not None:
+            found.append((f"autograd.{name}", lambda a, b: function(a), True))
+        if name == "neg":
+            found.append(("unary -", lambda a, b: operator.neg(a), False))
+        if name == "abs":
+            found.append(("abs()", lambda a, b: abs(a), False))
+    return found
+
+
+def _bad_operand_calls(op: Op) -> list[tuple[str, Callable[[object], object]]]:
+    """Every way to hand `op` a raw operand next to a good Value, on each side."""
+    calls: list[tuple[str, Callable[[object], object]]] = []
+    for label, call, takes_raw_first in _entry_points(op):
+        if op.arity == 1:
+            if takes_raw_first:
+                calls.append((f"{label}(bad)", lambda bad, call=call: call(bad, None)))
+            continue
+        right = Value(_midpoint(op, 1))
+        left = Value(_midpoint(op, 0))
+        calls.append((f"{label}(Value, bad)", lambda bad, c=call, v=left: c(v, bad)))
+        if takes_raw_first:
+            calls.append(
+                (f"{label}(bad, Value)", lambda bad, c=call, v=right: c(bad, v))
+            )
+    return calls
+
+
+ALL_OPS = list(OPS.values())
+OP_IDS = [op.name for op in ALL_OPS]
+
+
+def test_every_op_has_a_public_entry_point() -> None:
+    for op in ALL_OPS:
+        assert _entry_points(op), f"op {op.name!r} has no method, function or operator"
+
+
+def test_every_op_with_a_raw_operand_form_is_swept() -> None:
+    # neg and abs take only a Value, whose data `Value(...)` already checked.
+    unswept = {op.name for op in ALL_OPS if not _bad_operand_calls(op)}
+    assert unswept <= {"neg", "abs"}
+
+
+NON_NUMBERS = [
+    pytest.param(None, id="None"),
+    pytest.param("2.0", id="str"),
+    pytest.param(True, id="True"),
+    pytest.param(False, id="False"),
+    pytest.param(1 + 2j, id="complex"),
+    pytest.param(Decimal("1.5"), id="Decimal"),
+    pytest.param(np.bool_(True), id="numpy_bool"),
+    pytest.param(Value(1.0), id="Value_as_data"),
+    pytest.param([1.0], id="list"),
+]
+
+
+@pytest.mark.parametrize("bad", NON_NUMBERS)
+@pytest.mark.parametrize("op", ALL_OPS, ids=OP_IDS)
+def test_non_numbers_are_type_errors_naming_op_and_operand(op: Op, bad: object) -> None:
+    for where, call in _bad_operand_calls(op):
+        if isinstance(bad, Value):
+            continue  # a Value operand is legitimate; covered by construction below
+        with pytest.raises(TypeError) as info:
+            call(bad)
+        message = str(info.value)
+        assert op.name in message, where
+        assert type(bad).__name__ in message, where
+
+
+@pytest.mark.parametrize("bad", NON_NUMBERS)
+def test_value_constructor_refuses_non_numbers_naming_the_type(bad: object) -> None:
+    with pytest.raises(
+        TypeError, match=f"Value: expected a real number, got {type(bad).__name__}"
+    ):
+        Value(bad)  # type: ignore[arg-type]
+
+
+NON_FINITE = [
+    pytest.param(math.nan, "nan", id="nan"),
+    pytest.param(math.inf, "inf", id="inf"),
+    pytest.param(-math.inf, "-inf", id="-inf"),
+    pytest.param(np.float64("nan"), "nan", id="numpy_nan"),
+    pytest.param(np.float32("inf"), "inf", id="numpy_inf"),
+]
+
+
+@pytest.mark.parametrize(("bad", "shown"), NON_FINITE)
+@pytest.mark.parametrize("op", ALL_OPS, ids=OP_IDS)
+def test_non_finite_numbers_are_value_errors_naming_op_and_operand(
+    op: Op, bad: float, shown: str
+) -> None:
+    for where, call in _bad_operand_calls(op):
+        with pytest.raises(ValueError, match="finite") as info:
+            call(bad)
+        message = str(info.value)
+        assert op.name in message, where
+        assert shown in message, where
+
+
+@pytest.mark.parametrize(("bad", "shown"), NON_FINITE)
+def test_value_constructor_refuses_non_finite_numbers(bad: float, shown: str) -> None:
+    with pytest.raises(
+        ValueError, match=f"Value: expected a finite number, got {shown}"
+    ):
+        Value(bad)
+
+
+OTHER_REALS = [
+    pytest.param(Fraction(3, 4), id="Fraction"),
+    pytest.param(3, id="int"),
+    pytest.param(np.float64(0.75), id="numpy_float64"),
+    pytest.param(np.float32(0.75), id="numpy_float32"),
+    pytest.param(np.int64(3), id="numpy_int64"),
+]
+
+
+@pytest.mark.parametrize("number", OTHER_REALS)
+@pytest.mark.parametrize("op", ALL_OPS, ids=OP_IDS)
+def test_every_real_type_is_accepted_as_its_float(op: Op, number: object) -> None:
+    as_float = float(number)  # type: ignore[arg-type]
+    for where, call in _bad_operand_calls(op):
+        try:
+            expected = call(as_float)
+        except (ValueError, OverflowError) as refused:
+            with pytest.raises(type(refused)):
+                call(number)
+            continue
+        got = call(number)
+        assert type(got) is type(expected), where
+        got_data = got.data if isinstance(got, Value) else got
+        expected_data = expected.data if isinstance(expected, Value) else expected
+        assert got_data == expected_data, where
+        assert type(got_data) is float, where
+        if isinstance(got, Value):
+            assert all(
+                type(x) is float for x in got.operands if not isinstance(x, Value)
+            )
+
+
+EXTREMES = [
+    pytest.param(1e308, id="1e308"),
+    pytest.param(-1e308, id="-1e308"),
+    pytest.param(5e-324, id="5e-324"),
+    pytest.param(-5e-324, id="-5e-324"),
+    pytest.param(2.0**-1074 * 3, id="subnormal"),
+    pytest.param(0.0, id="zero"),
+    pytest.param(-0.0, id="minus_zero"),
+]
+
+
+@pytest.mark.parametrize("extreme", EXTREMES)
+@pytest.mark.parametrize("op", ALL_OPS, ids=OP_IDS)
+def test_extreme_floats_give_a_finite_result_or_an_error_naming_the_op(
+    op: Op, extreme: float
+) -> None:
+    for where, call in _bad_operand_calls(op):
+        try:
+            result = call(extreme)
+        except (OverflowError, ValueError) as refused:
+            assert str(refused).startswith(f"{op.name}:"), (where, str(refused))
+            continue
+        data = result.data if isinstance(result, Value) else result
+        assert isinstance(data, float), where
+        assert math.isfinite(data), where
+
+
+@pytest.mark.parametrize("op", ALL_OPS, ids=OP_IDS)
+def test_an_int_too_large_for_a_float_is_an_overflow_error_naming_the_op(
+    op: Op,
+) -> None:
+    for huge in (10**400, -(10**400), 10**5000, Fraction(10**400, 3)):
+        for where, call in _bad_operand_calls(op):
+            with pytest.raises(OverflowError, match="too large for a float") as info:
+                call(huge)
+            if isinstance(huge, Fraction) and where == "**(bad, Value)":
+                continue  # Fraction.__pow__ calls float(self) before we see it
+            assert str(info.value).startswith(f"{op.name}:"), where
+            assert len(str(info.value)) < 200, where
+
+
+def test_a_huge_int_is_described_by_its_size_not_printed() -> None:
+    with pytest.raises(OverflowError, match=r"Value: int <about 5000 digits>"):
+        Value(10**5000)
+
+
+def test_a_huge_string_operand_gives_a_short_message() -> None:
+    with pytest.raises(TypeError) as info:
+        Value(1.0) + "x" * 10**6  # type: ignore[operator]
+    assert len(str(info.value)) < 200
+    assert "add: expected a real number, got str 'xxx" in str(info.value)
+
+
+def test_an_operand_whose_repr_fails_still_gets_a_type_error() -> None:
+    class Hostile:
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr")
+
+    with pytest.raises(TypeError, match="mul: expected a real number, got Hostile"):
+        Value(1.0) * Hostile()  # type: ignore[operator]
+
+
+# -- comparisons: both sides ----------------------------------------------------
+
+_COMPARISONS: list[tuple[str, Call, str]] = [
+    ("<", operator.lt, ">"),
+    ("<=", operator.le, ">="),
+    (">", operator.gt, "<"),
+    (">=", operator.ge, "<="),
+]
+
+
+@pytest.mark.parametrize("bad", NON_NUMBERS)
+@pytest.mark.parametrize(("symbol", "compare", "reflected"), _COMPARISONS)
+def test_comparisons_refuse_non_numbers_on_either_side(
+    symbol: str, compare: Call, reflected: str, bad: object
+) -> None:
+    if isinstance(bad, Value):
+        assert compare(Value(2.0), bad) is compare(2.0, 1.0)
+        return
+    v = Value(1.0)
+    with pytest.raises(TypeError, match=f"{symbol}: expected a real number"):
+        compare(v, bad)
+    with pytest.raises(TypeError):
+        compare(bad, v)
+
+
+@pytest.mark.parametrize(("bad", "shown"), NON_FINITE)
+@pytest.mark.parametrize(("symbol", "compare", "reflected"), _COMPARISONS)
+def test_comparisons_refuse_non_finite_numbers_on_either_side(
+    symbol: str, compare: Call, reflected: str, bad: float, shown: str
+) -> None:
+    v = Value(1.0)
+    with pytest.raises(ValueError, match=f"{symbol}: expected a finite number"):
+        compare(v, bad)
+    # `nan < v` asks v.__gt__(nan): the message names the reflected comparison.
+    with pytest.raises(ValueError, match=f"{reflected}: expected a finite number"):
+        compare(bad, v)
+
+
+@pytest.mark.parametrize("number", OTHER_REALS)
+@pytest.mark.parametrize(("symbol", "compare", "reflected"), _COMPARISONS)
+def test_comparisons_accept_every_real_type(
+    symbol: str, compare: Call, reflected: str, number: object
+) -> None:
+    v = Value(0.5)
+    assert compare(v, number) is compare(0.5, float(number))  # type: ignore[arg-type]
+
+
+# -- backward and construction arguments -------------------------------------
+
+
+@pytest.mark.parametrize("bad", [None, "1", True, 1j, Decimal(1)])
+def test_backward_refuses_a_non_number_seed(bad: object) -> None:
+    y = Value(2.0) * 3.0
+    with pytest.raises(TypeError, match="backward: gradient: expected a real number"):
+        y.backward(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_backward_refuses_a_non_finite_seed(bad: float) -> None:
+    x = Value(2.0)
+    y = x * 3.0
+    with pytest.raises(ValueError, match="backward: gradient: expected a finite"):
+        y.backward(bad)
+    assert x.grad == 0.0
+
+
+@pytest.mark.parametrize("bad", [None, 1, b"x"])
+def test_a_label_must_be_a_string(bad: object) -> None:
+    with pytest.raises(TypeError, match="Value: label must be a str"):
+        Value(1.0, label=bad)  # type: ignore[arg-type]
+
+
+# -- results and local derivatives from any finite operands ------------------
+
+_finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@pytest.mark.parametrize("op", ALL_OPS, ids=OP_IDS)
+@given(x=_finite, y=_finite)
+def test_any_finite_operands_give_a_finite_value_and_no_nan_derivative(
+    op: Op, x: float, y: float
+) -> None:
+    """Values are finite or the op raises; local derivatives may be +-inf at a
+    singular point (sqrt at 0) but are never NaN."""
+    label, call, _ = _entry_points(op)[0]
+    a, b = Value(x), Value(y)
+    try:
+        result = call(a, b)
+    except (OverflowError, ValueError) as refused:
+        assert str(refused).startswith(f"{op.name}:"), str(refused)
+        return
+    assert isinstance(result, Value)
+    assert math.isfinite(result.data)
+    for d in result.local_grads:
+        assert not math.isnan(d), (label, x, y, result.local_grads)
+
+
+def test_pow_slope_overflow_is_inf_not_an_error_only_when_recording() -> None:
+    # 1e-200 ** -1 is finite; its slope -1e400 is not: the forward result must
+    # not depend on whether gradients are recorded.
+    x = Value(1e-200)
+    y = x**-1.0
+    assert y.data == 1e200
+    assert y.local_grads[0] == -math.inf
+    with autograd.no_grad():
+        assert (x**-1.0).data == 1e200
