@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from autograd.check import gradcheck
 from autograd.engine import (
     Value,
     cos,
@@ -29,6 +30,7 @@ from autograd.engine import (
     sqrt,
     tanh,
 )
+from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import topological_order
 from autograd.ops import OPS, OpDomainError
 
@@ -42,7 +44,11 @@ __all__ = [
     "erf",
     "exp",
     "gelu",
+    "grad",
+    "gradcheck",
+    "hessian",
     "is_grad_enabled",
+    "jacobian",
     "leaky_relu",
     "log",
     "no_grad",
@@ -53,4 +59,5 @@ __all__ = [
     "sqrt",
     "tanh",
     "topological_order",
+    "value_and_grad",
 ]
