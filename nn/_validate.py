@@ -1,0 +1,57 @@
+"""Argument checks shared by the `nn` modules: each error names the argument."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+
+__all__ = ["Seed", "finite_float", "positive_int", "resolve_rng"]
+
+Seed = int | random.Random | None
+
+
+def positive_int(value: object, name: str) -> int:
+    """`value` if it is an int >= 1 (not a bool); otherwise an error naming it."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"{name} must be a positive int, got {type(value).__name__} {value!r}"
+        )
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return value
+
+
+def finite_float(value: object, name: str, *, minimum: float | None = None) -> float:
+    """`value` as a finite float, at least `minimum`; otherwise an error naming it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number, got {type(value).__name__} {value!r}"
+        )
+    try:
+        f = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be a finite number, got {value!r}") from None
+    if not math.isfinite(f):
+        raise ValueError(f"{name} must be a finite number, got {f!r}")
+    if minimum is not None and f < minimum:
+        raise ValueError(f"{name} must be >= {minimum!r}, got {f!r}")
+    return f
+
+
+def resolve_rng(seed: object) -> random.Random:
+    """A generator from `seed`: an int seeds a new one, a Random is used as is.
+
+    ``None`` draws a seed from the global `random` module, so ``random.seed(n)``
+    makes an unseeded model reproducible, as in micrograd.
+    """
+    if isinstance(seed, random.Random):
+        return seed
+    if seed is None:
+        return random.Random(random.getrandbits(64))
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(
+            "seed must be an int, a random.Random or None, "
+            f"got {type(seed).__name__} {seed!r}"
+        )
+    return random.Random(seed)
