@@ -1,0 +1,240 @@
+"""Hypothesis strategies for random expression graphs; one-line gradient property tests.
+
+Needs the `hypothesis` extra (``pip install "scalargrad[hypothesis]"``);
+``import autograd`` alone never imports Hypothesis.
+
+Test your own function against finite differences at many random points:
+
+>>> import autograd
+>>> from autograd.testing import check_gradients
+>>> check_gradients(lambda x, y: autograd.tanh(x * y) + x**2, 2, domain=(-2.0, 2.0))
+
+Or generate random expressions over the op table and check them yourself:
+
+>>> from hypothesis import given
+>>> from autograd.testing import graphs
+>>> @given(graphs(ops=["mul", "sin", "exp"]))
+... def test_my_engine(graph):
+...     expression, leaves = graph
+...     assert gradcheck(expression, *leaves)
+>>> from autograd import gradcheck
+>>> test_my_engine()
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from autograd import engine
+from autograd.check import gradcheck
+from autograd.engine import Value
+from autograd.ops import OPS, Op
+
+__all__ = [
+    "Expression",
+    "Instruction",
+    "apply",
+    "check_gradients",
+    "expressions",
+    "graphs",
+]
+
+
+def apply(op: Op | str, *operands: Value | float) -> Value | float:
+    """Apply one row of the op table (or a row you made) to Values or plain numbers.
+
+    >>> apply("mul", 3.0, 4.0)
+    12.0
+    """
+    row = OPS[op] if isinstance(op, str) else op
+    if len(operands) != row.arity:
+        raise TypeError(
+            f"apply: {row.name} takes {row.arity} operand(s), got {len(operands)}"
+        )
+    if not any(isinstance(x, Value) for x in operands):
+        return row.forward(*(float(x) for x in operands))
+    if row is OPS["pow"]:  # `**` adds the engine's check of a Value exponent
+        return operands[0] ** operands[1]
+    if row.arity == 1:
+        return engine._unary(row, operands[0])  # type: ignore[arg-type]
+    return engine._binary(row, *operands)
+
+
+def _squash(v: Value | float, interval: tuple[float, float]) -> Value | float:
+    """Map any real smoothly into the open `interval`, as the identity near its middle.
+
+    c + r * tanh((v - c) / r) has slope 1 at the centre c, so chains neither
+    shrink nor blow up gradients there, and it never leaves the op's domain.
+    """
+    lo, hi = interval
+    c, r = (lo + hi) / 2.0, (hi - lo) / 2.0
+    return c + r * engine.tanh((v - c) / r)
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One step of an `Expression`: a row of the op table applied to earlier results.
+
+    Each operand is an int, picking an earlier result (0 the latest, 1 the one
+    before, counting back over the leaves and wrapping around), or a float, a
+    constant.
+    """
+
+    op: str
+    operands: tuple[int | float, ...]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A straight-line program over `n_leaves` inputs; calling it evaluates it.
+
+    Every result can be used by several later steps, so the graph has shared
+    subexpressions. Before an op sees an earlier result, the result is
+    squashed smoothly into the op's `sample` interval, so any inputs keep
+    every op inside its domain and away from overflow.
+    """
+
+    n_leaves: int
+    instructions: tuple[Instruction, ...]
+
+    def __call__(self, *leaves: Value | float) -> Value | float:
+        """The value of the last instruction, as a Value if any leaf is one."""
+        return self._run(leaves)[0]
+
+    def kink_distance(self, *leaves: Value | float) -> float:
+        """How close any op's first operand comes to one of that op's kinks."""
+        seen = self._run(leaves)[1]
+        return min(
+            (abs(float(x) - k) for row, x in seen for k in row.kinks), default=math.inf
+        )
+
+    def _run(
+        self, leaves: Sequence[Value | float]
+    ) -> tuple[Value | float, list[tuple[Op, Value | float]]]:
+        if len(leaves) != self.n_leaves:
+            raise TypeError(
+                f"Expression: takes {self.n_leaves} leaves, got {len(leaves)}"
+            )
+        results = list(leaves)
+        first_operands = []
+        for step in self.instructions:
+            row = OPS[step.op]
+            operands = [
+                x
+                if isinstance(x, float)
+                else _squash(results[-1 - x % len(results)], row.sample[k])
+                for k, x in enumerate(step.operands)
+            ]
+            first_operands.append((row, operands[0]))
+            results.append(apply(row, *operands))
+        return results[-1], first_operands
+
+    def __str__(self) -> str:
+        names = [f"x{i}" for i in range(self.n_leaves)]
+        lines = [f"Expression of {', '.join(names)}:"]
+        for step in self.instructions:
+            args = ", ".join(
+                repr(x) if isinstance(x, float) else names[-1 - x % len(names)]
+                for x in step.operands
+            )
+            names.append(f"v{len(names) - self.n_leaves}")
+            lines.append(f"  {names[-1]} = {step.op}({args})")
+        return "\n".join(lines)
+
+
+def _rows(ops: Iterable[str] | None) -> list[Op]:
+    if ops is None:
+        return list(OPS.values())
+    rows = []
+    for name in ops:
+        if name not in OPS:
+            raise ValueError(f"unknown op {name!r}; the table has {', '.join(OPS)}")
+        rows.append(OPS[name])
+    if not rows:
+        raise ValueError("give at least one op")
+    return rows
+
+
+def _instructions(row: Op) -> st.SearchStrategy[Instruction]:
+    # Operand 0 of an earlier result makes chains; larger ones share nodes.
+    # Hypothesis shrinks ints to 0, so failures shrink towards plain chains.
+    earlier = st.one_of(st.just(0), st.integers(0, 64))
+    operands = [
+        st.one_of(earlier, st.floats(lo, hi)) if k > 0 else earlier
+        for k, (lo, hi) in enumerate(row.sample)
+    ]
+    return st.builds(Instruction, st.just(row.name), st.tuples(*operands))
+
+
+def expressions(
+    ops: Iterable[str] | None = None, *, max_leaves: int = 3, max_length: int = 12
+) -> st.SearchStrategy[Expression]:
+    """Random `Expression`s over the named rows of `ops.OPS` (default: every row).
+
+    Raise `max_length` for deep chains; failures shrink to the fewest, simplest
+    instructions (earlier ops of the table, chains rather than sharing).
+    """
+    rows = _rows(ops)
+    return st.builds(
+        Expression,
+        st.integers(1, max_leaves),
+        st.lists(
+            st.one_of(*map(_instructions, rows)), min_size=1, max_size=max_length
+        ).map(tuple),
+    )
+
+
+@st.composite
+def _graphs(
+    draw: st.DrawFn, shapes: st.SearchStrategy[Expression], margin: float
+) -> tuple[Expression, tuple[float, ...]]:
+    expression = draw(shapes)
+    leaves = draw(st.tuples(*[st.floats(-3.0, 3.0)] * expression.n_leaves))
+    # Finite differences across a kink measure a jump, not a derivative.
+    assume(expression.kink_distance(*leaves) > margin)
+    return expression, leaves
+
+
+def graphs(
+    ops: Iterable[str] | None = None,
+    *,
+    max_leaves: int = 3,
+    max_length: int = 12,
+    margin: float = 1e-3,
+) -> st.SearchStrategy[tuple[Expression, tuple[float, ...]]]:
+    """Random ``(expression, leaves)``, kinked ops at least `margin` off their kinks."""
+    shapes = expressions(ops, max_leaves=max_leaves, max_length=max_length)
+    return _graphs(shapes, margin)
+
+
+def check_gradients(
+    f: Callable[..., Any],
+    n_args: int = 1,
+    *,
+    domain: tuple[float, float] | Sequence[tuple[float, float]] = (-3.0, 3.0),
+    order: int = 1,
+    **tolerances: float,
+) -> None:
+    """Property-test `f`'s derivatives against central differences at random points.
+
+    `domain` is one interval for every argument or one per argument;
+    `tolerances` (eps, atol, rtol) go to `gradcheck`. Runs under the active
+    Hypothesis settings profile and raises with a minimal failing point.
+    """
+    if isinstance(domain[0], tuple):
+        intervals = list(cast("Sequence[tuple[float, float]]", domain))
+    else:
+        intervals = [cast("tuple[float, float]", domain)] * n_args
+    points = st.tuples(*[st.floats(lo, hi) for lo, hi in intervals])
+
+    @given(points)
+    def derivatives_match_finite_differences(point: tuple[float, ...]) -> None:
+        gradcheck(f, *point, order=order, **tolerances)
+
+    derivatives_match_finite_differences()
