@@ -5,20 +5,28 @@ from __future__ import annotations
 import math
 import numbers
 import random
+import reprlib
 
 __all__ = ["Seed", "finite_float", "positive_int", "resolve_rng"]
 
 Seed = int | random.Random | None
 
 
+def _short(value: object) -> str:
+    # repr of an int past sys.get_int_max_str_digits() raises ValueError.
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"an int of {value.bit_length()} bits"
+    return reprlib.repr(value)
+
+
 def positive_int(value: object, name: str) -> int:
     """`value` if it is an int >= 1 (not a bool); otherwise an error naming it."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(
-            f"{name} must be a positive int, got {type(value).__name__} {value!r}"
+            f"{name} must be a positive int, got {type(value).__name__} {reprlib.repr(value)}"
         )
     if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
+        raise ValueError(f"{name} must be a positive int, got {_short(value)}")
     return value
 
 
@@ -26,12 +34,13 @@ def finite_float(value: object, name: str, *, minimum: float | None = None) -> f
     """`value` as a finite float, at least `minimum`; otherwise an error naming it."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"{name} must be a real number, got {type(value).__name__} {value!r}"
+            f"{name} must be a real number, got {type(value).__name__} {reprlib.repr(value)}"
         )
     try:
         f = float(value)
     except OverflowError:
-        raise ValueError(f"{name} must be a finite number, got {value!r}") from None
+        msg = f"{name} must be a finite number, got {_short(value)}"
+        raise ValueError(msg) from None
     if not math.isfinite(f):
         raise ValueError(f"{name} must be a finite number, got {f!r}")
     if minimum is not None and f < minimum:
@@ -52,6 +61,6 @@ def resolve_rng(seed: object) -> random.Random:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(
             "seed must be an int, a random.Random or None, "
-            f"got {type(seed).__name__} {seed!r}"
+            f"got {type(seed).__name__} {reprlib.repr(seed)}"
         )
     return random.Random(seed)

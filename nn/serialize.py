@@ -6,12 +6,17 @@ The file is one JSON object::
       "format": "scalargrad.nn",
       "version": 1,
       "module": "MLP(2, [16, 16, 1], activation='relu')",
-      "parameters": {"layers.0.neurons.0.w.0": -0.2362..., ...}
+      "parameters": {"layers.0.neurons.0.w.0": -0.2362..., ...},
+      "sha256": "9f86d0..."
     }
 
 Floats are written with ``repr``, the shortest decimal that reads back as the
 same double, so every value (and the sign of -0.0) round-trips exactly.
 `module` is the repr of the saved module, for people; `load` does not read it.
+`sha256` is the SHA-256 of the parameters as compact JSON (Python's
+``json.dumps(parameters, separators=(",", ":"))``, in file order): JSON alone
+cannot tell a flipped digit or sign from a real value, so `load` refuses a
+file whose parameters do not match it (a hand-written file may omit it).
 `save` writes a temporary file beside the target, fsyncs it and renames it
 over the target, so a crash leaves either the old file or the new one.
 `load` parses JSON only (nothing it reads is executed), validates the whole
@@ -21,6 +26,7 @@ raises `CheckpointError` and leaves the module unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -29,6 +35,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+from nn._validate import finite_float
 from nn.module import Module
 
 __all__ = ["FORMAT", "MAX_BYTES", "VERSION", "CheckpointError", "load", "save"]
@@ -40,7 +47,7 @@ VERSION: Final = 1
 MAX_BYTES: Final = 64 * 1024 * 1024
 """The default size limit for `load`: 64 MiB, about a million parameters."""
 
-_KEYS: Final = ("format", "version", "module", "parameters")
+_KEYS: Final = ("format", "version", "module", "parameters", "sha256")
 _M = TypeVar("_M", bound=Module)
 
 
@@ -62,9 +69,15 @@ def save(module: Module, path: str | os.PathLike[str]) -> None:
         "version": VERSION,
         "module": repr(module),
         "parameters": params,
+        "sha256": _digest(params),
     }
     text = json.dumps(doc, indent=2, allow_nan=False) + "\n"
     _write_atomically(Path(path), text.encode("utf-8"))
+
+
+def _digest(params: dict[str, float]) -> str:
+    compact = json.dumps(params, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(compact.encode("utf-8")).hexdigest()
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
@@ -111,8 +124,16 @@ def load(path: str | os.PathLike[str], module: _M, *, max_bytes: int = MAX_BYTES
         raw = f.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise CheckpointError(f"{path}: larger than max_bytes={max_bytes}")
-    doc = _parse(raw, path)
-    params = _fields(doc, path)
+    fields, checksum = _fields(_parse(raw, path), path)
+    try:
+        params = {
+            name: finite_float(x, f"parameter {reprlib.repr(name)}")
+            for name, x in fields.items()
+        }
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{path}: {e}") from None
+    if checksum is not None and checksum != _digest(params):
+        raise CheckpointError(f"{path}: parameters do not match sha256: file corrupted")
     try:
         module.load_state_dict(params)
     except (TypeError, ValueError) as e:
@@ -146,7 +167,8 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _fields(doc: object, path: object) -> dict[str, Any]:
+def _fields(doc: object, path: object) -> tuple[dict[str, Any], str | None]:
+    """The parameters object and the checksum, once the envelope is checked."""
     if not isinstance(doc, dict):
         raise CheckpointError(
             f"{path}: expected a JSON object, got {type(doc).__name__}"
@@ -167,9 +189,12 @@ def _fields(doc: object, path: object) -> dict[str, Any]:
         raise CheckpointError(f"{path}: unknown fields {reprlib.repr(unknown)}")
     if not isinstance(doc.get("module", ""), str):
         raise CheckpointError(f"{path}: field 'module' must be a string")
+    checksum = doc.get("sha256")
+    if checksum is not None and not isinstance(checksum, str):
+        raise CheckpointError(f"{path}: field 'sha256' must be a string")
     params = doc.get("parameters")
     if not isinstance(params, dict):
         raise CheckpointError(
             f"{path}: field 'parameters' must be an object of numbers"
         )
-    return params
+    return params, checksum
