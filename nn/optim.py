@@ -43,7 +43,11 @@ class Optimizer:
         """Optimize `params` (Values, each once) with learning rate `lr`."""
         if isinstance(params, Value):
             raise TypeError("params must be an iterable of Values, got a single Value")
-        self.params = list(params)
+        try:
+            self.params = list(params)
+        except TypeError:
+            msg = f"params must be an iterable of Values, got {type(params).__name__}"
+            raise TypeError(msg) from None
         if not self.params:
             raise ValueError("params is empty: there is nothing to optimize")
         seen: set[int] = set()

@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd
+import nn
 from autograd import OPS, Value
 from autograd.ops import Op
 
@@ -363,3 +364,257 @@ def test_pow_slope_overflow_is_inf_not_an_error_only_when_recording() -> None:
     assert y.local_grads[0] == -math.inf
     with autograd.no_grad():
         assert (x**-1.0).data == 1e200
+
+
+# -- nn: constructors, optimizers, losses ---------------------------------------
+
+BAD_SIZES = [
+    pytest.param(0, ValueError, id="zero"),
+    pytest.param(-3, ValueError, id="negative"),
+    pytest.param(2.0, TypeError, id="float"),
+    pytest.param(2.5, TypeError, id="fraction_float"),
+    pytest.param(True, TypeError, id="bool"),
+    pytest.param("2", TypeError, id="str"),
+    pytest.param(None, TypeError, id="None"),
+    pytest.param(-(10**5000), ValueError, id="huge_negative"),
+]
+
+_CONSTRUCTORS: dict[str, Callable[[object], object]] = {
+    "Neuron(nin)": nn.Neuron,
+    "Layer(nin, 2)": lambda n: nn.Layer(n, 2),  # type: ignore[arg-type]
+    "Layer(2, nout)": lambda n: nn.Layer(2, n),  # type: ignore[arg-type]
+    "MLP(nin, [2])": lambda n: nn.MLP(n, [2]),  # type: ignore[arg-type]
+    "MLP(2, [n, 1])": lambda n: nn.MLP(2, [n, 1]),  # type: ignore[list-item]
+    "MLP(2, [1, n])": lambda n: nn.MLP(2, [1, n]),  # type: ignore[list-item]
+}
+_SIZE_NAMES = {
+    "Neuron(nin)": "nin",
+    "Layer(nin, 2)": "nin",
+    "Layer(2, nout)": "nout",
+    "MLP(nin, [2])": "nin",
+    "MLP(2, [n, 1])": "nouts[0]",
+    "MLP(2, [1, n])": "nouts[1]",
+}
+
+
+@pytest.mark.parametrize(("size", "error"), BAD_SIZES)
+@pytest.mark.parametrize("where", list(_CONSTRUCTORS))
+def test_nn_sizes_must_be_positive_ints_and_the_error_names_the_argument(
+    where: str, size: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error) as info:
+        _CONSTRUCTORS[where](size)
+    message = str(info.value)
+    assert message.startswith(_SIZE_NAMES[where]), message
+    assert len(message) < 300
+
+
+@pytest.mark.parametrize("nouts", [[], (), "16", 16, None, {1: 2}])
+def test_mlp_layer_widths_must_be_a_non_empty_list(nouts: object) -> None:
+    with pytest.raises((TypeError, ValueError), match="nouts"):
+        nn.MLP(2, nouts)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["Relu", "swish", "", "relu ", "linear\x00"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda a: nn.Neuron(2, a),
+        lambda a: nn.Layer(2, 2, a),
+        lambda a: nn.MLP(2, [2, 1], a),
+        lambda a: nn.MLP(2, [2, 1], output_activation=a),
+    ],
+    ids=["Neuron", "Layer", "MLP", "MLP_output"],
+)
+def test_unknown_activation_names_are_value_errors_listing_the_choices(
+    make: Callable[[str], object], name: str
+) -> None:
+    with pytest.raises(ValueError, match="unknown activation") as info:
+        make(name)
+    assert all(choice in str(info.value) for choice in nn.ACTIVATIONS)
+
+
+@pytest.mark.parametrize("activation", [1, None.__class__, ["relu"], Value.relu])
+def test_an_activation_that_is_not_a_name_is_a_type_error(activation: object) -> None:
+    with pytest.raises(TypeError, match="activation must be a str"):
+        nn.MLP(2, [2, 1], activation)  # type: ignore[arg-type]
+
+
+def test_unknown_init_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown init"):
+        nn.MLP(2, [2, 1], init="zeros")
+
+
+@pytest.mark.parametrize("seed", [1.5, "0", True, object()])
+def test_a_seed_must_be_an_int_or_a_random(seed: object) -> None:
+    with pytest.raises(TypeError, match="seed"):
+        nn.MLP(2, [2, 1], seed=seed)  # type: ignore[arg-type]
+
+
+def test_calling_a_model_with_the_wrong_number_of_inputs_names_both() -> None:
+    model = nn.MLP(3, [2, 1], seed=0)
+    with pytest.raises(ValueError, match="expects 3 inputs, got 2"):
+        model([1.0, 2.0])
+
+
+BAD_RATES = [
+    pytest.param(-0.1, ValueError, id="negative"),
+    pytest.param(math.nan, ValueError, id="nan"),
+    pytest.param(math.inf, ValueError, id="inf"),
+    pytest.param(-math.inf, ValueError, id="-inf"),
+    pytest.param(10**400, ValueError, id="int_too_large"),
+    pytest.param("0.1", TypeError, id="str"),
+    pytest.param(None, TypeError, id="None"),
+    pytest.param(True, TypeError, id="bool"),
+    pytest.param(1j, TypeError, id="complex"),
+]
+
+_OPTIMIZERS: dict[str, Callable[..., object]] = {
+    "SGD": nn.SGD,
+    "Adam": nn.Adam,
+    "AdamW": nn.AdamW,
+}
+
+
+@pytest.mark.parametrize(("lr", "error"), BAD_RATES)
+@pytest.mark.parametrize("name", list(_OPTIMIZERS))
+def test_optimizers_refuse_bad_learning_rates_naming_lr(
+    name: str, lr: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error, match="lr") as info:
+        _OPTIMIZERS[name]([Value(1.0)], lr=lr)
+    assert len(str(info.value)) < 300
+
+
+@pytest.mark.parametrize("lr", [-0.1, math.nan, "0.1"])
+def test_a_learning_rate_schedule_returning_a_bad_rate_fails_the_step_unchanged(
+    lr: object,
+) -> None:
+    w = Value(2.0)
+    opt = nn.SGD([w], lr=lambda step: lr)  # type: ignore[arg-type,return-value]
+    (w * w).backward()
+    with pytest.raises((TypeError, ValueError), match="lr"):
+        opt.step()
+    assert w.data == 2.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "word"),
+    [
+        ({"momentum": -0.5}, "momentum"),
+        ({"momentum": 1.0}, "momentum"),
+        ({"momentum": math.nan}, "momentum"),
+        ({"weight_decay": -1.0}, "weight_decay"),
+        ({"weight_decay": math.inf}, "weight_decay"),
+    ],
+)
+def test_sgd_refuses_bad_hyperparameters_naming_them(
+    kwargs: dict[str, float], word: str
+) -> None:
+    with pytest.raises(ValueError, match=word):
+        nn.SGD([Value(1.0)], lr=0.1, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "word"),
+    [
+        ({"betas": (1.0, 0.999)}, "betas"),
+        ({"betas": (0.9, -0.1)}, "betas"),
+        ({"betas": (0.9,)}, "betas"),
+        ({"betas": 0.9}, "betas"),
+        ({"eps": 0.0}, "eps"),
+        ({"eps": -1e-8}, "eps"),
+        ({"eps": math.nan}, "eps"),
+    ],
+)
+def test_adam_refuses_bad_hyperparameters_naming_them(
+    kwargs: dict[str, object], word: str
+) -> None:
+    with pytest.raises((TypeError, ValueError), match=word):
+        nn.Adam([Value(1.0)], **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "params", [[], Value(1.0), [Value(1.0), 2.0], [Value(1.0)] * 2, None]
+)
+def test_optimizers_refuse_bad_parameter_lists(params: object) -> None:
+    with pytest.raises((TypeError, ValueError), match="params"):
+        nn.SGD(params, lr=0.1)  # type: ignore[arg-type]
+
+
+def test_a_step_that_would_make_a_parameter_non_finite_changes_nothing() -> None:
+    a, b = Value(1.0), Value(1.0)
+    opt = nn.SGD([a, b], lr=1e300)
+    a.grad, b.grad = 1.0, 1e300
+    with pytest.raises(FloatingPointError, match="non-finite"):
+        opt.step()
+    assert (a.data, b.data) == (1.0, 1.0)
+
+
+_LOSSES_2: dict[str, Callable[[object, object], object]] = {
+    "mse": nn.mse,
+    "hinge": nn.hinge,
+    "binary_cross_entropy": nn.binary_cross_entropy,
+}
+
+
+@pytest.mark.parametrize("name", list(_LOSSES_2))
+def test_losses_refuse_mismatched_lengths_naming_both(name: str) -> None:
+    with pytest.raises(ValueError, match="differ in length: 2 != 3"):
+        _LOSSES_2[name]([Value(0.5), Value(0.5)], [1, 1, 1])
+
+
+@pytest.mark.parametrize("name", list(_LOSSES_2))
+@pytest.mark.parametrize("empty", [[], ()])
+def test_losses_refuse_empty_inputs(name: str, empty: object) -> None:
+    with pytest.raises(ValueError, match="must not be empty"):
+        _LOSSES_2[name](empty, empty)
+
+
+@pytest.mark.parametrize("name", list(_LOSSES_2))
+@pytest.mark.parametrize("bad", [Value(1.0), "ab", 3, None])
+def test_losses_refuse_a_non_sequence(name: str, bad: object) -> None:
+    with pytest.raises(TypeError, match="must be a sequence"):
+        _LOSSES_2[name](bad, [1.0])
+
+
+@pytest.mark.parametrize("label", [0, 2, -2, 0.5, math.nan])
+def test_hinge_labels_must_be_minus_one_or_one(label: float) -> None:
+    with pytest.raises(ValueError, match=r"labels\[1\] must be -1 or \+1"):
+        nn.hinge([Value(0.5), Value(0.5)], [1, label])
+
+
+@pytest.mark.parametrize("label", ["1", None, True, 1j])
+def test_labels_that_are_not_numbers_are_type_errors(label: object) -> None:
+    with pytest.raises(TypeError, match=r"labels\[0\] must be a number"):
+        nn.hinge([Value(0.5)], [label])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("target", [-0.1, 1.5, math.nan, math.inf])
+def test_binary_cross_entropy_targets_must_be_in_zero_one(target: float) -> None:
+    with pytest.raises(ValueError, match=r"targets\[0\] must be in \[0, 1\]"):
+        nn.binary_cross_entropy([Value(0.5)], [target])
+
+
+@pytest.mark.parametrize(
+    ("labels", "error", "word"),
+    [
+        ([3], ValueError, r"labels\[0\] must be a class index in \[0, 3\)"),
+        ([-1], ValueError, r"labels\[0\] must be a class index in \[0, 3\)"),
+        ([1.0], TypeError, r"labels\[0\] must be an int class index"),
+        ([True], TypeError, r"labels\[0\] must be an int class index"),
+        (["0"], TypeError, r"labels\[0\] must be an int class index"),
+        ([0, 1], ValueError, "differ in length"),
+    ],
+)
+def test_cross_entropy_labels_must_be_class_indices(
+    labels: list[object], error: type[Exception], word: str
+) -> None:
+    row = [Value(0.1), Value(0.2), Value(0.3)]
+    with pytest.raises(error, match=word):
+        nn.cross_entropy([row], labels)  # type: ignore[arg-type]
+
+
+def test_cross_entropy_rows_must_have_the_same_width() -> None:
+    with pytest.raises(ValueError, match=r"logit_rows\[1\] has 2 classes"):
+        nn.cross_entropy([[Value(0.0)] * 3, [Value(0.0)] * 2], [0, 0])
