@@ -22,9 +22,8 @@ def _short(value: object) -> str:
 def positive_int(value: object, name: str) -> int:
     """`value` if it is an int >= 1 (not a bool); otherwise an error naming it."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            f"{name} must be a positive int, got {type(value).__name__} {reprlib.repr(value)}"
-        )
+        kind = type(value).__name__
+        raise TypeError(f"{name} must be a positive int, got {kind} {_short(value)}")
     if value < 1:
         raise ValueError(f"{name} must be a positive int, got {_short(value)}")
     return value
@@ -33,9 +32,8 @@ def positive_int(value: object, name: str) -> int:
 def finite_float(value: object, name: str, *, minimum: float | None = None) -> float:
     """`value` as a finite float, at least `minimum`; otherwise an error naming it."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number, got {type(value).__name__} {reprlib.repr(value)}"
-        )
+        kind = type(value).__name__
+        raise TypeError(f"{name} must be a real number, got {kind} {_short(value)}")
     try:
         f = float(value)
     except OverflowError:
@@ -61,6 +59,6 @@ def resolve_rng(seed: object) -> random.Random:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(
             "seed must be an int, a random.Random or None, "
-            f"got {type(seed).__name__} {reprlib.repr(seed)}"
+            f"got {type(seed).__name__} {_short(seed)}"
         )
     return random.Random(seed)

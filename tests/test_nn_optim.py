@@ -1,0 +1,208 @@
+"""nn.optim: SGD, momentum, weight decay, Adam, AdamW, schedules, bad input."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pytest
+
+from autograd import Value
+from nn import SGD, Adam, AdamW, Optimizer, mse
+
+
+def quadratic(w: Value) -> Value:
+    """(w - 3)**2: convex, minimum at 3."""
+    return (w - 3.0) * (w - 3.0)
+
+
+def step_on(opt: Optimizer, loss: Callable[[], Value]) -> float:
+    opt.zero_grad()
+    out = loss()
+    out.backward()
+    opt.step()
+    return out.data
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: SGD(ps, lr=0.1),
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+        lambda ps: Adam(ps, lr=0.1),
+        lambda ps: AdamW(ps, lr=0.1),
+    ],
+    ids=["sgd", "momentum", "adam", "adamw"],
+)
+def test_one_step_lowers_a_convex_loss(
+    make: Callable[[list[Value]], Optimizer],
+) -> None:
+    w = Value(0.0)
+    opt = make([w])
+    before = step_on(opt, lambda: quadratic(w))
+    assert quadratic(w).data < before
+
+
+def test_sgd_step_is_minus_lr_times_gradient() -> None:
+    w = Value(1.0)
+    opt = SGD([w], lr=0.1)
+    step_on(opt, lambda: quadratic(w))  # gradient 2 * (1 - 3) = -4
+    assert w.data == 1.0 + 0.1 * 4
+
+
+def test_sgd_momentum_accumulates_velocity() -> None:
+    w = Value(0.0)
+    opt = SGD([w], lr=0.1, momentum=0.5)
+    w.grad = 1.0
+    opt.step()  # v = 1, w = -0.1
+    w.grad = 1.0
+    opt.step()  # v = 0.5 * 1 + 1 = 1.5, w = -0.1 - 0.15
+    assert w.data == pytest.approx(-0.25)
+
+
+def test_sgd_weight_decay_adds_decay_times_weight() -> None:
+    w = Value(2.0)
+    opt = SGD([w], lr=0.1, weight_decay=0.5)
+    w.grad = 0.0
+    opt.step()
+    assert w.data == pytest.approx(2.0 - 0.1 * 0.5 * 2.0)
+
+
+def test_adam_first_step_is_lr_times_the_gradient_sign() -> None:
+    # t = 1: m_hat = g and v_hat = g**2, so the step is lr * g / (|g| + eps).
+    a, b = Value(1.0), Value(1.0)
+    opt = Adam([a, b], lr=0.01, eps=1e-8)
+    a.grad, b.grad = 4.0, -0.5
+    opt.step()
+    assert a.data == pytest.approx(1.0 - 0.01 * 4.0 / (4.0 + 1e-8), abs=1e-15)
+    assert b.data == pytest.approx(1.0 + 0.01 * 0.5 / (0.5 + 1e-8), abs=1e-15)
+
+
+def test_adam_second_step_matches_hand_computation() -> None:
+    w = Value(0.0)
+    opt = Adam([w], lr=0.1, betas=(0.9, 0.99), eps=1e-8)
+    w.grad = 1.0
+    opt.step()
+    w.grad = 3.0
+    opt.step()
+    m = 0.9 * 0.1 + 0.1 * 3.0
+    v = 0.99 * 0.01 + 0.01 * 9.0
+    m_hat, v_hat = m / (1 - 0.9**2), v / (1 - 0.99**2)
+    first = -0.1 * 1.0 / (1.0 + 1e-8)
+    expected = first - 0.1 * m_hat / (math.sqrt(v_hat) + 1e-8)
+    assert w.data == pytest.approx(expected, rel=1e-12)
+
+
+def test_adamw_decays_weights_directly() -> None:
+    w = Value(2.0)
+    opt = AdamW([w], lr=0.1, weight_decay=0.5)
+    w.grad = 0.0
+    opt.step()
+    assert w.data == pytest.approx(2.0 * (1 - 0.1 * 0.5))
+
+
+def test_adam_weight_decay_goes_through_the_adaptive_step() -> None:
+    w = Value(2.0)
+    opt = Adam([w], lr=0.1, weight_decay=0.5)
+    w.grad = 0.0
+    opt.step()  # the decay term alone is the gradient: a full lr-sized step
+    assert w.data == pytest.approx(2.0 - 0.1, rel=1e-6)
+
+
+def test_a_schedule_is_called_with_the_step_number() -> None:
+    seen: list[int] = []
+
+    def schedule(k: int) -> float:
+        seen.append(k)
+        return 0.1
+
+    w = Value(0.0)
+    opt = SGD([w], lr=schedule)
+    for _ in range(3):
+        w.grad = 1.0
+        opt.step()
+    assert seen == [0, 1, 2]
+    assert opt.steps == 3
+
+
+def test_micrograds_decaying_schedule_changes_the_step_size() -> None:
+    w = Value(0.0)
+    opt = SGD([w], lr=lambda k: 1.0 - 0.9 * k / 10)
+    w.grad = 1.0
+    opt.step()
+    w.grad = 1.0
+    opt.step()
+    assert w.data == pytest.approx(-1.0 - 0.91)
+
+
+def test_gradients_that_are_values_are_read_as_numbers() -> None:
+    x = Value(2.0)
+    (x * x * x).backward(create_graph=True)
+    assert isinstance(x.grad, Value)
+    SGD([x], lr=0.01).step()
+    assert x.data == pytest.approx(2.0 - 0.01 * 12.0)
+
+
+def test_zero_grad_resets_the_parameters() -> None:
+    ws = [Value(1.0), Value(2.0)]
+    opt = Adam(ws)
+    mse(ws, [0.0, 0.0]).backward()
+    opt.zero_grad()
+    assert [w.grad for w in ws] == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_non_finite_gradient_raises_and_changes_nothing(bad: float) -> None:
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    opt = SGD([a, b], lr=0.1, momentum=0.9)
+    a.grad, b.grad = 1.0, bad
+    with pytest.raises(FloatingPointError, match="'b' has non-finite gradient"):
+        opt.step()
+    assert (a.data, b.data, opt.steps) == (1.0, 2.0, 0)
+
+
+def test_a_step_that_would_overflow_raises_and_changes_nothing() -> None:
+    a, b = Value(1.0), Value(1e308)
+    opt = SGD([a, b], lr=10.0)
+    a.grad, b.grad = 1.0, -1e308
+    with pytest.raises(FloatingPointError, match="lower the learning rate"):
+        opt.step()
+    assert (a.data, b.data) == (1.0, 1e308)
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "words"),
+    [
+        (lambda w: SGD(w, lr=-0.1), ValueError, "lr must be >= 0"),
+        (lambda w: SGD(w, lr=math.nan), ValueError, "lr must be a finite"),
+        (lambda w: SGD(w, lr=math.inf), ValueError, "lr must be a finite"),
+        (lambda w: SGD(w, lr=True), TypeError, "lr must be a real number"),
+        (lambda w: SGD(w, lr="0.1"), TypeError, "lr"),
+        (lambda w: SGD(w, lr=0.1, momentum=1.0), ValueError, "momentum"),
+        (lambda w: SGD(w, lr=0.1, momentum=-0.5), ValueError, "momentum"),
+        (lambda w: SGD(w, lr=0.1, weight_decay=-1.0), ValueError, "weight_decay"),
+        (lambda w: Adam(w, betas=(0.9, 1.0)), ValueError, r"betas\[1\]"),
+        (lambda w: Adam(w, betas=0.9), TypeError, "betas"),
+        (lambda w: Adam(w, eps=0.0), ValueError, "eps"),
+        (lambda w: SGD([], lr=0.1), ValueError, "empty"),
+        (lambda w: SGD(w[0], lr=0.1), TypeError, "single Value"),
+        (lambda w: SGD([1.0], lr=0.1), TypeError, r"params\[0\] must be a Value"),
+        (lambda w: SGD(w + w, lr=0.1), ValueError, "appears twice"),
+    ],
+)
+def test_bad_optimizer_arguments_are_clear_errors(
+    make: Callable[[list[Value]], Optimizer], error: type[Exception], words: str
+) -> None:
+    with pytest.raises(error, match=words):
+        make([Value(1.0)])
+
+
+@pytest.mark.parametrize("bad", [-0.5, math.nan])
+def test_a_schedule_giving_a_bad_rate_fails_at_that_step(bad: float) -> None:
+    w = Value(1.0)
+    opt = SGD([w], lr=lambda k: 0.1 if k == 0 else bad)
+    w.grad = 1.0
+    opt.step()
+    with pytest.raises(ValueError, match=r"lr\(1\)"):
+        opt.step()
+    assert w.data == pytest.approx(0.9)
