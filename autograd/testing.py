@@ -46,13 +46,13 @@ __all__ = [
 ]
 
 
-def apply(op: Op | str, *operands: Value | float) -> Value | float:
-    """Apply one row of the op table (or a row you made) to Values or plain numbers.
+def apply(op: str, *operands: Value | float) -> Value | float:
+    """Apply the op table's row named `op` to Values (recording it) or plain numbers.
 
     >>> apply("mul", 3.0, 4.0)
     12.0
     """
-    row = OPS[op] if isinstance(op, str) else op
+    row = OPS[op]
     if len(operands) != row.arity:
         raise TypeError(
             f"apply: {row.name} takes {row.arity} operand(s), got {len(operands)}"
@@ -67,14 +67,15 @@ def apply(op: Op | str, *operands: Value | float) -> Value | float:
 
 
 def _squash(v: Value | float, interval: tuple[float, float]) -> Value | float:
-    """Map any real smoothly into the open `interval`, as the identity near its middle.
+    """Map any real smoothly into `interval`, with slope 1 at its middle.
 
-    c + r * tanh((v - c) / r) has slope 1 at the centre c, so chains neither
-    shrink nor blow up gradients there, and it never leaves the op's domain.
+    lo + w * sigmoid(4 (v - c) / w) has slope 1 at the centre c, so chains
+    neither shrink nor blow up gradients there; adding a non-negative number
+    to `lo` cannot round below `lo`, so the op's domain is never left.
     """
     lo, hi = interval
-    c, r = (lo + hi) / 2.0, (hi - lo) / 2.0
-    return c + r * engine.tanh((v - c) / r)
+    c, w = (lo + hi) / 2.0, hi - lo
+    return lo + w * engine.sigmoid(4.0 * (v - c) / w)
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class Expression:
                 for k, x in enumerate(step.operands)
             ]
             first_operands.append((row, operands[0]))
-            results.append(apply(row, *operands))
+            results.append(apply(step.op, *operands))
         return results[-1], first_operands
 
     def __str__(self) -> str:
