@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import linecache
 import numbers
 import os
 import traceback
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any, Final, ParamSpec, TypeVar, cast, final
 
-from autograd import ops
+from autograd import _codegen, ops
 from autograd.graph import topological_order
 from autograd.ops import FLOAT_MATH, OPS, Op, OpDomainError
 
@@ -55,8 +56,20 @@ _creation_sites: ContextVar[weakref.WeakKeyDictionary[Value, str] | None] = Cont
     "autograd_creation_sites", default=None
 )
 
-_ADD, _SUB, _MUL, _DIV, _POW = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["pow"]
-_NEG, _ABS, _EXP, _LOG, _SQRT = OPS["neg"], OPS["abs"], OPS["exp"], OPS["log"], OPS["sqrt"]
+_ADD, _SUB, _MUL, _DIV, _POW = (
+    OPS["add"],
+    OPS["sub"],
+    OPS["mul"],
+    OPS["div"],
+    OPS["pow"],
+)
+_NEG, _ABS, _EXP, _LOG, _SQRT = (
+    OPS["neg"],
+    OPS["abs"],
+    OPS["exp"],
+    OPS["log"],
+    OPS["sqrt"],
+)
 _SIN, _COS, _TANH, _SIGMOID = OPS["sin"], OPS["cos"], OPS["tanh"], OPS["sigmoid"]
 _RELU, _SOFTPLUS, _ERF, _GELU = OPS["relu"], OPS["softplus"], OPS["erf"], OPS["gelu"]
 _LEAKY_RELU, _ELU = OPS["leaky_relu"], OPS["elu"]
@@ -108,6 +121,7 @@ def _leaf(data: float) -> Value:
     v.data = data
     v.grad = 0.0
     v.label = ""
+    v._uses = 0
     v._op = v._p0 = v._p1 = v._d0 = v._d1 = None
     return v
 
@@ -128,52 +142,58 @@ def _user_frame() -> str:
 
 
 def _unary(op: Op, a: Value) -> Value:
-    x = a.data
-    out = op.forward(x)
-    if out - out != 0.0:
-        raise _overflow(op, x)
-    mode = _mode.get()
-    if not mode & _RECORD:
-        return _leaf(out)
-    (d0,) = op.derivative(FLOAT_MATH, x, out)
-    v: Value = _new(Value)
-    v.data = out
-    v.grad = 0.0
-    v.label = ""
-    v._op = op
-    v._p0 = a
-    v._p1 = v._d1 = None
-    v._d0 = d0
-    if mode != _RECORD:
-        _record_site(v)
-    return v
+    """`op` applied to `a`: the eager path of every one-operand op."""
+    return _apply(op, (a,))
 
 
 def _binary(op: Op, a: object, b: object) -> Value:
-    # Constants stay plain floats in the operand slots: they cost no node.
-    if a.__class__ is Value:
-        x = a.data  # type: ignore[attr-defined]
-    else:
-        a = x = _to_float(a, op.name)
-    if b.__class__ is Value:
-        y = b.data  # type: ignore[attr-defined]
-    else:
-        b = y = _to_float(b, op.name)
-    out = op.forward(x, y)
+    """`op` applied to `a` and `b`, each a Value or a number."""
+    return _apply(op, (a, b))
+
+
+def _apply(op: Op, operands: tuple[object, ...]) -> Value:
+    """`op` on Values and numbers: a table row's generated function, or the
+    row's own functions for a row outside the table (a user's custom op)."""
+    if OPS.get(op.name) is op:
+        return _EAGER[op.name](*operands)
+    floats = tuple(
+        p.data if isinstance(p, Value) else _to_float(p, op.name) for p in operands
+    )
+    out = op.forward(*floats)
     if out - out != 0.0:
-        raise _overflow(op, x, y)
-    mode = _mode.get()
+        raise _overflow(op, *floats)
+    for p in operands:
+        if isinstance(p, Value):
+            p._uses += 1
+    constants = tuple(
+        p if isinstance(p, Value) else f for p, f in zip(operands, floats, strict=True)
+    )
+    return _made_in_mode(_mode.get(), op, constants, floats, out)
+
+
+def _made_in_mode(
+    mode: int,
+    op: Op,
+    operands: tuple[object, ...],
+    floats: tuple[float, ...],
+    out: float,
+) -> Value:
+    """The node for `op` outside plain recording: a leaf under `no_grad`; else
+    the node, with its creation site in anomaly mode."""
     if not mode & _RECORD:
         return _leaf(out)
+    partials = op.derivative(FLOAT_MATH, *floats, out)
     v: Value = _new(Value)
     v.data = out
     v.grad = 0.0
     v.label = ""
+    v._uses = 0
     v._op = op
-    v._p0 = a  # type: ignore[assignment]
-    v._p1 = b  # type: ignore[assignment]
-    v._d0, v._d1 = op.derivative(FLOAT_MATH, x, y, out)
-    if mode != _RECORD:
+    v._p0 = operands[0]  # type: ignore[assignment]
+    v._d0 = partials[0]
+    v._p1 = operands[1] if op.arity == 2 else None  # type: ignore[assignment]
+    v._d1 = partials[1] if op.arity == 2 else None
+    if mode & _ANOMALY:
         _record_site(v)
     return v
 
@@ -186,7 +206,109 @@ def _power(base: object, exponent: object) -> Value:
                 f"pow: base must be >= 0 when the exponent is a Value "
                 f"(d/dexponent = base**exponent * log(base)), got base {x!r}"
             )
-    return _binary(_POW, base, exponent)
+    return _pow(base, exponent)
+
+
+# Each op is generated from its row (see `autograd._codegen`): the row's math
+# inlined, so an operator costs one Python call, not five.
+def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
+    """Python source of `op` on Values and numbers, recording the node.
+
+    ``reflected`` takes the operands in the other order (for ``__rsub__``).
+    """
+    names = ("x", "y")[: op.arity]
+    operands = ("a", "b")[: op.arity]
+    params = operands[::-1] if reflected else operands
+    lines = [f"def {name}({', '.join(params)}):", f"    {op.doc!r}"]
+    for a, x in zip(operands, names, strict=True):
+        # Constants stay plain floats in the operand slots: they cost no node.
+        # (An op under no_grad counts a use too; too many only costs a recount.)
+        lines += [
+            f"    if {a}.__class__ is Value:",
+            f"        {x} = {a}.data",
+            f"        {a}._uses += 1",
+            "    else:",
+            f"        {a} = {x} = _to_float({a}, {op.name!r})",
+        ]
+    row = f"_OPS[{op.name!r}]"
+    lines += [
+        f"    out = {_codegen.forward_source(op, names)}",
+        "    if out - out != 0.0:",  # inf - inf and nan - nan are nan
+        f"        raise _overflow({row}, {', '.join(names)})",
+        "    mode = _mode.get()",
+        f"    if mode != {_RECORD}:",
+        f"        return _made_in_mode(mode, {row}, ({', '.join(operands)},), "
+        f"({', '.join(names)},), out)",
+        "    v = _new(Value)",
+        "    v.data = out",
+        "    v.grad = 0.0",
+        "    v.label = ''",
+        "    v._uses = 0",
+        f"    v._op = {row}",
+        "    v._p0 = a",
+        f"    v._p1 = {'b' if op.arity == 2 else 'None'}",
+    ]
+    partials = _codegen.partials_source(op, names, "out")
+    if isinstance(partials, str):
+        lines.append(f"    d = {partials}")
+        partials = tuple(f"d[{i}]" for i in range(op.arity))
+    lines += [f"    v._d{i} = {p}" for i, p in enumerate(partials)]
+    if op.arity == 1:
+        lines.append("    v._d1 = None")
+    lines.append("    return v")
+    return "\n".join(lines) + "\n"
+
+
+# The generated functions' globals; `Value` joins once the class exists.
+_EAGER_GLOBALS: dict[str, Any] = {
+    **_codegen.NAMESPACE,
+    "_OPS": OPS,
+    "_new": _new,
+    "_mode": _mode,
+    "_to_float": _to_float,
+    "_overflow": _overflow,
+    "_made_in_mode": _made_in_mode,
+}
+
+
+def _eager_function(op: Op, reflected: bool = False) -> Callable[..., Value]:
+    name = f"{op.name}_reflected" if reflected else op.name
+    source = _eager_source(op, name, reflected)
+    # A file name inside the package, so anomaly mode's search for the
+    # user's frame passes over it; linecache shows the source in tracebacks.
+    filename = os.path.join(os.path.dirname(__file__), f"<generated {name}>")
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), _EAGER_GLOBALS)
+    return cast("Callable[..., Value]", _EAGER_GLOBALS.pop(name))
+
+
+_EAGER: dict[str, Callable[..., Value]] = {
+    op.name: _eager_function(op) for op in OPS.values()
+}
+_add: Callable[[Value, Value | float], Value] = _EAGER["add"]
+_sub: Callable[[Value, Value | float], Value] = _EAGER["sub"]
+_mul: Callable[[Value, Value | float], Value] = _EAGER["mul"]
+_div: Callable[[Value, Value | float], Value] = _EAGER["div"]
+_radd: Callable[[Value, float], Value] = _eager_function(_ADD, reflected=True)
+_rsub: Callable[[Value, float], Value] = _eager_function(_SUB, reflected=True)
+_rmul: Callable[[Value, float], Value] = _eager_function(_MUL, reflected=True)
+_rdiv: Callable[[Value, float], Value] = _eager_function(_DIV, reflected=True)
+_pow: Callable[[object, object], Value] = _EAGER["pow"]
+_leaky_relu: Callable[[object, object], Value] = _EAGER["leaky_relu"]
+_elu: Callable[[object, object], Value] = _EAGER["elu"]
+_neg: Callable[[Value], Value] = _EAGER["neg"]
+_abs: Callable[[Value], Value] = _EAGER["abs"]
+_exp: Callable[[Value], Value] = _EAGER["exp"]
+_log: Callable[[Value], Value] = _EAGER["log"]
+_sqrt: Callable[[Value], Value] = _EAGER["sqrt"]
+_sin: Callable[[Value], Value] = _EAGER["sin"]
+_cos: Callable[[Value], Value] = _EAGER["cos"]
+_tanh: Callable[[Value], Value] = _EAGER["tanh"]
+_sigmoid: Callable[[Value], Value] = _EAGER["sigmoid"]
+_relu: Callable[[Value], Value] = _EAGER["relu"]
+_softplus: Callable[[Value], Value] = _EAGER["softplus"]
+_gelu: Callable[[Value], Value] = _EAGER["gelu"]
+_erf: Callable[[Value], Value] = _EAGER["erf"]
 
 
 def _operand_data(x: object, where: str) -> float:
@@ -205,7 +327,18 @@ class Value:
     (-0.0, 0.0)
     """
 
-    __slots__ = ("__weakref__", "_d0", "_d1", "_op", "_p0", "_p1", "data", "grad", "label")
+    __slots__ = (
+        "__weakref__",
+        "_d0",
+        "_d1",
+        "_op",
+        "_p0",
+        "_p1",
+        "_uses",
+        "data",
+        "grad",
+        "label",
+    )
 
     data: float
     grad: float | Value
@@ -215,6 +348,9 @@ class Value:
     _p1: Value | float | None
     _d0: Any
     _d1: Any
+    # How many recorded ops took this node as an operand: backward's estimate
+    # of its consumers, exact unless some of them lie outside the graph.
+    _uses: int
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
@@ -222,6 +358,7 @@ class Value:
         self.data = _to_float(data, "Value")
         self.grad = 0.0
         self.label = label
+        self._uses = 0
         self._op = self._p0 = self._p1 = self._d0 = self._d1 = None
 
     # -- what the node is -------------------------------------------------
@@ -264,29 +401,15 @@ class Value:
 
     # -- arithmetic: every operator works with a number on either side ----
 
-    def __add__(self, other: Value | float) -> Value:
-        return _binary(_ADD, self, other)
-
-    def __radd__(self, other: float) -> Value:
-        return _binary(_ADD, other, self)
-
-    def __sub__(self, other: Value | float) -> Value:
-        return _binary(_SUB, self, other)
-
-    def __rsub__(self, other: float) -> Value:
-        return _binary(_SUB, other, self)
-
-    def __mul__(self, other: Value | float) -> Value:
-        return _binary(_MUL, self, other)
-
-    def __rmul__(self, other: float) -> Value:
-        return _binary(_MUL, other, self)
-
-    def __truediv__(self, other: Value | float) -> Value:
-        return _binary(_DIV, self, other)
-
-    def __rtruediv__(self, other: float) -> Value:
-        return _binary(_DIV, other, self)
+    # The operators are the ops' generated functions (`_eager_function`).
+    __add__ = _add
+    __radd__ = _radd
+    __sub__ = _sub
+    __rsub__ = _rsub
+    __mul__ = _mul
+    __rmul__ = _rmul
+    __truediv__ = _div
+    __rtruediv__ = _rdiv
 
     def __pow__(self, other: Value | float) -> Value:
         return _power(self, other)
@@ -294,14 +417,12 @@ class Value:
     def __rpow__(self, other: float) -> Value:
         return _power(other, self)
 
-    def __neg__(self) -> Value:
-        return _unary(_NEG, self)
+    __neg__ = _neg
 
     def __pos__(self) -> Value:
         return self
 
-    def __abs__(self) -> Value:
-        return _unary(_ABS, self)
+    __abs__ = _abs
 
     # -- comparisons look at data, so max(a, b) returns the larger Value --
     # (== and hash stay identity: Values are graph nodes, usable as dict keys)
@@ -322,68 +443,70 @@ class Value:
 
     def exp(self) -> Value:
         """e ** self."""
-        return _unary(_EXP, self)
+        return _exp(self)
 
     def log(self) -> Value:
         """Natural logarithm; self must be > 0."""
-        return _unary(_LOG, self)
+        return _log(self)
 
     def sqrt(self) -> Value:
         """Square root; self must be >= 0."""
-        return _unary(_SQRT, self)
+        return _sqrt(self)
 
     def sin(self) -> Value:
         """Sine."""
-        return _unary(_SIN, self)
+        return _sin(self)
 
     def cos(self) -> Value:
         """Cosine."""
-        return _unary(_COS, self)
+        return _cos(self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent: the classic activation, squashing to (-1, 1).
 
         Its derivative 1 - tanh**2 vanishes for large |x| (saturation).
         """
-        return _unary(_TANH, self)
+        return _tanh(self)
 
     def sigmoid(self) -> Value:
         """Logistic sigmoid 1/(1+e**-x): the activation that squashes to (0, 1).
 
         Stable for any finite input; its derivative s(1-s) is at most 1/4.
         """
-        return _unary(_SIGMOID, self)
+        return _sigmoid(self)
 
     def relu(self) -> Value:
         """Rectified linear unit max(0, x): the default activation of deep nets.
 
         Gradient 1 where x > 0 and 0 elsewhere (0 at the kink, as PyTorch).
         """
-        return _unary(_RELU, self)
+        return _relu(self)
 
     def leaky_relu(self, slope: Value | float = 0.01) -> Value:
         """x for x > 0 else slope * x; a Value slope is learnable (PReLU)."""
-        return _binary(_LEAKY_RELU, self, slope)
+        return _leaky_relu(self, slope)
 
     def softplus(self) -> Value:
         """log(1 + e**x), a smooth relu; stable for any finite input."""
-        return _unary(_SOFTPLUS, self)
+        return _softplus(self)
 
     def gelu(self) -> Value:
         """Gaussian error linear unit x * Phi(x), exact (erf) form."""
-        return _unary(_GELU, self)
+        return _gelu(self)
 
     def elu(self, alpha: Value | float = 1.0) -> Value:
         """x for x > 0 else alpha * (e**x - 1)."""
-        return _binary(_ELU, self, alpha)
+        return _elu(self, alpha)
 
     def erf(self) -> Value:
         """The error function."""
-        return _unary(_ERF, self)
+        return _erf(self)
 
     # -- gradients ------------------------------------------------------------
 
-    def backward(self, gradient: Value | float = 1.0, *, create_graph: bool = False) -> None:
+    def backward(
+        self, gradient: Value | float = 1.0, *, create_graph: bool = False
+    ) -> None:
         """Accumulate d(self)/d(node) * gradient into `grad` of every node of the graph.
 
         Gradients add up (``+=``): calling `backward` twice gives twice the
@@ -395,38 +518,7 @@ class Value:
             _backward_graph(self, gradient)
             return
         seed = _to_float(gradient, "backward: gradient")
-        counts = _consumer_counts(self)
-        check = bool(_mode.get() & _ANOMALY)
-        adjoint: dict[Value, float] = {self: seed}
-        ready = [self]
-        # Kahn's order: a node is processed once all its consumers have
-        # given it their share, so each adjoint is complete and used once.
-        while ready:
-            v = ready.pop()
-            g = adjoint.pop(v)
-            v.grad += g
-            p = v._p0
-            if p.__class__ is Value:
-                c = v._d0 * g
-                if check:
-                    _check_gradient(v, c, adjoint.get(p, 0.0))
-                adjoint[p] = adjoint.get(p, 0.0) + c  # type: ignore[index,call-overload]
-                n = counts[p] - 1  # type: ignore[index]
-                if n:
-                    counts[p] = n  # type: ignore[index]
-                else:
-                    ready.append(p)  # type: ignore[arg-type]
-            p = v._p1
-            if p.__class__ is Value:
-                c = v._d1 * g
-                if check:
-                    _check_gradient(v, c, adjoint.get(p, 0.0))
-                adjoint[p] = adjoint.get(p, 0.0) + c  # type: ignore[index,call-overload]
-                n = counts[p] - 1  # type: ignore[index]
-                if n:
-                    counts[p] = n  # type: ignore[index]
-                else:
-                    ready.append(p)  # type: ignore[arg-type]
+        _propagate(self, seed, _check_gradient if _mode.get() & _ANOMALY else None)
 
     def zero_grad(self) -> None:
         """Set `grad` to 0.0 on every node of this value's graph."""
@@ -438,26 +530,114 @@ class Value:
         return _leaf(self.data)
 
 
-def _consumer_counts(root: Value) -> dict[Value, int]:
-    """How many edges lead into each node from inside the graph below `root`."""
-    counts: dict[Value, int] = {root: 0}
-    stack = [root]
+_EAGER_GLOBALS["Value"] = Value
+
+_Hook = Callable[["Value", float, float], None]
+
+
+def _propagate(root: Value, seed: float, hook: _Hook | None) -> None:
+    """Add seed * d(root)/d(node) to `grad` of every node below `root`.
+
+    Kahn's order: a node is processed once all its consumers have given it
+    their share, so each adjoint is complete and used once. Consumers are
+    counted in the forward pass (`_uses`), which spares a counting walk; a
+    node used once passes its adjoint straight on. If some nodes wait for
+    consumers outside this graph, they are counted exactly and the sweep goes
+    on. `hook(node, contribution, adjoint so far)` sees every edge first.
+    """
+    nodes = [root]
+    grads = [seed]
+    pending: dict[Value, float] = {}  # partial adjoints of nodes used more than once
+    waiting: dict[Value, int] = {}  # how many consumers they still wait for
+    while True:
+        while nodes:
+            v = nodes.pop()
+            g = grads.pop()
+            v.grad += g
+            p = v._p0
+            if p.__class__ is Value:
+                c = v._d0 * g
+                if hook is not None:
+                    hook(v, c, pending.get(p, 0.0))
+                if p._uses == 1:
+                    nodes.append(p)
+                    grads.append(c)
+                elif p in pending:
+                    n = waiting[p] - 1
+                    if n:
+                        pending[p] += c
+                        waiting[p] = n
+                    else:
+                        nodes.append(p)
+                        grads.append(pending.pop(p) + c)
+                else:
+                    n = waiting.get(p, p._uses) - 1
+                    if n:
+                        pending[p] = c
+                        waiting[p] = n
+                    else:
+                        nodes.append(p)
+                        grads.append(c)
+            p = v._p1
+            if p.__class__ is Value:
+                c = v._d1 * g
+                if hook is not None:
+                    hook(v, c, pending.get(p, 0.0))
+                if p._uses == 1:
+                    nodes.append(p)
+                    grads.append(c)
+                elif p in pending:
+                    n = waiting[p] - 1
+                    if n:
+                        pending[p] += c
+                        waiting[p] = n
+                    else:
+                        nodes.append(p)
+                        grads.append(pending.pop(p) + c)
+                else:
+                    n = waiting.get(p, p._uses) - 1
+                    if n:
+                        pending[p] = c
+                        waiting[p] = n
+                    else:
+                        nodes.append(p)
+                        grads.append(c)
+        stalled = [p for p in pending if p._op is not None]
+        if not stalled:
+            break
+        # These were also used outside this graph: count their consumers inside it.
+        for p, n in _consumer_counts(stalled).items():
+            if n:
+                waiting[p] = n
+            elif p in pending:
+                nodes.append(p)
+                grads.append(pending.pop(p))
+    # What is left are leaves with uses outside this graph (parameters shared
+    # by many graphs): their adjoints are complete now.
+    for p, a in pending.items():
+        p.grad += a
+
+
+def _consumer_counts(roots: list[Value]) -> dict[Value, int]:
+    """How many edges lead into each node from inside the graph below `roots`."""
+    counts: dict[Value, int] = dict.fromkeys(roots, 0)
+    stack = list(roots)
     while stack:
         v = stack.pop()
         p = v._p0
         if p.__class__ is Value:
             if p in counts:
-                counts[p] += 1  # type: ignore[index]
+                counts[p] += 1
             else:
-                counts[p] = 1  # type: ignore[index]
-                stack.append(p)  # type: ignore[arg-type]
+                counts[p] = 1
+                stack.append(p)
         p = v._p1
         if p.__class__ is Value:
             if p in counts:
-                counts[p] += 1  # type: ignore[index]
+                counts[p] += 1
             else:
-                counts[p] = 1  # type: ignore[index]
-                stack.append(p)  # type: ignore[arg-type]
+                counts[p] = 1
+                stack.append(p)
     return counts
 
 
@@ -466,7 +646,9 @@ def _check_gradient(v: Value, contribution: float, before: float) -> None:
     total = before + contribution
     if total - total != 0.0:
         sites = _creation_sites.get()
-        site = sites.get(v, "<made outside detect_anomaly>") if sites is not None else ""
+        site = (
+            sites.get(v, "<made outside detect_anomaly>") if sites is not None else ""
+        )
         what = (
             f"a non-finite gradient {contribution!r}"
             if contribution - contribution != 0.0
@@ -539,7 +721,9 @@ def _function(op: Op) -> Callable[[Value | float], Value | float]:
         return cast(float, out)
 
     apply.__name__ = apply.__qualname__ = op.name
-    apply.__doc__ = f"{op.doc} Works on Values (recording the graph) and on plain numbers."
+    apply.__doc__ = (
+        f"{op.doc} Works on Values (recording the graph) and on plain numbers."
+    )
     return apply
 
 
@@ -560,7 +744,9 @@ def leaky_relu(x: Value | float, slope: Value | float = 0.01) -> Value | float:
     """x for x > 0 else slope * x, on Values or plain numbers."""
     if isinstance(x, Value) or isinstance(slope, Value):
         return _binary(_LEAKY_RELU, x, slope)
-    return _LEAKY_RELU.forward(_to_float(x, "leaky_relu"), _to_float(slope, "leaky_relu"))
+    return _LEAKY_RELU.forward(
+        _to_float(x, "leaky_relu"), _to_float(slope, "leaky_relu")
+    )
 
 
 def elu(x: Value | float, alpha: Value | float = 1.0) -> Value | float:

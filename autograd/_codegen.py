@@ -1,0 +1,136 @@
+"""Python source for the rows of the op table, for code that inlines them.
+
+The eager fast path (`autograd.engine`) and the compiler (`autograd.compile`)
+emit Python that computes each op without calling through the row. The math
+still has one definition, the row in `autograd.ops`: a row written as a lambda
+is inlined by reading its body back from the source of `autograd.ops` (with
+`ast`) and substituting the operand names, so the generated code runs the same
+float operations in the same order as calling the row; `operator.add` and its
+kin become the operator they are; any other function is called as it is. The
+tests compare every row's generated form with the row itself, bit for bit.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import inspect
+import operator
+from collections.abc import Callable, Sequence
+from types import LambdaType
+from typing import Any
+
+from autograd import ops
+from autograd.ops import FLOAT_MATH, OPS, Op
+
+__all__ = ["NAMESPACE", "forward_source", "partials_source"]
+
+# Functions that are exactly a Python operator: inlining them changes no bit.
+_OPERATORS: dict[Callable[..., Any], ast.operator | ast.unaryop] = {
+    operator.add: ast.Add(),
+    operator.sub: ast.Sub(),
+    operator.mul: ast.Mult(),
+    operator.neg: ast.USub(),
+}
+
+NAMESPACE: dict[str, Any] = {"_cg_m": FLOAT_MATH}
+"""Globals that generated code needs: the rows' functions and what their bodies use."""
+
+
+def _row_lambdas() -> dict[int, ast.Lambda]:
+    """The lambdas written in `autograd.ops`, by the line they start on."""
+    try:
+        tree = ast.parse(inspect.getsource(ops))
+    except (OSError, TypeError):  # no source (a frozen or .pyc-only install)
+        return {}
+    return {n.lineno: n for n in ast.walk(tree) if isinstance(n, ast.Lambda)}
+
+
+_LAMBDAS = _row_lambdas()
+
+
+def _lambda_of(f: Callable[..., Any]) -> ast.Lambda | None:
+    """The syntax tree of `f` if it is a lambda of `autograd.ops` we can inline."""
+    if (
+        not isinstance(f, LambdaType)
+        or f.__name__ != "<lambda>"
+        or f.__code__.co_filename != ops.__file__
+    ):
+        return None
+    node = _LAMBDAS.get(f.__code__.co_firstlineno)
+    params = [a.arg for a in node.args.args] if node is not None else []
+    if node is None or params != list(f.__code__.co_varnames[: len(params)]):
+        return None
+    return node
+
+
+class _Substitute(ast.NodeTransformer):
+    """Replace a lambda's parameters by expressions and its free names by globals."""
+
+    def __init__(self, params: dict[str, ast.expr]) -> None:
+        self.params = params
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id in self.params:
+            return self.params[node.id]
+        # A global of autograd.ops (`math`, a constant): bind it under a
+        # private name so that no local of the generated code can shadow it.
+        name = f"_cg_g_{node.id}"
+        NAMESPACE[name] = vars(ops)[node.id]
+        return ast.Name(name, ast.Load())
+
+
+def _inline(node: ast.Lambda, args: Sequence[str]) -> ast.expr:
+    """The lambda's body with its parameters replaced by the expressions `args`."""
+    params = {
+        a.arg: ast.parse(src, mode="eval").body
+        for a, src in zip(node.args.args, args, strict=True)
+    }
+    body: ast.expr = _Substitute(params).visit(copy.deepcopy(node.body))
+    return body
+
+
+def _bind(kind: str, op: Op, f: Callable[..., Any]) -> str:
+    name = f"_cg_{kind}_{op.name}"
+    NAMESPACE[name] = f
+    return name
+
+
+def forward_source(op: Op, operands: Sequence[str]) -> str:
+    """An expression computing `op` on the operands (Python expressions for floats)."""
+    f = op.forward
+    operator_node = _OPERATORS.get(f)
+    if isinstance(operator_node, ast.unaryop):
+        return ast.unparse(
+            ast.UnaryOp(operator_node, ast.parse(operands[0], mode="eval").body)
+        )
+    if operator_node is not None:
+        left, right = (ast.parse(s, mode="eval").body for s in operands)
+        return ast.unparse(ast.BinOp(left, operator_node, right))
+    node = _lambda_of(f)
+    if node is not None:
+        return ast.unparse(_inline(node, operands))
+    return f"{_bind('forward', op, f)}({', '.join(operands)})"
+
+
+def partials_source(op: Op, operands: Sequence[str], out: str) -> tuple[str, ...] | str:
+    """The local derivatives of `op`: one expression per operand, or one for the tuple.
+
+    A rule written as a lambda returning a tuple gives one expression per
+    operand; any other rule gives a single call that returns the tuple.
+    """
+    f = op.derivative
+    node = _lambda_of(f)
+    if node is not None:
+        body = _inline(node, ["_cg_m", *operands, out])
+        if isinstance(body, ast.Tuple) and len(body.elts) == op.arity:
+            return tuple(ast.unparse(e) for e in body.elts)
+        return ast.unparse(body)
+    return f"{_bind('derivative', op, f)}(_cg_m, {', '.join(operands)}, {out})"
+
+
+# Bind every row's functions now, so generated code never changes NAMESPACE late.
+for _row in OPS.values():
+    _names = [f"_x{i}" for i in range(_row.arity)]
+    forward_source(_row, _names)
+    partials_source(_row, _names, "_out")
