@@ -1,0 +1,171 @@
+"""Backpropagation by hand: a tiny neuron and its loss, every chain-rule step printed.
+
+The expression is micrograd's neuron, o = tanh(x1*w1 + x2*w2 + b), with the
+loss L = (o - target)**2 written as d * d, so one node feeds another twice
+and its gradient is a sum. The demo prints the forward values, then walks the
+graph from L back to the leaves: at every edge, the upstream gradient times
+the local derivative is added to the operand's running sum (the chain rule).
+It checks every gradient against central finite differences, then takes
+--steps steps of gradient descent on w1, w2 and b, and plots both.
+Writes out/chain_rule.png.
+
+    python demos/chain_rule.py
+    python demos/chain_rule.py --seed 3 --steps 50
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Sequence
+
+from _common import Result, Timer, parser, progress, pyplot, save_figure
+
+from autograd import Value, no_grad, topological_order
+
+TARGET = 0.5
+"""What the neuron's output should be."""
+LEAVES = ("x1", "x2", "w1", "w2", "b")
+CLASSIC = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432}
+"""micrograd's example values (b makes n = 0.8814, so that o = tanh(n) = 0.7071)."""
+LR = 0.1
+"""Gradient-descent step size (0.5 overshoots and the loss oscillates)."""
+H = 1e-6
+"""Step of the central finite differences (error O(H**2) plus rounding)."""
+
+
+def forward(leaves: dict[str, Value]) -> Value:
+    """Build L = (tanh(x1*w1 + x2*w2 + b) - TARGET)**2, labelling every node."""
+
+    def named(v: Value, label: str) -> Value:
+        v.label = label
+        return v
+
+    x1w1 = named(leaves["x1"] * leaves["w1"], "x1*w1")
+    x2w2 = named(leaves["x2"] * leaves["w2"], "x2*w2")
+    s = named(x1w1 + x2w2, "x1*w1 + x2*w2")
+    n = named(s + leaves["b"], "n")
+    o = named(n.tanh(), "o")
+    d = named(o - TARGET, "d")
+    return named(d * d, "L")
+
+
+def describe(v: Value) -> str:
+    """How a node was made, in symbols: 'x1*w1 = x1 * w1'."""
+    if not v.op:
+        return f"{v.label} (leaf)"
+    names = [p.label if isinstance(p, Value) else repr(p) for p in v.operands]
+    return f"{v.label} = {v.op}({', '.join(names)})"
+
+
+def show_forward(loss: Value) -> None:
+    """Print every node in the order it was computed."""
+    print("Forward pass: each node from its operands")
+    for v in topological_order(loss):
+        print(f"  {describe(v):<34} {v.data: .6f}")
+
+
+def show_backward(loss: Value) -> dict[Value, float]:
+    """Walk the graph from `loss` back to the leaves, printing each chain-rule step.
+
+    Returns each node's gradient d(loss)/d(node), summed as printed.
+    """
+    print("\nBackward pass: operand.grad += upstream * local derivative")
+    print(f"  {'edge':<22} {'upstream':>10} {'local':>10} {'product':>10}", end="")
+    print(f" {'running sum':>12}")
+    grads: dict[Value, float] = {loss: 1.0}
+    # Reverse topological order: a node's gradient is complete before it is used.
+    for v in reversed(topological_order(loss)):
+        upstream = grads[v]
+        for operand, local in zip(v.operands, v.local_grads, strict=True):
+            if not isinstance(operand, Value):
+                continue  # a constant such as TARGET: nothing to learn
+            product = upstream * local
+            grads[operand] = grads.get(operand, 0.0) + product
+            edge = f"{v.label} -> {operand.label}"
+            print(
+                f"  {edge:<22} {upstream:>10.6f} {local:>10.6f} "
+                f"{product:>10.6f} {grads[operand]:>12.6f}"
+            )
+    return grads
+
+
+def finite_difference(values: dict[str, float], name: str) -> float:
+    """(L(x + H) - L(x - H)) / 2H, moving leaf `name` only."""
+
+    def loss_at(x: float) -> float:
+        with no_grad():
+            leaves = {
+                k: Value(x if k == name else v, label=k) for k, v in values.items()
+            }
+            return forward(leaves).data
+
+    x = values[name]
+    return (loss_at(x + H) - loss_at(x - H)) / (2 * H)
+
+
+def main(argv: Sequence[str] | None = None) -> Result:
+    """Run the demo with command-line arguments `argv`; return what it reached."""
+    p = parser(__doc__.splitlines()[0], steps=25, seed=None)
+    p.description = "Backpropagation by hand; --seed draws random starting values."
+    args = p.parse_args(argv)
+    timer = Timer()
+    if args.seed is None:
+        values = dict(CLASSIC)
+    else:
+        rng = random.Random(args.seed)
+        values = {k: round(rng.uniform(-2.0, 2.0), 4) for k in LEAVES}
+    leaves = {k: Value(v, label=k) for k, v in values.items()}
+
+    loss = forward(leaves)
+    show_forward(loss)
+    grads = show_backward(loss)
+    loss.backward()
+
+    print("\nCheck: by hand, by Value.backward(), by central finite differences")
+    error = 0.0
+    checked = []
+    for name, leaf in leaves.items():
+        numeric = finite_difference(values, name)
+        assert grads[leaf] == leaf.grad, f"hand-walked {name} differs from backward()"
+        error = max(error, abs(leaf.grad - numeric))
+        checked.append((name, leaf.grad, numeric))
+        print(f"  dL/d{name:<3} {leaf.grad: .8f}  finite difference {numeric: .8f}")
+    print(f"  largest |difference| {error:.2e}")
+
+    trained = [leaves[k] for k in ("w1", "w2", "b")]
+    history = [loss.data]
+    bar = progress(args.steps, "gradient descent")
+    for _ in bar:
+        for w in trained:
+            w.data -= LR * float(w.grad)
+        loss = forward(leaves)
+        for w in trained:
+            w.grad = 0.0
+        loss.backward()
+        history.append(loss.data)
+        bar.set_postfix(loss=f"{loss.data:.6f}")
+    print(f"\nloss {history[0]:.6f} -> {history[-1]:.6f} after {args.steps} steps")
+
+    plt = pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    xs = range(len(checked))
+    left.bar([x - 0.2 for x in xs], [c[1] for c in checked], 0.4, label="backprop")
+    left.bar(
+        [x + 0.2 for x in xs], [c[2] for c in checked], 0.4, label="finite difference"
+    )
+    left.set_xticks(list(xs), [f"dL/d{c[0]}" for c in checked])
+    left.set_title(f"gradients agree (largest difference {error:.1e})")
+    left.legend()
+    right.plot(history, marker="o", ms=3)
+    right.set_xlabel("gradient-descent step")
+    right.set_ylabel("L")
+    right.set_title("loss while training w1, w2, b")
+    figure = save_figure(fig, args.out, "chain_rule.png")
+    result = Result(args.steps, history[-1], None, figure, timer.seconds(), error)
+    print(f"wrote {figure}")
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,109 @@
+"""Smoke tests for demos/: each runs (small, except moons at its defaults),
+writes a PNG that decodes, and reaches its bar."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import matplotlib.image
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMOS = ["moons", "regression", "multiclass", "chain_rule"]
+
+
+@pytest.fixture
+def demo(monkeypatch: pytest.MonkeyPatch) -> type[ModuleType]:
+    monkeypatch.syspath_prepend(str(ROOT / "demos"))
+    return ModuleType
+
+
+def run(name: str, *argv: str) -> object:
+    return importlib.import_module(name).main(list(argv))
+
+
+def assert_png(path: Path) -> None:
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    height, width, _ = matplotlib.image.imread(path).shape
+    assert height > 200 and width > 200
+
+
+def test_moons_reaches_full_accuracy_at_its_defaults(
+    demo: object, tmp_path: Path
+) -> None:
+    result = run("moons", "--out", str(tmp_path))
+    assert result.steps == 100  # type: ignore[attr-defined]
+    assert result.accuracy == 1.0  # type: ignore[attr-defined]
+    assert result.loss < 0.05  # type: ignore[attr-defined]
+    assert result.figure == tmp_path / "moons.png"  # type: ignore[attr-defined]
+    assert_png(tmp_path / "moons.png")
+
+
+def test_regression_fits_the_sine(demo: object, tmp_path: Path) -> None:
+    result = run("regression", "--steps", "30", "--out", str(tmp_path))
+    assert result.loss < 0.1  # type: ignore[attr-defined]
+    assert_png(tmp_path / "regression.png")
+
+
+def test_multiclass_separates_the_spirals(demo: object, tmp_path: Path) -> None:
+    result = run("multiclass", "--steps", "15", "--out", str(tmp_path))
+    assert result.accuracy >= 0.7  # type: ignore[attr-defined]
+    assert_png(tmp_path / "multiclass.png")
+
+
+def test_chain_rule_prints_every_step_and_agrees_with_finite_differences(
+    demo: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run("chain_rule", "--steps", "10", "--out", str(tmp_path))
+    out = capsys.readouterr().out
+    assert "o = tanh(n)" in out
+    # d feeds L twice (L = d * d): two backward steps, the second adds up.
+    assert out.count("L -> d ") == 2
+    assert "dL/dw1" in out and "finite difference" in out
+    assert result.gradient_error < 1e-8  # type: ignore[attr-defined]
+    assert result.loss < 0.042893  # type: ignore[attr-defined]  # the starting loss
+    assert_png(tmp_path / "chain_rule.png")
+
+
+def test_chain_rule_with_a_seed_starts_from_random_values(
+    demo: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run("chain_rule", "--seed", "3", "--steps", "1", "--out", str(tmp_path))
+    assert "6.881374" not in capsys.readouterr().out
+    assert result.gradient_error < 1e-6  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_every_demo_explains_its_options(name: str) -> None:
+    done = subprocess.run(
+        [sys.executable, f"demos/{name}.py", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for option in ("--steps", "--seed", "--out"):
+        assert option in done.stdout
+
+
+def test_a_demo_runs_as_a_script_from_the_repository_root(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "demos/chain_rule.py", "--steps", "2", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert_png(tmp_path / "chain_rule.png")
+
+
+def test_a_bad_step_count_is_a_usage_error(demo: object) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run("moons", "--steps", "0")
+    assert exit_info.value.code == 2
