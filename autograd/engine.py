@@ -759,7 +759,7 @@ def elu(x: Value | float, alpha: Value | float = 1.0) -> Value | float:
 def _pow_any(x: Value | float, y: Value | float) -> Value | float:
     if isinstance(x, Value) or isinstance(y, Value):
         return _power(x, y)
-    return ops.FLOAT_MATH.pow(x, y)
+    return float(ops.FLOAT_MATH.pow(x, y))
 
 
 class _ValueMath:
