@@ -562,6 +562,11 @@ def _propagate(root: Value, seed: float, hook: _Hook | None) -> None:
                 if p._uses == 1:
                     nodes.append(p)
                     grads.append(c)
+                elif p._op is None:  # a leaf: nothing to pass on, so no count
+                    if p in pending:
+                        pending[p] += c
+                    else:
+                        pending[p] = c
                 elif p in pending:
                     n = waiting[p] - 1
                     if n:
@@ -586,6 +591,11 @@ def _propagate(root: Value, seed: float, hook: _Hook | None) -> None:
                 if p._uses == 1:
                     nodes.append(p)
                     grads.append(c)
+                elif p._op is None:  # a leaf: nothing to pass on, so no count
+                    if p in pending:
+                        pending[p] += c
+                    else:
+                        pending[p] = c
                 elif p in pending:
                     n = waiting[p] - 1
                     if n:
@@ -612,8 +622,7 @@ def _propagate(root: Value, seed: float, hook: _Hook | None) -> None:
             elif p in pending:
                 nodes.append(p)
                 grads.append(pending.pop(p))
-    # What is left are leaves with uses outside this graph (parameters shared
-    # by many graphs): their adjoints are complete now.
+    # What is left are the adjoints of leaves used more than once.
     for p, a in pending.items():
         p.grad += a
 
