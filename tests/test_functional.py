@@ -190,6 +190,11 @@ def test_hessian_with_int_argnums_is_the_second_derivative() -> None:
     assert hessian(lambda x: x**3)(2.0) == 12.0
 
 
+def test_hessian_passes_aux_through() -> None:
+    h, aux = hessian(lambda x: (x**3, "aux"), has_aux=True)(2.0)
+    assert (h, aux) == (12.0, "aux")
+
+
 def test_hessian_of_mixed_terms() -> None:
     h = hessian(lambda x, y: autograd.exp(x * y), argnums=(0, 1))(1.0, 2.0)
     e2 = math.exp(2.0)

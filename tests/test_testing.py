@@ -106,6 +106,15 @@ def test_graphs_have_deep_chains() -> None:
     assert depth(on_values(found)) >= 30
 
 
+@pytest.mark.parametrize("side", [0, 1])
+def test_binary_ops_get_a_constant_on_either_side(side: int) -> None:
+    def constant_at_side(e: Expression) -> bool:
+        return any(isinstance(s.operands[side], float) for s in e.instructions)
+
+    found = find(expressions(ops=["pow"]), constant_at_side, settings=FIRST)
+    assert constant_at_side(found)
+
+
 def test_a_failing_property_shrinks_to_one_instruction() -> None:
     # As if exp were broken: the smallest graph that shows it is exp(x0).
     found = find(expressions(), lambda e: any(s.op == "exp" for s in e.instructions))
