@@ -12,12 +12,12 @@ Test your own function against finite differences at many random points:
 Or generate random expressions over the op table and check them yourself:
 
 >>> from hypothesis import given
+>>> from autograd import gradcheck
 >>> from autograd.testing import graphs
 >>> @given(graphs(ops=["mul", "sin", "exp"]))
 ... def test_my_engine(graph):
 ...     expression, leaves = graph
 ...     assert gradcheck(expression, *leaves)
->>> from autograd import gradcheck
 >>> test_my_engine()
 """
 
