@@ -1,0 +1,335 @@
+"""What a picture of a graph shows: roles, module boxes, and what collapses.
+
+Pure Python, no Graphviz: `build` decides, for every node of the graph, its
+role, the module box it sits in, and the drawn unit it becomes (itself, a
+module's summary node, the grouped inputs, or the "earlier nodes" summary).
+`autograd.viz` turns that into DOT.
+
+Module boxes follow dotted parameter names (``layers.0.neurons.3.w.1``):
+
+* a parameter lives in the module its name is in: the name without its own
+  last part and that part's indices (``layers.0.neurons.3``); a module's
+  parent drops one more such step (``layers.0``, then the whole model ``''``);
+* an op that uses parameters directly belongs to their module (the module
+  that owns a weight performs the ops that use it);
+* any other op belongs to the deepest module that contains the modules of all
+  its Value operands (constants do not count; inputs and other values outside
+  every box are in the whole model ``''``), so a sum of two neurons' outputs
+  lands in their layer, and mixing with outside values leaves every box;
+* outputs (the roots) are always drawn outside every box.
+
+Past `max_nodes` drawn nodes, chains of additions (what Python's `sum` makes)
+fold into one n-ary sum node first; then whole levels of modules collapse into
+summary nodes, the deepest level first, until the nodes fit and average at most three
+edges each; inputs feeding only collapsed modules group
+into one node; if that is still too many, the nodes nearest the outputs are
+kept (breadth first) and the rest become one "earlier nodes" summary.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from autograd.engine import Value
+from autograd.graph import topological_order
+
+OUTPUT: Final = "output"
+PARAMETER: Final = "parameter"
+INPUT: Final = "input"
+CONSTANT: Final = "constant"
+INTERMEDIATE: Final = "intermediate"
+ROLES: Final = (OUTPUT, PARAMETER, INPUT, CONSTANT, INTERMEDIATE)
+
+INPUTS_UNIT: Final = "inputs"
+EARLIER_UNIT: Final = "earlier"
+
+
+def owner(name: str) -> str:
+    """The module a dotted name lives in: drop its last part and that part's indices.
+
+    >>> owner("layers.0.neurons.3.w.1"), owner("layers.0.neurons.3"), owner("b")
+    ('layers.0.neurons.3', 'layers.0', '')
+    """
+    parts = name.split(".")
+    while parts and parts[-1].isdigit():
+        parts.pop()
+    return ".".join(parts[:-1])
+
+
+@dataclass(slots=True)
+class Scene:
+    """Everything the DOT writer needs, indexed by topological position."""
+
+    nodes: list[Value]
+    index: dict[Value, int]
+    roles: list[str]
+    names: list[str]
+    modules: list[str]
+    units: list[str]
+    highlighted: list[bool]
+    folded: list[int]
+    module_order: list[str]
+    collapsed: set[str]
+    drawn: int
+
+    def unit_id(self, i: int) -> str:
+        """The DOT id node `i` is drawn as: its own, or the summary that holds it."""
+        return self.units[i] or f"v{i}"
+
+    def terms(self, i: int) -> list[tuple[Value | float, float]]:
+        """Operands of node `i` with d(i)/d(operand), through sums folded into it."""
+        chain = [i]
+        while True:
+            first = self.nodes[chain[-1]].operands[0]
+            if not isinstance(first, Value) or self.folded[self.index[first]] != i:
+                break
+            chain.append(self.index[first])
+        found: list[tuple[Value | float, float]] = []
+        for depth, k in enumerate(reversed(chain)):
+            v = self.nodes[k]
+            pairs = list(zip(v.operands, v.local_grads, strict=True))
+            # Later links' first operand is the running sum, already expanded.
+            found.extend(pairs if depth == 0 else pairs[1:])
+        return found
+
+    def module_id(self, module: str) -> str:
+        """The DOT id of a module: its summary node, or `cluster_...` for its box."""
+        return f"m{self.module_order.index(module)}"
+
+
+class _Modules:
+    """The module tree, grown as names appear, with cached ancestor chains."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self._chains: dict[str, tuple[str, ...]] = {"": ("",)}
+
+    def chain(self, module: str) -> tuple[str, ...]:
+        """`module` and its ancestors, innermost first, ending with ''."""
+        found = self._chains.get(module)
+        if found is None:
+            found = (module, *self.chain(owner(module)))
+            self._chains[module] = found
+            self.order.append(module)
+        return found
+
+    def common(self, a: str, b: str) -> str:
+        """The deepest module containing both."""
+        if a == b:
+            return a
+        above_a = self.chain(a)
+        for m in self.chain(b):
+            if m in above_a:
+                return m
+        return ""
+
+
+def build(
+    roots: Sequence[Value],
+    *,
+    params: Iterable[Value],
+    param_names: dict[Value, str],
+    highlight: Iterable[Value],
+    max_nodes: int | None,
+) -> Scene:
+    """Decide roles, module boxes and collapsing for the graph below `roots`."""
+    nodes = topological_order(roots)
+    index = {v: i for i, v in enumerate(nodes)}
+    n = len(nodes)
+    is_root = [False] * n
+    for r in roots:
+        is_root[index[r]] = True
+    explicit = {v for v in params if v in index}
+    tree = _Modules()
+    roles = [INTERMEDIATE] * n
+    names = [""] * n
+    modules = [""] * n
+    operand_ids: list[list[int]] = []
+    cost = [1] * n
+    for i, v in enumerate(nodes):
+        name = v.label or param_names.get(v, "")
+        names[i] = name
+        operands = v.operands
+        ids = [index[p] for p in operands if isinstance(p, Value)]
+        operand_ids.append(ids)
+        if operands:
+            # The op node and one node per constant are drawn with the value.
+            cost[i] = 2 + len(operands) - len(ids)
+            used = [modules[j] for j in ids if roles[j] == PARAMETER] or [
+                modules[j] for j in ids
+            ]
+            module = used[0]
+            for m in used[1:]:
+                module = tree.common(module, m)
+        elif v in explicit or (v in param_names and not v.label) or "." in name:
+            roles[i] = PARAMETER
+            module = owner(name) if "." in name else ""
+        else:
+            roles[i] = INPUT
+            module = ""
+        if is_root[i]:
+            roles[i] = OUTPUT
+            module = ""
+        tree.chain(module)
+        modules[i] = module
+    marked = set()
+    for v in highlight:
+        if v not in index:
+            raise ValueError(f"to_dot: highlight {v!r} is not in the graph of the root")
+        marked.add(index[v])
+    highlighted = [False] * n
+    for i in range(n):
+        highlighted[i] = i in marked or any(highlighted[j] for j in operand_ids[i])
+    scene = Scene(
+        nodes=nodes,
+        index=index,
+        roles=roles,
+        names=names,
+        modules=modules,
+        units=[""] * n,
+        highlighted=highlighted,
+        folded=[-1] * n,
+        module_order=tree.order,
+        collapsed=set(),
+        drawn=sum(cost),
+    )
+    if max_nodes is not None and scene.drawn > max_nodes:
+        _collapse(
+            scene,
+            tree=tree,
+            operand_ids=operand_ids,
+            cost=cost,
+            is_root=is_root,
+            max_nodes=max_nodes,
+        )
+    return scene
+
+
+def _collapse(
+    scene: Scene,
+    *,
+    tree: _Modules,
+    operand_ids: list[list[int]],
+    cost: list[int],
+    is_root: list[bool],
+    max_nodes: int,
+) -> None:
+    """Fold sums, collapse module levels, group inputs, keep what is near the roots."""
+    consumers: list[list[int]] = [[] for _ in operand_ids]
+    for i, ids in enumerate(operand_ids):
+        for j in ids:
+            consumers[j].append(i)
+    _fold_sums(scene, consumers, cost, is_root)
+    scene.drawn = _count(scene, cost)
+    if scene.drawn <= max_nodes:
+        return
+    depth = {m: len(tree.chain(m)) - 1 for m in scene.module_order}
+    for level in range(max(depth.values(), default=0), 0, -1):
+        scene.collapsed.update(m for m in scene.module_order if depth[m] == level)
+        _assign_units(scene, tree, consumers, cost)
+        if scene.drawn <= max_nodes and not _tangled(scene, operand_ids):
+            return
+    # Keep the nodes nearest the outputs, breadth first, within the budget
+    # left after the summary nodes and one node for everything earlier.
+    summaries = {u for u in scene.units if u}
+    budget = max_nodes - len(summaries) - 1
+    nodes, index = scene.nodes, scene.index
+    queue = deque(i for i in range(len(nodes)) if is_root[i])
+    seen = set(queue)
+    full = False
+    while queue:
+        i = queue.popleft()
+        head = scene.folded[i]
+        if head >= 0 and not scene.units[i]:
+            scene.units[i] = scene.units[head]
+        elif not scene.units[i]:
+            if is_root[i] or (not full and cost[i] <= budget):
+                budget -= cost[i]
+            else:
+                full = True
+                scene.units[i] = EARLIER_UNIT
+        for p in nodes[i].parents:
+            j = index[p]
+            if j not in seen:
+                seen.add(j)
+                queue.append(j)
+    scene.drawn = _count(scene, cost)
+
+
+def _fold_sums(
+    scene: Scene, consumers: list[list[int]], cost: list[int], is_root: list[bool]
+) -> None:
+    """Fold each running sum ``((a + b) + c) + ...`` into its last addition.
+
+    A link folds when it is an unlabelled addition used only as the first
+    operand of the next addition, in the same module, with the same highlight.
+    """
+    nodes = scene.nodes
+    for i in range(len(nodes) - 1, -1, -1):
+        if scene.folded[i] >= 0 or nodes[i].op != "add":
+            continue
+        link = i
+        while True:
+            first = nodes[link].operands[0]
+            if not isinstance(first, Value):
+                break
+            j = scene.index[first]
+            if (
+                nodes[j].op != "add"
+                or consumers[j] != [link]
+                or is_root[j]
+                or scene.names[j]
+                or scene.modules[j] != scene.modules[i]
+                or scene.highlighted[j] != scene.highlighted[i]
+            ):
+                break
+            scene.folded[j] = i
+            # Its constants are drawn with the sum; its own value and op are not.
+            cost[i] += cost[j] - 2
+            cost[j] = 0
+            link = j
+
+
+def _assign_units(
+    scene: Scene, tree: _Modules, consumers: list[list[int]], cost: list[int]
+) -> None:
+    """Map nodes to summaries of their outermost collapsed module; group lone inputs."""
+    summary = {}
+    for m in scene.module_order:
+        outer = [a for a in tree.chain(m) if a in scene.collapsed]
+        if outer:
+            summary[m] = scene.module_id(outer[-1])
+    units = [summary.get(m, "") for m in scene.modules]
+    lone = [
+        i
+        for i, role in enumerate(scene.roles)
+        if role == INPUT and consumers[i] and all(units[c] for c in consumers[i])
+    ]
+    if len(lone) > 1:
+        for i in lone:
+            units[i] = INPUTS_UNIT
+    scene.units = units
+    scene.drawn = _count(scene, cost)
+
+
+def _tangled(scene: Scene, operand_ids: list[list[int]]) -> bool:
+    """More than three drawn edges per drawn node: a hairball, collapse further.
+
+    Summaries of densely connected modules (neurons of adjacent layers)
+    connect all to all; one level up they form a readable chain.
+    """
+    links = {
+        (scene.unit_id(j), scene.unit_id(i))
+        for i, ids in enumerate(operand_ids)
+        for j in ids
+        if scene.folded[i] < 0
+    }
+    return len(links) > 3 * scene.drawn
+
+
+def _count(scene: Scene, cost: list[int]) -> int:
+    drawn = sum(c for u, c in zip(scene.units, cost, strict=True) if not u)
+    return drawn + len({u for u in scene.units if u})
