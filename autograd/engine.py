@@ -393,6 +393,15 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def _repr_svg_(self) -> str | None:
+        """This value's graph as SVG for Jupyter; None (plain repr) without Graphviz."""
+        from autograd import viz  # noqa: PLC0415 - viz sits above the engine
+
+        try:
+            return viz.to_svg(self)
+        except (ImportError, viz.GraphvizNotFoundError):
+            return None
+
     def __float__(self) -> float:
         return self.data
 
