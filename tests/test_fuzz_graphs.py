@@ -5,7 +5,7 @@ op and gradient tests use; here each graph is checked for what README
 "Guarantees" promises beyond correct numbers: no false alarm and the same
 bits under `detect_anomaly`, finite gradients from valid input, the same bits
 when differentiated in several threads at once, and nothing kept alive once
-the graph is dropped.
+the graph is dropped; and the core gradient property at fuzz scale.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import weakref
 import pytest
 from hypothesis import given
 
-from autograd import Value, detect_anomaly, topological_order
+from autograd import Value, detect_anomaly, gradcheck, topological_order
 from autograd.testing import Expression, graphs
 
 Graph = tuple[Expression, tuple[float, ...]]
@@ -36,6 +36,14 @@ def _gradients(graph: Graph) -> tuple[bytes, list[bytes]]:
     out.backward()
     pack = struct.Struct("<d").pack
     return pack(out.data), [pack(float(leaf.grad)) for leaf in leaves]
+
+
+@given(graphs())
+def test_random_graphs_pass_gradcheck_at_fuzz_scale(graph: Graph) -> None:
+    # The core property (also in test_testing.py under the ci profile),
+    # here through the public gradcheck, thousands of graphs at a time.
+    expression, point = graph
+    assert gradcheck(expression, *point)
 
 
 @given(graphs())
