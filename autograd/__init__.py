@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from autograd.check import gradcheck
+from autograd.compile import Compiled, compile
 from autograd.engine import (
     Value,
     cos,
@@ -36,8 +37,10 @@ from autograd.ops import OPS, OpDomainError
 
 __all__ = [
     "OPS",
+    "Compiled",
     "OpDomainError",
     "Value",
+    "compile",
     "cos",
     "detect_anomaly",
     "elu",

@@ -96,8 +96,7 @@ def _bind(kind: str, op: Op, f: Callable[..., Any]) -> str:
     return name
 
 
-def forward_source(op: Op, operands: Sequence[str]) -> str:
-    """An expression computing `op` on the operands (Python expressions for floats)."""
+def _forward_ast_source(op: Op, operands: Sequence[str]) -> str:
     f = op.forward
     operator_node = _OPERATORS.get(f)
     if isinstance(operator_node, ast.unaryop):
@@ -113,12 +112,9 @@ def forward_source(op: Op, operands: Sequence[str]) -> str:
     return f"{_bind('forward', op, f)}({', '.join(operands)})"
 
 
-def partials_source(op: Op, operands: Sequence[str], out: str) -> tuple[str, ...] | str:
-    """The local derivatives of `op`: one expression per operand, or one for the tuple.
-
-    A rule written as a lambda returning a tuple gives one expression per
-    operand; any other rule gives a single call that returns the tuple.
-    """
+def _partials_ast_source(
+    op: Op, operands: Sequence[str], out: str
+) -> tuple[str, ...] | str:
     f = op.derivative
     node = _lambda_of(f)
     if node is not None:
@@ -127,6 +123,55 @@ def partials_source(op: Op, operands: Sequence[str], out: str) -> tuple[str, ...
             return tuple(ast.unparse(e) for e in body.elts)
         return ast.unparse(body)
     return f"{_bind('derivative', op, f)}(_cg_m, {', '.join(operands)}, {out})"
+
+
+# Sources are made once per row with placeholder names, then filled in by
+# str.format: tracing a big graph asks for them once per node.
+_PLACEHOLDERS = ("_cg_operand_0", "_cg_operand_1", "_cg_out")
+
+
+def _template(source: str) -> str:
+    source = source.replace("{", "{{").replace("}", "}}")
+    for i, name in enumerate(_PLACEHOLDERS):
+        source = source.replace(name, f"{{{i}}}")
+    return source
+
+
+_FORWARD: dict[Op, str] = {}
+_PARTIALS: dict[Op, tuple[str, ...] | str] = {}
+
+
+def _atom(operand: str) -> str:
+    """An operand safe to put anywhere in an expression (-2.0 ** 2 is not (-2.0)**2)."""
+    return f"({operand})" if operand.startswith("-") else operand
+
+
+def forward_source(op: Op, operands: Sequence[str]) -> str:
+    """An expression computing `op` on the operands (names or float literals)."""
+    template = _FORWARD.get(op)
+    if template is None:
+        template = _template(_forward_ast_source(op, _PLACEHOLDERS[: op.arity]))
+        _FORWARD[op] = template
+    return template.format(*map(_atom, operands))
+
+
+def partials_source(op: Op, operands: Sequence[str], out: str) -> tuple[str, ...] | str:
+    """The local derivatives of `op`: one expression per operand, or one for the tuple.
+
+    A rule written as a lambda returning a tuple gives one expression per
+    operand; any other rule gives a single call that returns the tuple.
+    """
+    templates = _PARTIALS.get(op)
+    if templates is None:
+        found = _partials_ast_source(op, _PLACEHOLDERS[: op.arity], _PLACEHOLDERS[2])
+        templates = (
+            _template(found) if isinstance(found, str) else tuple(map(_template, found))
+        )
+        _PARTIALS[op] = templates
+    args = [*map(_atom, operands), *[""] * (2 - op.arity), _atom(out)]
+    if isinstance(templates, str):
+        return templates.format(*args)
+    return tuple(t.format(*args) for t in templates)
 
 
 # Bind every row's functions now, so generated code never changes NAMESPACE late.

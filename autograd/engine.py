@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from typing import Any, Final, ParamSpec, TypeVar, cast, final
+from typing import Any, Final, ParamSpec, Protocol, TypeVar, cast, final
 
 from autograd import _codegen, ops
 from autograd.graph import topological_order
@@ -47,7 +47,9 @@ __all__ = [
 
 _RECORD: Final = 1
 _ANOMALY: Final = 2
-# Bit 0: record graphs (off under no_grad); bit 1: anomaly detection.
+_TRACE: Final = 4
+# Bit 0: record graphs (off under no_grad); bit 1: anomaly detection;
+# bit 2: `autograd.compile` is tracing (it sees every node and comparison).
 _mode: ContextVar[int] = ContextVar("autograd_mode", default=_RECORD)
 _no_grad_tokens: ContextVar[tuple[Token[int], ...]] = ContextVar(
     "autograd_no_grad_tokens", default=()
@@ -55,6 +57,16 @@ _no_grad_tokens: ContextVar[tuple[Token[int], ...]] = ContextVar(
 _creation_sites: ContextVar[weakref.WeakKeyDictionary[Value, str] | None] = ContextVar(
     "autograd_creation_sites", default=None
 )
+
+
+class _Tracer(Protocol):
+    """What `autograd.compile` is told while it traces a function."""
+
+    def made(self, v: Value) -> None: ...
+    def compared(self, a: Value, symbol: str, b: object, result: bool) -> None: ...
+
+
+_tracer: ContextVar[_Tracer | None] = ContextVar("autograd_tracer", default=None)
 
 _ADD, _SUB, _MUL, _DIV, _POW = (
     OPS["add"],
@@ -195,6 +207,10 @@ def _made_in_mode(
     v._d1 = partials[1] if op.arity == 2 else None
     if mode & _ANOMALY:
         _record_site(v)
+    if mode & _TRACE:
+        tracer = _tracer.get()
+        if tracer is not None:
+            tracer.made(v)
     return v
 
 
@@ -313,6 +329,15 @@ _erf: Callable[[Value], Value] = _EAGER["erf"]
 
 def _operand_data(x: object, where: str) -> float:
     return x.data if isinstance(x, Value) else _to_float(x, where)
+
+
+def _compare(a: Value, symbol: str, b: object, result: bool) -> bool:
+    """`result`, told to the tracer when tracing: a branch on it is a guard."""
+    if _mode.get() & _TRACE:
+        tracer = _tracer.get()
+        if tracer is not None:
+            tracer.compared(a, symbol, b, result)
+    return result
 
 
 @final
@@ -437,16 +462,16 @@ class Value:
     # (== and hash stay identity: Values are graph nodes, usable as dict keys)
 
     def __lt__(self, other: Value | float) -> bool:
-        return self.data < _operand_data(other, "<")
+        return _compare(self, "<", other, self.data < _operand_data(other, "<"))
 
     def __le__(self, other: Value | float) -> bool:
-        return self.data <= _operand_data(other, "<=")
+        return _compare(self, "<=", other, self.data <= _operand_data(other, "<="))
 
     def __gt__(self, other: Value | float) -> bool:
-        return self.data > _operand_data(other, ">")
+        return _compare(self, ">", other, self.data > _operand_data(other, ">"))
 
     def __ge__(self, other: Value | float) -> bool:
-        return self.data >= _operand_data(other, ">=")
+        return _compare(self, ">=", other, self.data >= _operand_data(other, ">="))
 
     # -- functions ----------------------------------------------------------
 

@@ -1,0 +1,335 @@
+"""Trace a function once, replay it fast: `autograd.compile`.
+
+>>> from autograd import Value, compile
+>>> w = Value(0.5, label="w")
+>>> step = compile(lambda x: (w * x + 1.0).tanh())
+>>> x = Value(2.0)
+>>> round(step(x), 6), round(w.grad, 6)
+(0.964028, 0.141302)
+>>> x.data = -1.0
+>>> round(step(x), 6), round(w.grad, 6)
+(0.462117, -0.645146)
+
+The first call runs the function eagerly, like ``out = f(*args);
+out.backward()``, and records what it did: every op, in order, and the order
+in which `backward` visited the nodes. Later calls run generated
+straight-line Python instead: the forward pass and then the backward pass,
+with each op's math inlined from its row of the op table. They perform the
+same float operations in the same order as the eager run, so values and
+gradients are identical to the last bit.
+"""
+
+from __future__ import annotations
+
+import builtins
+import struct
+from collections.abc import Callable, Hashable
+from typing import Any, Final, final
+
+from autograd import _codegen
+from autograd.engine import (
+    _RECORD,
+    _TRACE,
+    Value,
+    _mode,
+    _propagate,
+    _tracer,
+)
+
+__all__ = ["Compiled", "compile"]
+
+# Traces kept per argument structure; a function whose branches alternate
+# between a few patterns keeps one trace per pattern.
+_TRACES_PER_KEY: Final = 4
+
+
+def compile(f: Callable[..., Value]) -> Compiled:
+    """Trace `f` on its first call; replay forward and backward as generated Python.
+
+    ``step = compile(f)``, then ``step(*args)`` does what ``out = f(*args);
+    out.backward()`` does and returns ``out.data``: it adds d(out)/d(v) to
+    ``v.grad`` of every leaf Value `f` used, whether passed as an argument or
+    reached from inside (a model's parameters). Results equal the eager run to
+    the last bit.
+
+    What is an input: a Value among the arguments (also inside lists and
+    tuples) is read afresh on every call. Everything else is part of the
+    trace: numbers and other objects among the arguments (a call with
+    different ones traces again), and the `data` of leaf Values `f` reaches
+    from inside is read on every call, so parameters may change between
+    calls.
+
+    Limits:
+
+    - Guards: each comparison of a Value during the trace (``x > 0``,
+      ``max(a, b)``) is checked again on every call; if one turns out
+      differently, the call traces again (one eager step plus compilation;
+      a few traces per argument structure are kept). Branching on ``v.data``
+      or ``float(v)`` is not seen: such numbers are baked into the trace.
+      So are values computed under `no_grad` inside `f`.
+    - Only leaves get gradients: intermediate nodes of `f` do not exist
+      when it is replayed, and an argument must be a leaf Value.
+    - `f` must return one Value. It must not use Values computed outside
+      it (other than leaves): pass them as arguments or `detach()` them.
+    - Under `no_grad` or `detect_anomaly`, and whenever a replay would raise
+      (a domain error, an overflow), the call runs eagerly instead, so
+      errors are the eager ones.
+    """
+    return Compiled(f)
+
+
+@final
+class Compiled:
+    """A function of Values traced once per argument structure and replayed fast."""
+
+    def __init__(self, f: Callable[..., Value]) -> None:
+        self.f = f
+        self.traces = 0
+        """How many times the function was traced (first calls and guard misses)."""
+        self._plans: dict[Hashable, list[_Plan]] = {}
+
+    @property
+    def source(self) -> str:
+        """The generated Python of the most recent trace ('' before the first call)."""
+        return self._last.source if self._plans else ""
+
+    def __call__(self, *args: Any) -> float:
+        """Run f on `args` forward and backward; return the value of its output."""
+        inputs: list[Value] = []
+        key = _structure(args, inputs)
+        if _mode.get() != _RECORD:
+            return _eager(self.f, args)
+        plans = self._plans.get(key, [])
+        for plan in plans:
+            try:
+                out = plan.run(inputs)
+            except (ArithmeticError, ValueError):
+                out = None  # the eager run below raises the eager error
+            if out is not None:
+                return out
+        plan, value = _trace(self.f, args, inputs)
+        self.traces += 1
+        plans.insert(0, plan)
+        del plans[_TRACES_PER_KEY:]
+        self._plans[key] = plans
+        self._last = plan
+        return value
+
+    def __repr__(self) -> str:
+        return f"compile({getattr(self.f, '__qualname__', self.f)!r})"
+
+
+def _structure(args: object, inputs: list[Value]) -> Hashable:
+    """A key for what the trace depends on in `args`; the Values go to `inputs`."""
+    if isinstance(args, Value):
+        if args._op is not None:
+            raise ValueError(
+                f"compile: an argument must be a leaf Value (got one made by "
+                f"{args.op!r}); detach() it or pass the leaves it was made from"
+            )
+        # Which earlier input the same Value was: aliasing changes the graph.
+        for i, seen in enumerate(inputs):
+            if seen is args:
+                return ("same as input", i)
+        inputs.append(args)
+        return "input"
+    if isinstance(args, list | tuple):
+        return (type(args), tuple(_structure(a, inputs) for a in args))
+    if isinstance(args, float):
+        return (float, struct.pack("<d", args))  # bits: -0.0 is not 0.0 here
+    if isinstance(args, Hashable) and type(args).__hash__ is not object.__hash__:
+        return (type(args), args)
+    return (type(args), id(args), args)  # the object itself keeps its id unique
+
+
+def _eager(f: Callable[..., Value], args: tuple[Any, ...]) -> float:
+    """What a compiled call does, done eagerly."""
+    out = _output(f(*args))
+    out.backward()
+    return out.data
+
+
+def _output(out: object) -> Value:
+    if not isinstance(out, Value):
+        raise TypeError(
+            f"compile: the function must return a Value, got {type(out).__name__}"
+        )
+    return out
+
+
+class _Recorder:
+    """The tracer: every node made and every comparison of a Value, in order."""
+
+    def __init__(self) -> None:
+        self.nodes: list[Value] = []
+        self.comparisons: list[tuple[Value, str, object, bool]] = []
+
+    def made(self, v: Value) -> None:
+        self.nodes.append(v)
+
+    def compared(self, a: Value, symbol: str, b: object, result: bool) -> None:
+        self.comparisons.append((a, symbol, b, result))
+
+
+def _trace(
+    f: Callable[..., Value], args: tuple[Any, ...], inputs: list[Value]
+) -> tuple[_Plan, float]:
+    """Run f eagerly, recording it, and build the plan that replays it."""
+    recorder = _Recorder()
+    mode_token = _mode.set(_mode.get() | _TRACE)
+    tracer_token = _tracer.set(recorder)
+    try:
+        out = _output(f(*args))
+    finally:
+        _tracer.reset(tracer_token)
+        _mode.reset(mode_token)
+    graph = _Graph(out, recorder, inputs)
+    visited: list[Value] = []
+
+    def visit(v: Value, contribution: float, before: float) -> None:
+        # Called for every edge, in the order backward takes them.
+        if not visited or visited[-1] is not v:
+            visited.append(v)
+
+    _propagate(out, 1.0, visit)
+    return _Plan(graph.source(visited), graph.captured), out.data
+
+
+def _operands(v: Value) -> tuple[Value | float, ...]:
+    """`v.operands`, read straight from the node's slots (tracing is per node)."""
+    op = v._op
+    assert op is not None
+    return (v._p0, v._p1) if op.arity == 2 else (v._p0,)  # type: ignore[return-value]
+
+
+class _Graph:
+    """The traced graph: live nodes in creation order, leaves, guards."""
+
+    def __init__(self, out: Value, recorder: _Recorder, inputs: list[Value]) -> None:
+        self.out = out
+        self.comparisons = recorder.comparisons
+        # Live: what the output or a guard depends on, found walking back
+        # through the creation order (a topological order).
+        live: set[Value] = {out}
+        live.update(a for a, _, _, _ in self.comparisons)
+        live.update(b for _, _, b, _ in self.comparisons if isinstance(b, Value))
+        made = recorder.nodes
+        for v in reversed(made):
+            if v in live:
+                live.update(p for p in _operands(v) if isinstance(p, Value))
+        self.nodes = [v for v in made if v in live]
+        names: dict[Value, str] = {v: f"v{k}" for k, v in enumerate(self.nodes)}
+        # Leaves in a deterministic order: inputs first, then as first used.
+        for i, v in enumerate(inputs):
+            if v in live:
+                names[v] = f"i{i}"
+        self.names = names
+        self.captured: list[Value] = []
+        self.args = {
+            v: [
+                self._name(p) if isinstance(p, Value) else repr(p) for p in _operands(v)
+            ]
+            for v in self.nodes
+        }
+        self._name(out)  # a function may return one of its leaves
+        for a, _, b, _ in self.comparisons:
+            self._name(a)
+            if isinstance(b, Value):
+                self._name(b)
+
+    def _name(self, p: Value) -> str:
+        """The variable holding p's value; a leaf seen first is captured."""
+        name = self.names.get(p)
+        if name is None:
+            if p._op is not None:
+                raise ValueError(
+                    f"compile: the function uses a Value made outside it by "
+                    f"{p.op!r} (data={p.data!r}); pass it as an argument (a leaf) "
+                    "or detach() it"
+                )
+            name = self.names[p] = f"c{len(self.captured)}"
+            self.captured.append(p)
+        return name
+
+    def source(self, visited: list[Value]) -> str:
+        """The replay function: forward, checks, guards, backward, gradients out."""
+        names = self.names
+        lines = ["def replay(inputs, captured):"]
+        for name in names.values():
+            if name[0] == "i":
+                lines.append(f"    {name} = inputs[{name[1:]}].data")
+        for i in range(len(self.captured)):
+            lines.append(f"    c{i} = captured[{i}].data")
+        forward = _codegen.forward_source
+        for v in self.nodes:
+            lines.append(f"    {names[v]} = {forward(v._op, self.args[v])}")  # type: ignore[arg-type]
+        # Eager raises on the first non-finite result: any here makes the sum
+        # non-finite (rarely a finite overflow of the sum itself), and the
+        # caller then runs eagerly, which raises exactly as eager does.
+        if self.nodes:
+            lines.append(f"    s = sum(({', '.join(names[v] for v in self.nodes)},))")
+            lines.append("    if s - s != 0.0:\n        return None")
+        for a, symbol, b, result in self.comparisons:
+            right = names[b] if isinstance(b, Value) else repr(float(b))  # type: ignore[arg-type]
+            test = f"{names[a]} {symbol} {right}"
+            lines.append(
+                f"    if {'not ' if result else ''}({test}):\n        return None"
+            )
+        lines += self._backward(visited)
+        lines.append(f"    return {names[self.out]}")
+        return "\n".join(lines) + "\n"
+
+    def _backward(self, visited: list[Value]) -> list[str]:
+        """Adjoints in the order eager backward made them, summed in the same order.
+
+        Each adjoint is a new variable, never updated in place, so a
+        contribution that is another adjoint unchanged (a partial of 1.0)
+        needs no statement: the name stands for both.
+        """
+        names = self.names
+        adjoint: dict[Value, str] = {self.out: "1.0"}
+        lines: list[str] = []
+        fresh = 0
+        for v in visited:
+            op = v._op
+            assert op is not None
+            g = adjoint.pop(v)
+            partials = _codegen.partials_source(op, self.args[v], names[v])
+            if isinstance(partials, str):
+                lines.append(f"    d = {partials}")
+                partials = tuple(f"d[{i}]" for i in range(op.arity))
+            for p, d in zip(_operands(v), partials, strict=True):
+                if not isinstance(p, Value):
+                    continue
+                # x * 1.0 is x exactly (for every float, even nan and -0.0).
+                c = g if d == "1.0" and g != "1.0" else f"({d}) * {g}"
+                before = adjoint.get(p)
+                if before is None and c.isidentifier():
+                    adjoint[p] = c
+                    continue
+                fresh += 1
+                sum_ = c if before is None else f"{before} + {c}"
+                lines.append(f"    g{fresh} = {sum_}")
+                adjoint[p] = f"g{fresh}"
+        for v, g in adjoint.items():
+            name = names[v]
+            where = "inputs" if name[0] == "i" else "captured"
+            lines.append(f"    {where}[{name[1:]}].grad += {g}")
+        return lines
+
+
+@final
+class _Plan:
+    """A compiled replay: the generated function and what it reads."""
+
+    def __init__(self, source: str, captured: list[Value]) -> None:
+        self.source = source
+        self._captured = captured
+        namespace: dict[str, Any] = dict(_codegen.NAMESPACE)
+        exec(builtins.compile(source, "<autograd.compile>", "exec"), namespace)
+        self._replay: Callable[[list[Value], list[Value]], float | None]
+        self._replay = namespace["replay"]
+
+    def run(self, inputs: list[Value]) -> float | None:
+        """The output's value, gradients added; None if a guard or check failed."""
+        return self._replay(inputs, self._captured)

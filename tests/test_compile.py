@@ -1,0 +1,194 @@
+"""`autograd.compile`: replays equal eager runs bit for bit; guards re-trace."""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd
+import nn
+from autograd import OpDomainError, Value, compile, no_grad
+from autograd.testing import Expression, expressions
+
+
+def bits(xs: Sequence[float]) -> list[bytes]:
+    """Floats by their bits: -0.0 and 0.0 differ, so do nan payloads."""
+    return [struct.pack("<d", x) for x in xs]
+
+
+def eager(f: Callable[..., Value], *args: Any) -> float:
+    """What a compiled call must equal: forward, then backward."""
+    out = f(*args)
+    out.backward()
+    return out.data
+
+
+@given(
+    shape=expressions(max_leaves=3, max_length=16),
+    points=st.lists(
+        st.lists(st.floats(-3.0, 3.0), min_size=4, max_size=4), min_size=2, max_size=3
+    ),
+)
+def test_compiled_equals_eager_bit_for_bit_on_random_graphs(
+    shape: Expression, points: list[list[float]]
+) -> None:
+    # The expression's last leaf is reached from inside (a parameter), the
+    # others are arguments; each call has new values for all of them.
+    w_eager, w_compiled = Value(0.0), Value(0.0)
+
+    def make(w: Value) -> Callable[..., Value]:
+        def f(*xs: Value) -> Value:
+            out = shape(*[*xs, w][-shape.n_leaves :])
+            return out if isinstance(out, Value) else xs[0] * 0.0 + out
+
+        return f
+
+    step = compile(make(w_compiled))
+    for point in points:
+        xs_e = [Value(x) for x in point[:3]]
+        xs_c = [Value(x) for x in point[:3]]
+        w_eager.data = w_compiled.data = point[3]
+        try:
+            expected = eager(make(w_eager), *xs_e)
+        except (ArithmeticError, ValueError) as error:
+            with pytest.raises(type(error)):
+                step(*xs_c)
+            continue
+        got = step(*xs_c)
+        assert bits([got]) == bits([expected])
+        assert bits([x.grad for x in [*xs_c, w_compiled]]) == bits(
+            [x.grad for x in [*xs_e, w_eager]]
+        )
+
+
+def moons_step(model: nn.MLP, X: list[list[float]], labels: list[float]) -> Value:
+    """micrograd's demo loss: hinge on the scores plus 1e-4 * L2."""
+    scores = [model(x) for x in X]
+    return nn.hinge(scores, labels) + 1e-4 * nn.l2(model.parameters())
+
+
+def test_a_compiled_moons_training_step_equals_eager_bit_for_bit() -> None:
+    X, y = nn.make_moons(30, seed=0)
+    labels = [2.0 * c - 1.0 for c in y]
+    models = [nn.MLP(2, [8, 8, 1], seed=0) for _ in range(2)]
+    optimizers = [nn.SGD(m.parameters(), lr=0.1) for m in models]
+    step = compile(lambda: moons_step(models[1], X, labels))
+    for _ in range(4):
+        for opt in optimizers:
+            opt.zero_grad()
+        expected = eager(moons_step, models[0], X, labels)
+        assert bits([step()]) == bits([expected])
+        for opt in optimizers:
+            opt.step()
+        assert bits([p.data for p in models[1].parameters()]) == bits(
+            [p.data for p in models[0].parameters()]
+        )
+    assert step.traces == 1
+
+
+def branchy(x: Value) -> Value:
+    """A Python branch on a Value: the graph depends on the data."""
+    return x * 2.0 if x > 0 else (x * x).exp()
+
+
+def test_a_branch_that_goes_the_other_way_traces_again() -> None:
+    step = compile(branchy)
+    x = Value(1.5)
+    assert step(x) == 3.0 and x.grad == 2.0
+    x.data, x.grad = -0.5, 0.0
+    assert step(x) == math.exp(0.25) and step.traces == 2
+    reference = Value(-0.5)
+    eager(branchy, reference)
+    assert x.grad == reference.grad
+    x.data = 2.0
+    step(x)
+    x.data = -1.0
+    step(x)
+    assert step.traces == 2  # both patterns are kept
+
+
+def test_max_of_values_is_a_guard_too() -> None:
+    a, b = Value(1.0), Value(2.0)
+    step = compile(lambda u, v: max(u, v) * 3.0)
+    assert step(a, b) == 6.0 and (a.grad, b.grad) == (0.0, 3.0)
+    a.data = 5.0
+    assert step(a, b) == 15.0 and (a.grad, b.grad) == (3.0, 3.0)
+    assert step.traces == 2
+
+
+def test_a_comparison_on_a_parameter_is_guarded() -> None:
+    w = Value(1.0)
+    step = compile(lambda x: x * w if w > 0 else x - w)
+    x = Value(3.0)
+    assert step(x) == 3.0
+    w.data = -1.0
+    assert step(x) == 4.0 and step.traces == 2
+
+
+def test_different_numbers_among_the_arguments_trace_again() -> None:
+    x = Value(2.0)
+    step = compile(lambda v, k: v * k)
+    assert step(x, 3.0) == 6.0
+    assert step(x, 4.0) == 8.0 and step.traces == 2
+    assert step(x, -0.0) == -0.0 and step.traces == 3
+
+
+def test_the_same_value_passed_twice_is_a_different_graph() -> None:
+    step = compile(lambda u, v: u * v)
+    x, y = Value(3.0), Value(4.0)
+    step(x, x)
+    assert x.grad == 6.0
+    step(x, y)
+    assert (x.grad, y.grad) == (10.0, 3.0) and step.traces == 2
+
+
+def test_a_replay_that_would_fail_raises_the_eager_error() -> None:
+    step = compile(lambda v: v.log() * 2.0)
+    x = Value(1.0)
+    step(x)
+    x.data = -1.0
+    with pytest.raises(OpDomainError, match="log: operand must be > 0"):
+        step(x)
+    x.data = 1e300
+    big = compile(lambda v: v * v)
+    with pytest.raises(OverflowError, match="mul"):
+        big(Value(1.0)), big(x)
+
+
+def test_under_no_grad_a_compiled_call_is_an_eager_one() -> None:
+    x = Value(2.0)
+    step = compile(lambda v: v * v)
+    with no_grad():
+        assert step(x) == 4.0
+    assert x.grad == 0.0 and step.traces == 0
+
+
+def test_misuse_is_reported_clearly() -> None:
+    made_outside = Value(2.0) * 3.0
+    with pytest.raises(ValueError, match="made outside it by 'mul'"):
+        compile(lambda v: v * made_outside)(Value(1.0))
+    with pytest.raises(ValueError, match="must be a leaf Value"):
+        compile(lambda v: v * 2.0)(made_outside)
+    with pytest.raises(TypeError, match="must return a Value"):
+        compile(lambda v: 1.0)(Value(1.0))  # type: ignore[arg-type,return-value]
+
+
+def test_a_function_returning_its_argument() -> None:
+    x = Value(2.0)
+    step = compile(lambda v: v)
+    step(x)
+    assert step(x) == 2.0 and x.grad == 2.0
+
+
+def test_the_generated_source_is_there_to_read() -> None:
+    step = compile(lambda v: (v * 3.0).tanh())
+    assert step.source == ""
+    step(Value(0.5))
+    assert "def replay" in step.source and "* 3.0" in step.source
+    assert autograd.compile is compile
