@@ -261,6 +261,33 @@ def test_an_mlp_clusters_by_module_with_each_neurons_ops_inside() -> None:
     assert "x0 (input)" not in neuron_box
 
 
+def test_a_loss_on_a_models_output_is_drawn_outside_its_boxes() -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    y = model([Value(0.5), Value(-1.0)])
+    assert isinstance(y, Value)
+    y.label = "y"
+    loss = (y - 1.0) ** 2
+    boxes = clusters(to_dot(loss).source)
+    assert "<B>y</B>" in boxes["layers.1.neurons.0"]
+    assert "label=<<I>-1</I>>" not in boxes["layers.1"]  # d(y - 1)/d(1)
+
+
+def summed_outputs(sizes: list[int]) -> Value:
+    model = nn.MLP(sizes[0], sizes[1:], seed=0)
+    outputs = [model([Value(x / 10), Value(-x / 10)]) for x in range(20)]
+    total = sum(outputs[1:], outputs[0])
+    assert isinstance(total, Value)
+    return total
+
+
+def test_collapse_goes_a_level_up_when_summaries_connect_all_to_all() -> None:
+    dense = to_dot(summed_outputs([2, 16, 16, 1]), max_nodes=400).source
+    assert "<B>layers.1</B>" in dense
+    assert "<B>neurons.3</B>" not in dense
+    sparse = to_dot(summed_outputs([2, 16, 1]), max_nodes=400).source
+    assert "<B>neurons.3</B>" in sparse
+
+
 def test_module_argument_names_unlabelled_parameters() -> None:
     class Tiny:
         def __init__(self) -> None:
@@ -277,8 +304,8 @@ def test_module_argument_names_unlabelled_parameters() -> None:
 
 def test_past_max_nodes_neurons_collapse_into_summary_nodes() -> None:
     loss, _ = moons_step(20, [2, 4, 4, 1])
-    source = to_dot(loss, max_nodes=150).source
-    assert len(node_ids(source)) <= 150
+    source = to_dot(loss, max_nodes=300).source
+    assert len(node_ids(source)) <= 300
     boxes = clusters(source)
     assert "<B>neurons.2</B>" in boxes["layers.0"]
     assert 'params</FONT></TD><TD ALIGN="RIGHT">3<' in boxes["layers.0"]

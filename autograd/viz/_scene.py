@@ -12,23 +12,29 @@ Module boxes follow dotted parameter names (``layers.0.neurons.3.w.1``):
   parent drops one more such step (``layers.0``, then the whole model ``''``);
 * an op that uses parameters directly belongs to their module (the module
   that owns a weight performs the ops that use it);
+* arithmetic (``+ - * / **``) of other values with a constant belongs to no
+  module: that is how losses and scalings are applied to a model's result
+  (``(y - 1) ** 2``, ``1 - label * score``); adding 0, how `sum` starts, is
+  the exception;
 * any other op belongs to the deepest module that contains the modules of all
-  its Value operands (constants do not count; inputs and other values outside
-  every box are in the whole model ``''``), so a sum of two neurons' outputs
-  lands in their layer, and mixing with outside values leaves every box;
+  its Value operands (inputs and other values outside every box are in the
+  whole model ``''``), so a sum of two neurons' outputs lands in their layer,
+  an activation stays with its neuron, and mixing with outside values leaves
+  every box;
 * outputs (the roots) are always drawn outside every box.
 
 Past `max_nodes` drawn nodes, chains of additions (what Python's `sum` makes)
 fold into one n-ary sum node first; then whole levels of modules collapse into
 summary nodes, the deepest level first, until the nodes fit and average at most three
 edges each; inputs feeding only collapsed modules group
-into one node; if that is still too many, the nodes nearest the outputs are
-kept (breadth first) and the rest become one "earlier nodes" summary.
+into one node; if that is still too many, the whole levels of the graph
+nearest the outputs that fit (each at most sqrt(max_nodes) wide) are kept
+and the rest become one "earlier nodes" summary.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -81,6 +87,8 @@ class Scene:
 
     def terms(self, i: int) -> list[tuple[Value | float, float]]:
         """Operands of node `i` with d(i)/d(operand), through sums folded into it."""
+        if not self.nodes[i].op:
+            return []
         chain = [i]
         while True:
             first = self.nodes[chain[-1]].operands[0]
@@ -127,6 +135,19 @@ class _Modules:
         return ""
 
 
+_ARITHMETIC: Final = frozenset({"add", "sub", "mul", "div", "pow"})
+
+
+def _scales_by_constant(v: Value) -> bool:
+    """Arithmetic with a constant other than the 0 that `sum` starts from."""
+    if v.op not in _ARITHMETIC:
+        return False
+    return any(
+        not isinstance(c, Value) and not (v.op == "add" and c == 0.0)
+        for c in v.operands
+    )
+
+
 def build(
     roots: Sequence[Value],
     *,
@@ -158,10 +179,10 @@ def build(
         if operands:
             # The op node and one node per constant are drawn with the value.
             cost[i] = 2 + len(operands) - len(ids)
-            used = [modules[j] for j in ids if roles[j] == PARAMETER] or [
-                modules[j] for j in ids
-            ]
-            module = used[0]
+            used = [modules[j] for j in ids if roles[j] == PARAMETER]
+            if not used and not _scales_by_constant(v):
+                used = [modules[j] for j in ids]
+            module = used[0] if used else ""
             for m in used[1:]:
                 module = tree.common(module, m)
         elif v in explicit or (v in param_names and not v.label) or "." in name:
@@ -232,30 +253,38 @@ def _collapse(
         _assign_units(scene, tree, consumers, cost)
         if scene.drawn <= max_nodes and not _tangled(scene, operand_ids):
             return
-    # Keep the nodes nearest the outputs, breadth first, within the budget
-    # left after the summary nodes and one node for everything earlier.
-    summaries = {u for u in scene.units if u}
-    budget = max_nodes - len(summaries) - 1
-    nodes, index = scene.nodes, scene.index
-    queue = deque(i for i in range(len(nodes)) if is_root[i])
-    seen = set(queue)
+    # Keep whole levels of the drawn graph nearest the outputs (a level cut
+    # in half looks arbitrary) within the budget left after the summaries
+    # and one node for everything earlier, up to the first level wider than
+    # sqrt(max_nodes): N nodes read best about sqrt(N) wide, and a wider
+    # level is usually a repetition, such as one loss term per example.
+    budget = max_nodes - len({u for u in scene.units if u}) - 1
+    widest = max(math.isqrt(max_nodes), 1)
+    ring = [i for i in range(len(scene.nodes)) if is_root[i]]
+    seen = set(ring)
     full = False
-    while queue:
-        i = queue.popleft()
-        head = scene.folded[i]
-        if head >= 0 and not scene.units[i]:
-            scene.units[i] = scene.units[head]
-        elif not scene.units[i]:
-            if is_root[i] or (not full and cost[i] <= budget):
-                budget -= cost[i]
-            else:
-                full = True
+    outputs = True
+    while ring:
+        drawn = [i for i in ring if not scene.units[i]]
+        spend = sum(cost[i] for i in drawn)
+        if outputs or (not full and spend <= budget and len(drawn) <= widest):
+            outputs = False
+            budget -= spend
+        else:
+            full = True
+            for i in drawn:
                 scene.units[i] = EARLIER_UNIT
-        for p in nodes[i].parents:
-            j = index[p]
-            if j not in seen:
-                seen.add(j)
-                queue.append(j)
+        following = []
+        for i in ring:
+            for p, _ in scene.terms(i):
+                j = scene.index[p] if isinstance(p, Value) else -1
+                if j >= 0 and j not in seen:
+                    seen.add(j)
+                    following.append(j)
+        ring = following
+    for i, head in enumerate(scene.folded):
+        if head >= 0:
+            scene.units[i] = scene.units[head]
     scene.drawn = _count(scene, cost)
 
 
