@@ -3,8 +3,9 @@
 >>> from autograd import Value
 >>> x = Value(2.0, label="x")
 >>> y = (x * x).tanh()
->>> print(to_dot(y, legend=False).source.count("->"))
-4
+>>> dot = to_dot(y, legend=False)
+>>> dot.source.count("->")  # x twice into the product, then one edge per step
+5
 
 Each value is a rounded box with its label, data and grad, coloured by role;
 each op is a small ellipse; each edge into an op carries the local derivative
@@ -175,7 +176,9 @@ def to_dot(
     `max_nodes` drawn nodes (None: no limit) the graph collapses into summaries.
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"to_dot: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+        raise ValueError(
+            f"to_dot: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}"
+        )
     try:
         format(1.0, fmt)
     except ValueError:
@@ -237,11 +240,16 @@ def render(
     dot = to_dot(root, **options)
     data = dot.source.encode("utf-8") if kind in ("dot", "gv") else _pipe(dot, kind)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-    ) as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, target)
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return target
 
 

@@ -25,11 +25,11 @@ Module boxes follow dotted parameter names (``layers.0.neurons.3.w.1``):
 
 Past `max_nodes` drawn nodes, chains of additions (what Python's `sum` makes)
 fold into one n-ary sum node first; then whole levels of modules collapse into
-summary nodes, the deepest level first, until the nodes fit and average at most three
-edges each; inputs feeding only collapsed modules group
-into one node; if that is still too many, the whole levels of the graph
-nearest the outputs that fit (each at most sqrt(max_nodes) wide) are kept
-and the rest become one "earlier nodes" summary.
+summary nodes, the deepest level first, until the nodes fit and average at
+most three edges each; inputs feeding only collapsed modules group into one
+node; if that is still too many, the whole levels of the graph nearest the
+outputs that fit (each at most sqrt(max_nodes) wide) are kept and the rest
+become one "earlier nodes" summary.
 """
 
 from __future__ import annotations
@@ -85,6 +85,11 @@ class Scene:
         """The DOT id node `i` is drawn as: its own, or the summary that holds it."""
         return self.units[i] or f"v{i}"
 
+    def drawn_as(self, i: int) -> str:
+        """`unit_id`, except that a link of a folded sum is drawn as the sum."""
+        head = self.folded[i]
+        return self.unit_id(i if head < 0 else head)
+
     def terms(self, i: int) -> list[tuple[Value | float, float]]:
         """Operands of node `i` with d(i)/d(operand), through sums folded into it."""
         if not self.nodes[i].op:
@@ -104,7 +109,7 @@ class Scene:
         return found
 
     def module_id(self, module: str) -> str:
-        """The DOT id of a module: its summary node, or `cluster_...` for its box."""
+        """The DOT id of a module's summary node."""
         return f"m{self.module_order.index(module)}"
 
 
@@ -185,7 +190,7 @@ def build(
             module = used[0] if used else ""
             for m in used[1:]:
                 module = tree.common(module, m)
-        elif v in explicit or (v in param_names and not v.label) or "." in name:
+        elif v in explicit or "." in name:
             roles[i] = PARAMETER
             module = owner(name) if "." in name else ""
         else:
@@ -351,12 +356,11 @@ def _tangled(scene: Scene, operand_ids: list[list[int]]) -> bool:
     connect all to all; one level up they form a readable chain.
     """
     links = {
-        (scene.unit_id(j), scene.unit_id(i))
+        (scene.drawn_as(j), scene.drawn_as(i))
         for i, ids in enumerate(operand_ids)
         for j in ids
-        if scene.folded[i] < 0
     }
-    return len(links) > 3 * scene.drawn
+    return sum(tail != head for tail, head in links) > 3 * scene.drawn
 
 
 def _count(scene: Scene, cost: list[int]) -> int:
