@@ -417,7 +417,7 @@ def test_without_the_dot_program_the_error_says_what_to_install(
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     *_, c = product()
-    assert to_dot(c).source  # DOT itself needs no program
+    assert render(c, tmp_path / "g.dot").exists()  # DOT itself needs no program
     with pytest.raises(GraphvizNotFoundError) as info:
         render(c, tmp_path / "g.svg")
     message = str(info.value)
@@ -445,11 +445,12 @@ def test_repr_svg_is_none_without_dot(
 # -- the command line -------------------------------------------------------------
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "autograd.viz", *args],
         capture_output=True,
         text=True,
+        env={**os.environ, **env},
         check=False,
     )
 
@@ -466,6 +467,20 @@ def test_cli_renders_the_demo_neuron(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "n.png").read_bytes().startswith(b"\x89PNG")
     assert done.stdout.strip() == str(tmp_path / "n.png")
+
+
+def test_cli_without_dot_says_what_to_install(tmp_path: Path) -> None:
+    done = run_cli("-o", str(tmp_path / "n.svg"), PATH=str(tmp_path))
+    assert done.returncode == 1
+    assert "apt-get install graphviz" in done.stderr
+    assert not (tmp_path / "n.svg").exists()
+
+
+def test_without_max_nodes_nothing_collapses() -> None:
+    loss, _ = moons_step(20, [2, 4, 4, 1])
+    source = to_dot(loss, max_nodes=None, legend=False).source
+    assert "<B>neurons.3</B>" not in source
+    assert "<B>w.0</B>" in clusters(source)["layers.1.neurons.3"]
 
 
 def test_cli_renders_a_saved_model(tmp_path: Path) -> None:
