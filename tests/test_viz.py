@@ -297,7 +297,7 @@ def test_collapse_goes_a_level_up_when_summaries_connect_all_to_all() -> None:
     assert "<B>neurons.3</B>" in sparse
 
 
-def test_module_argument_names_unlabelled_parameters() -> None:
+def test_module_argument_names_and_places_parameters() -> None:
     class Tiny:
         def __init__(self) -> None:
             self.w = Value(0.5)
@@ -309,6 +309,8 @@ def test_module_argument_names_unlabelled_parameters() -> None:
     source = to_dot(tiny.w * 2.0, module=tiny).source
     assert "block.w (parameter)" in source
     assert "<B>block</B>" in source
+    tiny.w.label = "weight"
+    assert "<B>block</B>" in to_dot(tiny.w * 2.0, module=tiny).source
 
 
 def test_past_max_nodes_neurons_collapse_into_summary_nodes() -> None:

@@ -5,7 +5,8 @@ role, the module box it sits in, and the drawn unit it becomes (itself, a
 module's summary node, the grouped inputs, or the "earlier nodes" summary).
 `autograd.viz` turns that into DOT.
 
-Module boxes follow dotted parameter names (``layers.0.neurons.3.w.1``):
+Module boxes follow dotted parameter names (``layers.0.neurons.3.w.1``), from
+the module passed to `to_dot` or else from the parameters' labels:
 
 * a parameter lives in the module its name is in: the name without its own
   last part and that part's indices (``layers.0.neurons.3``); a module's
@@ -192,7 +193,8 @@ def build(
                 module = tree.common(module, m)
         elif v in explicit or "." in name:
             roles[i] = PARAMETER
-            module = owner(name) if "." in name else ""
+            # A module's own names place its parameters, whatever their labels.
+            module = owner(param_names.get(v, name))
         else:
             roles[i] = INPUT
             module = ""
