@@ -17,13 +17,20 @@ import copy
 import inspect
 import operator
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from types import LambdaType
 from typing import Any
 
 from autograd import ops
 from autograd.ops import FLOAT_MATH, OPS, Op
 
-__all__ = ["NAMESPACE", "forward_source", "partials_source"]
+__all__ = [
+    "NAMESPACE",
+    "forward_source",
+    "partial_reads",
+    "partials_source",
+    "propagates_nonfinite",
+]
 
 # Functions that are exactly a Python operator: inlining them changes no bit.
 _OPERATORS: dict[Callable[..., Any], ast.operator | ast.unaryop] = {
@@ -137,22 +144,46 @@ def _template(source: str) -> str:
     return source
 
 
-_FORWARD: dict[Op, str] = {}
-_PARTIALS: dict[Op, tuple[str, ...] | str] = {}
+@dataclass(frozen=True)
+class _Row:
+    """What generated code needs of one row, worked out once."""
+
+    op: Op
+    forward: str  # a str.format template over the operands
+    partials: tuple[str, ...] | str  # templates over the operands and the result
+    reads: tuple[frozenset[int], bool]  # operands and result the partials read
+
+
+# By name, checked by identity: hashing an `Op` hashes all its fields.
+_ROWS: dict[str, _Row] = {}
+
+
+def _row(op: Op) -> _Row:
+    row = _ROWS.get(op.name)
+    if row is not None and row.op is op:
+        return row
+    forward = _template(_forward_ast_source(op, _PLACEHOLDERS[: op.arity]))
+    found = _partials_ast_source(op, _PLACEHOLDERS[: op.arity], _PLACEHOLDERS[2])
+    text = found if isinstance(found, str) else " ".join(found)
+    reads = (
+        frozenset(i for i in range(op.arity) if _PLACEHOLDERS[i] in text),
+        _PLACEHOLDERS[2] in text,
+    )
+    partials = (
+        _template(found) if isinstance(found, str) else tuple(map(_template, found))
+    )
+    row = _ROWS[op.name] = _Row(op, forward, partials, reads)
+    return row
 
 
 def _atom(operand: str) -> str:
-    """An operand safe to put anywhere in an expression (-2.0 ** 2 is not (-2.0)**2)."""
-    return f"({operand})" if operand.startswith("-") else operand
+    """An operand safe anywhere in an expression (-2.0 ** 2 is not (-2.0)**2)."""
+    return f"({operand})" if operand[0] == "-" else operand
 
 
 def forward_source(op: Op, operands: Sequence[str]) -> str:
     """An expression computing `op` on the operands (names or float literals)."""
-    template = _FORWARD.get(op)
-    if template is None:
-        template = _template(_forward_ast_source(op, _PLACEHOLDERS[: op.arity]))
-        _FORWARD[op] = template
-    return template.format(*map(_atom, operands))
+    return _row(op).forward.format(*map(_atom, operands))
 
 
 def partials_source(op: Op, operands: Sequence[str], out: str) -> tuple[str, ...] | str:
@@ -161,21 +192,27 @@ def partials_source(op: Op, operands: Sequence[str], out: str) -> tuple[str, ...
     A rule written as a lambda returning a tuple gives one expression per
     operand; any other rule gives a single call that returns the tuple.
     """
-    templates = _PARTIALS.get(op)
-    if templates is None:
-        found = _partials_ast_source(op, _PLACEHOLDERS[: op.arity], _PLACEHOLDERS[2])
-        templates = (
-            _template(found) if isinstance(found, str) else tuple(map(_template, found))
-        )
-        _PARTIALS[op] = templates
+    templates = _row(op).partials
     args = [*map(_atom, operands), *[""] * (2 - op.arity), _atom(out)]
     if isinstance(templates, str):
         return templates.format(*args)
     return tuple(t.format(*args) for t in templates)
 
 
+def partial_reads(op: Op) -> tuple[frozenset[int], bool]:
+    """The operands (by position) the partials of `op` read, and if its result."""
+    return _row(op).reads
+
+
+def propagates_nonfinite(op: Op) -> bool:
+    """True if `op` is non-finite whenever an operand is (+, -, *, unary -).
+
+    inf + -inf and inf * 0 are nan; no finite result comes out of an
+    infinite or nan operand, unlike relu(-inf) or tanh(inf).
+    """
+    return op.forward in _OPERATORS
+
+
 # Bind every row's functions now, so generated code never changes NAMESPACE late.
-for _row in OPS.values():
-    _names = [f"_x{i}" for i in range(_row.arity)]
-    forward_source(_row, _names)
-    partials_source(_row, _names, "_out")
+for _table_row in OPS.values():
+    _row(_table_row)

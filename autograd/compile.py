@@ -41,6 +41,10 @@ __all__ = ["Compiled", "compile"]
 # Traces kept per argument structure; a function whose branches alternate
 # between a few patterns keeps one trace per pattern.
 _TRACES_PER_KEY: Final = 4
+# Bounds on generated expressions: CPython's parser allows 200 nested
+# parentheses, and its compiler recurses once per level.
+_MAX_NESTING: Final = 50
+_MAX_TERMS: Final = 100
 
 
 def compile(f: Callable[..., Value]) -> Compiled:
@@ -260,14 +264,13 @@ class _Graph:
                 lines.append(f"    {name} = inputs[{name[1:]}].data")
         for i in range(len(self.captured)):
             lines.append(f"    c{i} = captured[{i}].data")
-        forward = _codegen.forward_source
-        for v in self.nodes:
-            lines.append(f"    {names[v]} = {forward(v._op, self.args[v])}")  # type: ignore[arg-type]
-        # Eager raises on the first non-finite result: any here makes the sum
-        # non-finite (rarely a finite overflow of the sum itself), and the
-        # caller then runs eagerly, which raises exactly as eager does.
-        if self.nodes:
-            lines.append(f"    s = sum(({', '.join(names[v] for v in self.nodes)},))")
+        stored = self._forward(lines)
+        # Eager raises on the first non-finite result. Every one here reaches a
+        # stored value (see `_forward`), so it makes this sum non-finite (as,
+        # rarely, a finite sum that overflows does), and the caller then runs
+        # eagerly, which raises exactly as eager does.
+        if stored:
+            lines.append(f"    s = sum(({', '.join(stored)},))")
             lines.append("    if s - s != 0.0:\n        return None")
         for a, symbol, b, result in self.comparisons:
             right = names[b] if isinstance(b, Value) else repr(float(b))  # type: ignore[arg-type]
@@ -279,39 +282,97 @@ class _Graph:
         lines.append(f"    return {names[self.out]}")
         return "\n".join(lines) + "\n"
 
+    def _forward(self, lines: list[str]) -> list[str]:
+        """Each node's value; a node used once only inside its consumer's expression.
+
+        That saves a statement (CPython compiles about one statement per 10
+        us), and is safe when nothing else needs the value: backward reads no
+        such operand, no guard compares it, and the consumer is an operator
+        whose result is non-finite whenever an operand is (+, -, *, unary -),
+        so a non-finite value still shows in a stored one.
+        """
+        names = self.names
+        consumers: dict[Value, list[tuple[Value, int]]] = {}
+        for v in self.nodes:
+            for i, p in enumerate(_operands(v)):
+                if isinstance(p, Value):
+                    consumers.setdefault(p, []).append((v, i))
+        pinned = {self.out, *(a for a, _, _, _ in self.comparisons)}
+        pinned.update(b for _, _, b, _ in self.comparisons if isinstance(b, Value))
+        inlined: dict[Value, tuple[str, int]] = {}  # expression, nesting depth
+        stored: list[str] = []
+        for v in self.nodes:
+            op = v._op
+            assert op is not None
+            args, depth = [], 0
+            for p in _operands(v):
+                if p in inlined:
+                    expression, d = inlined.pop(p)
+                    args.append(f"({expression})")
+                    depth = max(depth, d)
+                else:
+                    args.append(names[p] if isinstance(p, Value) else repr(p))
+            expression = _codegen.forward_source(op, args)
+            uses = consumers.get(v, [])
+            if (
+                len(uses) == 1
+                and v not in pinned
+                and depth < _MAX_NESTING
+                and not _codegen.partial_reads(op)[1]
+                and _codegen.propagates_nonfinite(uses[0][0]._op)  # type: ignore[arg-type]
+                and uses[0][1] not in _codegen.partial_reads(uses[0][0]._op)[0]  # type: ignore[arg-type]
+            ):
+                inlined[v] = (expression, depth + 1)
+            else:
+                lines.append(f"    {names[v]} = {expression}")
+                stored.append(names[v])
+        return stored
+
     def _backward(self, visited: list[Value]) -> list[str]:
         """Adjoints in the order eager backward made them, summed in the same order.
 
-        Each adjoint is a new variable, never updated in place, so a
-        contribution that is another adjoint unchanged (a partial of 1.0)
-        needs no statement: the name stands for both.
+        An adjoint is an expression, written into a statement only when its
+        node is reached (or when it grows long); a sum ``a + b + c`` is
+        evaluated left to right, as eager adds contributions one by one.
+        Variables are never reassigned, so a contribution that is another
+        adjoint unchanged (a partial of 1.0) is just that adjoint's name.
         """
         names = self.names
-        adjoint: dict[Value, str] = {self.out: "1.0"}
+        adjoint: dict[Value, tuple[str, int]] = {self.out: ("1.0", 1)}
         lines: list[str] = []
         fresh = 0
+
+        def variable(expression: str) -> str:
+            nonlocal fresh
+            if expression.isidentifier() or expression == "1.0":
+                return expression
+            fresh += 1
+            lines.append(f"    g{fresh} = {expression}")
+            return f"g{fresh}"
+
         for v in visited:
             op = v._op
             assert op is not None
-            g = adjoint.pop(v)
-            partials = _codegen.partials_source(op, self.args[v], names[v])
+            g = variable(adjoint.pop(v)[0])
+            args = [names[p] if isinstance(p, Value) else repr(p) for p in _operands(v)]
+            partials = _codegen.partials_source(op, args, names[v])
             if isinstance(partials, str):
-                lines.append(f"    d = {partials}")
-                partials = tuple(f"d[{i}]" for i in range(op.arity))
+                fresh += 1
+                lines.append(f"    g{fresh} = {partials}")
+                partials = tuple(f"g{fresh}[{i}]" for i in range(op.arity))
             for p, d in zip(_operands(v), partials, strict=True):
                 if not isinstance(p, Value):
                     continue
                 # x * 1.0 is x exactly (for every float, even nan and -0.0).
                 c = g if d == "1.0" and g != "1.0" else f"({d}) * {g}"
-                before = adjoint.get(p)
-                if before is None and c.isidentifier():
-                    adjoint[p] = c
+                if p not in adjoint:
+                    adjoint[p] = (c, 1)
                     continue
-                fresh += 1
-                sum_ = c if before is None else f"{before} + {c}"
-                lines.append(f"    g{fresh} = {sum_}")
-                adjoint[p] = f"g{fresh}"
-        for v, g in adjoint.items():
+                before, terms = adjoint[p]
+                if terms >= _MAX_TERMS:
+                    before, terms = variable(before), 1
+                adjoint[p] = (f"{before} + {c}", terms + 1)
+        for v, (g, _) in adjoint.items():
             name = names[v]
             where = "inputs" if name[0] == "i" else "captured"
             lines.append(f"    {where}[{name[1:]}].grad += {g}")
