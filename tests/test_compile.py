@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import struct
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -192,3 +194,14 @@ def test_the_generated_source_is_there_to_read() -> None:
     step(Value(0.5))
     assert "def replay" in step.source and "* 3.0" in step.source
     assert autograd.compile is compile
+
+
+def test_the_moons_demo_compiled_ends_where_the_eager_one_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "demos"))
+    moons = importlib.import_module("moons")
+    eager_run = moons.main(["--steps", "5", "--out", str(tmp_path)])
+    compiled_run = moons.main(["--steps", "5", "--compile", "--out", str(tmp_path)])
+    assert bits([compiled_run.loss]) == bits([eager_run.loss])
+    assert compiled_run.accuracy == eager_run.accuracy
