@@ -123,8 +123,18 @@ class Compiled:
         return f"compile({getattr(self.f, '__qualname__', self.f)!r})"
 
 
-def _structure(args: object, inputs: list[Value]) -> Hashable:
+def _structure(args: tuple[Any, ...], inputs: list[Value]) -> Hashable:
     """A key for what the trace depends on in `args`; the Values go to `inputs`."""
+    # The common call, distinct leaf Values only, keyed by their number.
+    if all(a.__class__ is Value and a._op is None for a in args) and len(
+        set(map(id, args))
+    ) == len(args):
+        inputs.extend(args)
+        return len(args)
+    return _nested(args, inputs)
+
+
+def _nested(args: object, inputs: list[Value]) -> Hashable:
     if isinstance(args, Value):
         if args._op is not None:
             raise ValueError(
@@ -138,7 +148,7 @@ def _structure(args: object, inputs: list[Value]) -> Hashable:
         inputs.append(args)
         return "input"
     if isinstance(args, list | tuple):
-        return (type(args), tuple(_structure(a, inputs) for a in args))
+        return (type(args), tuple(_nested(a, inputs) for a in args))
     if isinstance(args, float):
         return (float, struct.pack("<d", args))  # bits: -0.0 is not 0.0 here
     if isinstance(args, Hashable) and type(args).__hash__ is not object.__hash__:
@@ -331,13 +341,14 @@ class _Graph:
     def _backward(self, visited: list[Value]) -> list[str]:
         """Adjoints in the order eager backward made them, summed in the same order.
 
-        An adjoint is an expression, written into a statement only when its
-        node is reached (or when it grows long); a sum ``a + b + c`` is
-        evaluated left to right, as eager adds contributions one by one.
+        An adjoint is an expression, written into a statement only when it is
+        read more than once or grows long; a sum ``a + b + c`` is evaluated
+        left to right, as eager adds contributions one by one.
         Variables are never reassigned, so a contribution that is another
         adjoint unchanged (a partial of 1.0) is just that adjoint's name.
         """
         names = self.names
+        # Each adjoint: an expression, and a bound on its nesting and length.
         adjoint: dict[Value, tuple[str, int]] = {self.out: ("1.0", 1)}
         lines: list[str] = []
         fresh = 0
@@ -353,25 +364,32 @@ class _Graph:
         for v in visited:
             op = v._op
             assert op is not None
-            g = variable(adjoint.pop(v)[0])
+            g, depth = adjoint.pop(v)
+            operands = _operands(v)
+            if sum(isinstance(p, Value) for p in operands) > 1 or depth >= _MAX_NESTING:
+                g, depth = variable(g), 0  # read more than once: computed once
+            elif not g.isidentifier():
+                g = f"({g})"
             args = [names[p] if isinstance(p, Value) else repr(p) for p in _operands(v)]
             partials = _codegen.partials_source(op, args, names[v])
             if isinstance(partials, str):
                 fresh += 1
                 lines.append(f"    g{fresh} = {partials}")
                 partials = tuple(f"g{fresh}[{i}]" for i in range(op.arity))
-            for p, d in zip(_operands(v), partials, strict=True):
+            for p, d in zip(operands, partials, strict=True):
                 if not isinstance(p, Value):
                     continue
                 # x * 1.0 is x exactly (for every float, even nan and -0.0).
                 c = g if d == "1.0" and g != "1.0" else f"({d}) * {g}"
                 if p not in adjoint:
-                    adjoint[p] = (c, 1)
+                    adjoint[p] = (c, depth + 1)
                     continue
-                before, terms = adjoint[p]
-                if terms >= _MAX_TERMS:
-                    before, terms = variable(before), 1
-                adjoint[p] = (f"{before} + {c}", terms + 1)
+                # A sum gets a statement of its own when read (it is read more
+                # than once or is long): its depth then no longer adds up.
+                before, size = adjoint[p]
+                if size >= _MAX_TERMS:
+                    before, size = variable(before), 1
+                adjoint[p] = (f"{before} + {c}", max(size, depth + 1) + 1)
         for v, (g, _) in adjoint.items():
             name = names[v]
             where = "inputs" if name[0] == "i" else "captured"
