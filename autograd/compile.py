@@ -106,7 +106,7 @@ class Compiled:
         plans = self._plans.get(key, [])
         for plan in plans:
             try:
-                out = plan.run(inputs)
+                out = plan.replay(inputs, plan.captured)
             except (ArithmeticError, ValueError):
                 out = None  # the eager run below raises the eager error
             if out is not None:
@@ -126,12 +126,13 @@ class Compiled:
 def _structure(args: tuple[Any, ...], inputs: list[Value]) -> Hashable:
     """A key for what the trace depends on in `args`; the Values go to `inputs`."""
     # The common call, distinct leaf Values only, keyed by their number.
-    if all(a.__class__ is Value and a._op is None for a in args) and len(
-        set(map(id, args))
-    ) == len(args):
-        inputs.extend(args)
-        return len(args)
-    return _nested(args, inputs)
+    for a in args:
+        if a.__class__ is not Value or a._op is not None:
+            return _nested(args, inputs)
+    if len(set(map(id, args))) != len(args):
+        return _nested(args, inputs)
+    inputs.extend(args)
+    return len(args)
 
 
 def _nested(args: object, inputs: list[Value]) -> Hashable:
@@ -403,12 +404,10 @@ class _Plan:
 
     def __init__(self, source: str, captured: list[Value]) -> None:
         self.source = source
-        self._captured = captured
+        self.captured = captured
         namespace: dict[str, Any] = dict(_codegen.NAMESPACE)
         exec(builtins.compile(source, "<autograd.compile>", "exec"), namespace)
-        self._replay: Callable[[list[Value], list[Value]], float | None]
-        self._replay = namespace["replay"]
-
-    def run(self, inputs: list[Value]) -> float | None:
-        """The output's value, gradients added; None if a guard or check failed."""
-        return self._replay(inputs, self._captured)
+        # replay(inputs, captured): the output's value, gradients added; None
+        # if a guard or the overflow check failed (nothing is changed then).
+        self.replay: Callable[[list[Value], list[Value]], float | None]
+        self.replay = namespace["replay"]

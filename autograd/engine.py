@@ -243,10 +243,12 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
             f"    if {a}.__class__ is Value:",
             f"        {x} = {a}.data",
             f"        {a}._uses += 1",
+            f"    elif {a}.__class__ is float and {a} - {a} == 0.0:",  # finite
+            f"        {x} = {a}",
             "    else:",
             f"        {a} = {x} = _to_float({a}, {op.name!r})",
         ]
-    row = f"_OPS[{op.name!r}]"
+    row = f"_row_{op.name}"
     lines += [
         f"    out = {_codegen.forward_source(op, names)}",
         "    if out - out != 0.0:",  # inf - inf and nan - nan are nan
@@ -278,7 +280,6 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
 # The generated functions' globals; `Value` joins once the class exists.
 _EAGER_GLOBALS: dict[str, Any] = {
     **_codegen.NAMESPACE,
-    "_OPS": OPS,
     "_new": _new,
     "_mode": _mode,
     "_to_float": _to_float,
@@ -294,6 +295,7 @@ def _eager_function(op: Op, reflected: bool = False) -> Callable[..., Value]:
     # user's frame passes over it; linecache shows the source in tracebacks.
     filename = os.path.join(os.path.dirname(__file__), f"<generated {name}>")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    _EAGER_GLOBALS[f"_row_{op.name}"] = op
     exec(compile(source, filename, "exec"), _EAGER_GLOBALS)
     return cast("Callable[..., Value]", _EAGER_GLOBALS.pop(name))
 
