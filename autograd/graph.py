@@ -8,7 +8,7 @@ short one, and nothing iterates a set, so the order is the same on every run.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from autograd.engine import Value
@@ -27,7 +27,8 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
     >>> [v.label or v.op for v in topological_order(a * a + 1)]
     ['a', 'mul', 'add']
     """
-    starts = [roots] if hasattr(roots, "parents") else list(roots)  # type: ignore[arg-type]
+    # One Value, or several: a Value is not iterable, so look for `parents`.
+    starts = [cast("Value", roots)] if hasattr(roots, "parents") else list(roots)
     order: list[Value] = []
     seen: set[int] = set()
     for root in starts:
