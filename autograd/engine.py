@@ -590,6 +590,8 @@ def _propagate(root: Value, seed: float, hook: _Hook | None) -> None:
             v = nodes.pop()
             g = grads.pop()
             v.grad += g
+            # Operand slots 0 and 1 take the same lines, written out twice: a
+            # loop over the two slots made W1's backward 19 -> 26 ms.
             p = v._p0
             if p.__class__ is Value:
                 c = v._d0 * g
