@@ -765,7 +765,7 @@ def _function(op: Op) -> Callable[[Value | float], Value | float]:
         out = op.forward(f)
         if out - out != 0.0:
             raise _overflow(op, f)
-        return cast(float, out)
+        return out
 
     apply.__name__ = apply.__qualname__ = op.name
     apply.__doc__ = (
