@@ -585,71 +585,82 @@ def _propagate(root: Value, seed: float, hook: _Hook | None) -> None:
     grads = [seed]
     pending: dict[Value, float] = {}  # partial adjoints of nodes used more than once
     waiting: dict[Value, int] = {}  # how many consumers they still wait for
+    v: Value | None
+    ready_g = 0.0
     while True:
         while nodes:
             v = nodes.pop()
             g = grads.pop()
-            v.grad += g
-            # Operand slots 0 and 1 take the same lines, written out twice: a
-            # loop over the two slots made W1's backward 19 -> 26 ms.
-            p = v._p0
-            if p.__class__ is Value:
-                c = v._d0 * g
-                if hook is not None:
-                    hook(v, c, pending.get(p, 0.0))
-                if p._uses == 1:
-                    nodes.append(p)
-                    grads.append(c)
-                elif p._op is None:  # a leaf: nothing to pass on, so no count
-                    if p in pending:
-                        pending[p] += c
+            # A node ready now is the next one processed (the stack's top), so
+            # it is held in `ready`, not pushed and popped: chains run faster.
+            while v is not None:
+                v.grad += g
+                ready: Value | None = None
+                # Operand slots 0 and 1 take the same lines, written out twice:
+                # a loop over the two slots made W1's backward 19 -> 26 ms.
+                p = v._p0
+                if p.__class__ is Value:
+                    c = v._d0 * g
+                    if hook is not None:
+                        hook(v, c, pending.get(p, 0.0))
+                    if p._uses == 1:
+                        ready, ready_g = p, c
+                    elif p._op is None:  # a leaf: nothing to pass on, so no count
+                        if p in pending:
+                            pending[p] += c
+                        else:
+                            pending[p] = c
+                    elif p in pending:
+                        n = waiting[p] - 1
+                        if n:
+                            pending[p] += c
+                            waiting[p] = n
+                        else:
+                            ready, ready_g = p, pending.pop(p) + c
                     else:
-                        pending[p] = c
-                elif p in pending:
-                    n = waiting[p] - 1
-                    if n:
-                        pending[p] += c
-                        waiting[p] = n
+                        n = waiting.get(p, p._uses) - 1
+                        if n:
+                            pending[p] = c
+                            waiting[p] = n
+                        else:
+                            ready, ready_g = p, c
+                p = v._p1
+                if p.__class__ is Value:
+                    c = v._d1 * g
+                    if hook is not None:
+                        hook(v, c, pending.get(p, 0.0))
+                    if p._uses == 1:
+                        if ready is not None:
+                            nodes.append(ready)
+                            grads.append(ready_g)
+                        ready, ready_g = p, c
+                    elif p._op is None:  # a leaf: nothing to pass on, so no count
+                        if p in pending:
+                            pending[p] += c
+                        else:
+                            pending[p] = c
+                    elif p in pending:
+                        n = waiting[p] - 1
+                        if n:
+                            pending[p] += c
+                            waiting[p] = n
+                        else:
+                            if ready is not None:
+                                nodes.append(ready)
+                                grads.append(ready_g)
+                            ready, ready_g = p, pending.pop(p) + c
                     else:
-                        nodes.append(p)
-                        grads.append(pending.pop(p) + c)
-                else:
-                    n = waiting.get(p, p._uses) - 1
-                    if n:
-                        pending[p] = c
-                        waiting[p] = n
-                    else:
-                        nodes.append(p)
-                        grads.append(c)
-            p = v._p1
-            if p.__class__ is Value:
-                c = v._d1 * g
-                if hook is not None:
-                    hook(v, c, pending.get(p, 0.0))
-                if p._uses == 1:
-                    nodes.append(p)
-                    grads.append(c)
-                elif p._op is None:  # a leaf: nothing to pass on, so no count
-                    if p in pending:
-                        pending[p] += c
-                    else:
-                        pending[p] = c
-                elif p in pending:
-                    n = waiting[p] - 1
-                    if n:
-                        pending[p] += c
-                        waiting[p] = n
-                    else:
-                        nodes.append(p)
-                        grads.append(pending.pop(p) + c)
-                else:
-                    n = waiting.get(p, p._uses) - 1
-                    if n:
-                        pending[p] = c
-                        waiting[p] = n
-                    else:
-                        nodes.append(p)
-                        grads.append(c)
+                        n = waiting.get(p, p._uses) - 1
+                        if n:
+                            pending[p] = c
+                            waiting[p] = n
+                        else:
+                            if ready is not None:
+                                nodes.append(ready)
+                                grads.append(ready_g)
+                            ready, ready_g = p, c
+                v = ready
+                g = ready_g
         stalled = [p for p in pending if p._op is not None]
         if not stalled:
             break
