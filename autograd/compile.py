@@ -129,7 +129,7 @@ def _structure(args: tuple[Any, ...], inputs: list[Value]) -> Hashable:
     for a in args:
         if a.__class__ is not Value or a._op is not None:
             return _nested(args, inputs)
-    if len(set(map(id, args))) != len(args):
+    if len(set(args)) != len(args):  # Values hash by identity
         return _nested(args, inputs)
     inputs.extend(args)
     return len(args)
