@@ -91,11 +91,12 @@ class Compiled:
         self.traces = 0
         """How many times the function was traced (first calls and guard misses)."""
         self._plans: dict[Hashable, list[_Plan]] = {}
+        self._last: _Plan | None = None
 
     @property
     def source(self) -> str:
         """The generated Python of the most recent trace ('' before the first call)."""
-        return self._last.source if self._plans else ""
+        return "" if self._last is None else self._last.source
 
     def __call__(self, *args: Any) -> float:
         """Run f on `args` forward and backward; return the value of its output."""
