@@ -80,7 +80,9 @@ def _softplus(x: float) -> float:
 
 def _pow(x: float, y: float) -> float:
     if x == 0.0 and y < 0.0:
-        raise OpDomainError(f"pow: 0.0 ** {_fmt(y)} is undefined (zero to a negative power)")
+        raise OpDomainError(
+            f"pow: 0.0 ** {_fmt(y)} is undefined (zero to a negative power)"
+        )
     if x < 0.0 and not float(y).is_integer():
         raise OpDomainError(
             f"pow: negative base {_fmt(x)} ** non-integer exponent {_fmt(y)} "
@@ -89,9 +91,7 @@ def _pow(x: float, y: float) -> float:
     try:
         return math.pow(x, y)
     except OverflowError:
-        raise OverflowError(
-            f"pow: {_fmt(x)} ** {_fmt(y)} overflows a float"
-        ) from None
+        raise OverflowError(f"pow: {_fmt(x)} ** {_fmt(y)} overflows a float") from None
 
 
 def _div(x: float, y: float) -> float:
@@ -217,6 +217,8 @@ def _d_sqrt(m: Math, x: Any, out: Any) -> tuple[Any]:
     return (0.5 / out if out > 0 else math.inf,)
 
 
+# The table stays one row per op, laid out by hand so it reads as a table.
+# fmt: off
 _ROWS = (
     Op("add", 2, operator.add, lambda m, x, y, out: (1.0, 1.0), "+",
        "x + y; d/dx = 1, d/dy = 1.", ((-5.0, 5.0), (-5.0, 5.0))),
@@ -268,6 +270,7 @@ _ROWS = (
        "x for x > 0 else alpha * (e**x - 1); d/dx = 1 or alpha * e**x.",
        ((-5.0, 5.0), (0.1, 2.0)), (0.0,)),
 )
+# fmt: on
 
 OPS: dict[str, Op] = {row.name: row for row in _ROWS}
 """Every primitive by name, in table order."""
