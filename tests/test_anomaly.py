@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import random
 import threading
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from collections.abc import Callable
 import pytest
 
 import autograd
+import nn
 from autograd import Value, detect_anomaly
 
 
@@ -220,3 +222,18 @@ def test_asyncio_tasks_inherit_anomaly_mode_from_where_they_were_made() -> None:
         return await plain, await checked
 
     assert asyncio.run(main()) == ("inf", "raised")
+
+
+def make_mse(p: Value) -> Value:
+    return nn.mse([p], [0.0])
+
+
+def test_a_node_made_inside_nn_is_reported_at_the_users_call() -> None:
+    p = Value(1e154)
+    with detect_anomaly():
+        loss = make_mse(p)
+        with pytest.raises(FloatingPointError) as info:
+            loss.backward(gradient=1e300)
+    message = str(info.value)
+    assert f'test_anomaly.py", line {_line_of(make_mse)}, in make_mse' in message
+    assert f"{os.sep}nn{os.sep}" not in message
