@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import os
 import re
 import subprocess
@@ -89,14 +88,6 @@ def svg_text(svg: str) -> str:
 
 
 # -- DOT for small known graphs ---------------------------------------------
-
-
-def test_docstring_examples_run() -> None:
-    import autograd.viz
-    import autograd.viz._scene
-
-    for module in (autograd.viz, autograd.viz._scene):
-        assert doctest.testmod(module).failed == 0
 
 
 def test_product_dot_has_value_and_op_nodes_in_topological_numbering() -> None:

@@ -1,17 +1,34 @@
-"""Every Python block of README.md runs as shown.
+"""The documentation runs: every docstring example of `autograd` and `nn`, and
+every Python block of README.md.
 
-A block runs in a fresh namespace inside a temporary working folder; functions
-it defines whose names start with ``test_`` are called too. A block preceded by
-``<!-- readme-test: raises NAME -->`` must raise that exception.
+A README block runs in a fresh namespace inside a temporary working folder;
+functions it defines whose names start with ``test_`` are called too. A block
+preceded by ``<!-- readme-test: raises NAME -->`` must raise that exception.
 """
 
 from __future__ import annotations
 
 import builtins
+import doctest
+import importlib
+import pkgutil
 import re
 from pathlib import Path
 
 import pytest
+
+import autograd
+import nn
+
+MODULES = [
+    "autograd",
+    "nn",
+    *sorted(
+        info.name
+        for package in (autograd, nn)
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+    ),
+]
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(
@@ -22,6 +39,19 @@ BLOCKS = [
     (m.group("code"), m.group("raises"))
     for m in _BLOCK.finditer(README.read_text(encoding="utf-8"))
 ]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_pass(name: str) -> None:
+    module = importlib.import_module(name)
+    assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+def test_the_packages_show_examples() -> None:
+    attempted = sum(
+        doctest.testmod(importlib.import_module(name)).attempted for name in MODULES
+    )
+    assert attempted >= 30
 
 
 def test_readme_has_python_examples() -> None:
