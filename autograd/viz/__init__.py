@@ -450,7 +450,8 @@ class _Writer:
                 self.roles_drawn.add(CONSTANT)
                 const_id = f"{unit}c{k}"
                 self._add(container, const_id, **self._constant_attrs(p))
-                self._edge(const_id, op_id, k, label, False)
+                # No gradient flows into a constant: its edge carries no derivative.
+                self._edge(const_id, op_id, k, "", False)
 
     def _value_attrs(self, i: int, hot: bool) -> dict[str, str]:
         scene = self.scene
