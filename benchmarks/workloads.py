@@ -156,6 +156,16 @@ def scalar_mlp(s: Scalars, seed: int = 1) -> list[tuple[list[list[Any]], list[An
     return layers
 
 
+def scalar_mlp_parameters(layers: Any) -> list[Any]:
+    """Every weight and bias of a `scalar_mlp` once, in micrograd's order."""
+    return [
+        p
+        for rows, biases in layers
+        for row, b in zip(rows, biases, strict=True)
+        for p in [*row, b]
+    ]
+
+
 def scalar_mlp_loss(s: Scalars, layers: Any, X: Any, labels: Sequence[float]) -> Any:
     """The W1 loss over a `scalar_mlp`, op for op as micrograd's demo computes it."""
     scores = []
@@ -169,7 +179,7 @@ def scalar_mlp_loss(s: Scalars, layers: Any, X: Any, labels: Sequence[float]) ->
             h = outs if i == len(layers) - 1 else [s.relu(o) for o in outs]
         scores.append(h[0])
     losses = [s.relu(1 + -y * sc) for y, sc in zip(labels, scores, strict=True)]
-    params = [p for rows, biases in layers for row in rows for p in [*row, *biases]]
+    params = scalar_mlp_parameters(layers)
     return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
 
 
@@ -178,7 +188,7 @@ def w1_torch_scalar() -> Run:
     s = torch_scalars()
     X, labels = moons()
     layers = scalar_mlp(s)
-    params = [p for rows, biases in layers for row in rows for p in [*row, *biases]]
+    params = scalar_mlp_parameters(layers)
 
     def run() -> None:
         for p in params:
