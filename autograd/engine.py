@@ -68,24 +68,6 @@ class _Tracer(Protocol):
 
 _tracer: ContextVar[_Tracer | None] = ContextVar("autograd_tracer", default=None)
 
-_ADD, _SUB, _MUL, _DIV, _POW = (
-    OPS["add"],
-    OPS["sub"],
-    OPS["mul"],
-    OPS["div"],
-    OPS["pow"],
-)
-_NEG, _ABS, _EXP, _LOG, _SQRT = (
-    OPS["neg"],
-    OPS["abs"],
-    OPS["exp"],
-    OPS["log"],
-    OPS["sqrt"],
-)
-_SIN, _COS, _TANH, _SIGMOID = OPS["sin"], OPS["cos"], OPS["tanh"], OPS["sigmoid"]
-_RELU, _SOFTPLUS, _ERF, _GELU = OPS["relu"], OPS["softplus"], OPS["erf"], OPS["gelu"]
-_LEAKY_RELU, _ELU = OPS["leaky_relu"], OPS["elu"]
-
 
 def _describe(x: object) -> str:
     """Type and a short repr: a hostile operand must not make a huge message."""
@@ -315,10 +297,10 @@ _add: Callable[[Value, Value | float], Value] = _EAGER["add"]
 _sub: Callable[[Value, Value | float], Value] = _EAGER["sub"]
 _mul: Callable[[Value, Value | float], Value] = _EAGER["mul"]
 _div: Callable[[Value, Value | float], Value] = _EAGER["div"]
-_radd: Callable[[Value, float], Value] = _eager_function(_ADD, reflected=True)
-_rsub: Callable[[Value, float], Value] = _eager_function(_SUB, reflected=True)
-_rmul: Callable[[Value, float], Value] = _eager_function(_MUL, reflected=True)
-_rdiv: Callable[[Value, float], Value] = _eager_function(_DIV, reflected=True)
+_radd: Callable[[Value, float], Value] = _eager_function(OPS["add"], reflected=True)
+_rsub: Callable[[Value, float], Value] = _eager_function(OPS["sub"], reflected=True)
+_rmul: Callable[[Value, float], Value] = _eager_function(OPS["mul"], reflected=True)
+_rdiv: Callable[[Value, float], Value] = _eager_function(OPS["div"], reflected=True)
 _pow: Callable[[object, object], Value] = _EAGER["pow"]
 _leaky_relu: Callable[[object, object], Value] = _EAGER["leaky_relu"]
 _elu: Callable[[object, object], Value] = _EAGER["elu"]
@@ -774,52 +756,54 @@ def _graph_adjoints(
     return adjoint
 
 
-def _function(op: Op) -> Callable[[Value | float], Value | float]:
+def _on_floats(op: Op, *operands: object) -> float:
+    """`op` on plain numbers: the same checks as on Values, and a float out."""
+    floats = [_to_float(x, op.name) for x in operands]
+    out = op.forward(*floats)
+    if out - out != 0.0:
+        raise _overflow(op, *floats)
+    return out
+
+
+def _function(name: str) -> Callable[[Value | float], Value | float]:
     """A one-operand op as a function: Values in, Value out; floats in, float out."""
+    op, eager = OPS[name], _EAGER[name]
 
     def apply(x: Value | float) -> Value | float:
-        if isinstance(x, Value):
-            return _unary(op, x)
-        f = _to_float(x, op.name)
-        out = op.forward(f)
-        if out - out != 0.0:
-            raise _overflow(op, f)
-        return out
+        return eager(x) if isinstance(x, Value) else _on_floats(op, x)
 
-    apply.__name__ = apply.__qualname__ = op.name
+    apply.__name__ = apply.__qualname__ = name
     apply.__doc__ = (
         f"{op.doc} Works on Values (recording the graph) and on plain numbers."
     )
     return apply
 
 
-exp = _function(_EXP)
-log = _function(_LOG)
-sqrt = _function(_SQRT)
-sin = _function(_SIN)
-cos = _function(_COS)
-tanh = _function(_TANH)
-sigmoid = _function(_SIGMOID)
-relu = _function(_RELU)
-softplus = _function(_SOFTPLUS)
-gelu = _function(_GELU)
-erf = _function(_ERF)
+exp = _function("exp")
+log = _function("log")
+sqrt = _function("sqrt")
+sin = _function("sin")
+cos = _function("cos")
+tanh = _function("tanh")
+sigmoid = _function("sigmoid")
+relu = _function("relu")
+softplus = _function("softplus")
+gelu = _function("gelu")
+erf = _function("erf")
 
 
 def leaky_relu(x: Value | float, slope: Value | float = 0.01) -> Value | float:
     """x for x > 0 else slope * x, on Values or plain numbers."""
     if isinstance(x, Value) or isinstance(slope, Value):
-        return _binary(_LEAKY_RELU, x, slope)
-    return _LEAKY_RELU.forward(
-        _to_float(x, "leaky_relu"), _to_float(slope, "leaky_relu")
-    )
+        return _leaky_relu(x, slope)
+    return _on_floats(OPS["leaky_relu"], x, slope)
 
 
 def elu(x: Value | float, alpha: Value | float = 1.0) -> Value | float:
     """x for x > 0 else alpha * (e**x - 1), on Values or plain numbers."""
     if isinstance(x, Value) or isinstance(alpha, Value):
-        return _binary(_ELU, x, alpha)
-    return _ELU.forward(_to_float(x, "elu"), _to_float(alpha, "elu"))
+        return _elu(x, alpha)
+    return _on_floats(OPS["elu"], x, alpha)
 
 
 def _pow_any(x: Value | float, y: Value | float) -> Value | float:

@@ -272,6 +272,7 @@ def test_division_by_zero_is_both_zero_division_and_value_error() -> None:
         (lambda: Value(1e300) / 1e-300, "div"),
         (lambda: Value(10.0) ** 400, "pow"),
         (lambda: autograd.exp(1000.0), "exp"),
+        (lambda: autograd.leaky_relu(-1e308, 10.0), "leaky_relu"),
     ],
 )
 def test_overflow_raises_overflow_error_naming_the_op(make: object, op: str) -> None:
