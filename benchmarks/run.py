@@ -175,21 +175,8 @@ def memory(sizes: Sizes) -> dict[str, dict[str, float]]:
     steps = sizes.memory_ops // 3
     X, labels = w.moons()
     model = w.nn.MLP(2, w.SIZES, seed=1)
-
-    def w1_forward() -> Value:
-        return w.nn.hinge([model(x) for x in X], labels) + 1e-4 * w.nn.l2(
-            model.parameters()
-        )
-
-    w1_ops = sum(1 for v in topological_order(w1_forward()) if v.op)
     micro = w.micrograd.nn.MLP(2, w.SIZES)
-
-    def w1_micrograd_forward() -> MicroValue:
-        scores = [micro(list(map(MicroValue, x))) for x in X]
-        losses = [(1 + -y * s).relu() for y, s in zip(labels, scores, strict=True)]
-        return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(
-            p * p for p in micro.parameters()
-        )
+    w1_ops = sum(1 for v in topological_order(w.w1_loss(model, X, labels)) if v.op)
 
     def free_time(make_leaf: Callable[[float], Any], s: w.Scalars) -> float:
         w.deep_recursion()
@@ -211,8 +198,10 @@ def memory(sizes: Sizes) -> dict[str, dict[str, float]]:
             ),
         },
         f"bytes per op, W1 forward ({w1_ops:,} ops)": {
-            "micrograd": bytes_per_op(w1_micrograd_forward, w1_ops),
-            "ours eager": bytes_per_op(w1_forward, w1_ops),
+            "micrograd": bytes_per_op(
+                lambda: w.w1_micrograd_loss(micro, X, labels), w1_ops
+            ),
+            "ours eager": bytes_per_op(lambda: w.w1_loss(model, X, labels), w1_ops),
         },
         f"ms to free a {sizes.free_ops:,}-op graph": {
             "micrograd": 1e3 * free_time(MicroValue, w.MICROGRAD),

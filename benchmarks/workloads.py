@@ -84,6 +84,24 @@ def moons() -> tuple[list[list[float]], list[float]]:
     return [list(x) for x in X], [2.0 * c - 1.0 for c in y]
 
 
+def w1_loss(model: nn.MLP, X: list[list[float]], labels: list[float]) -> Value:
+    """The W1 loss with our nn: nn.hinge + 1e-4 * nn.l2 of the parameters."""
+    scores = [model(x) for x in X]
+    return nn.hinge(scores, labels) + 1e-4 * nn.l2(model.parameters())
+
+
+def w1_micrograd_loss(
+    model: micrograd.nn.MLP, X: list[list[float]], labels: list[float]
+) -> MicroValue:
+    """The W1 loss as micrograd's demo writes it: max-margin mean + 1e-4 * L2."""
+    inputs = [list(map(MicroValue, x)) for x in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -y * s).relu() for y, s in zip(labels, scores, strict=True)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    return data_loss + reg_loss
+
+
 def w1_ours(compiled: bool) -> Run:
     """nn.MLP, nn.hinge + 1e-4 * nn.l2, nn.SGD; eager or through autograd.compile."""
     X, labels = moons()
@@ -91,8 +109,7 @@ def w1_ours(compiled: bool) -> Run:
     opt = nn.SGD(model.parameters(), lr=LR)
 
     def loss() -> Value:
-        scores = [model(x) for x in X]
-        return nn.hinge(scores, labels) + 1e-4 * nn.l2(model.parameters())
+        return w1_loss(model, X, labels)
 
     step = autograd.compile(loss)
 
@@ -115,12 +132,7 @@ def w1_first_call() -> Run:
 
     def run() -> None:
         model = nn.MLP(2, SIZES, seed=1)
-        autograd.compile(
-            lambda: (
-                nn.hinge([model(x) for x in X], labels)
-                + 1e-4 * nn.l2(model.parameters())
-            )
-        )()
+        autograd.compile(lambda: w1_loss(model, X, labels))()
 
     return run
 
@@ -132,12 +144,7 @@ def w1_micrograd() -> Run:
     model = micrograd.nn.MLP(2, SIZES)
 
     def run() -> None:
-        inputs = [list(map(MicroValue, x)) for x in X]
-        scores = list(map(model, inputs))
-        losses = [(1 + -y * s).relu() for y, s in zip(labels, scores, strict=True)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
-        loss = data_loss + reg_loss
+        loss = w1_micrograd_loss(model, X, labels)
         model.zero_grad()
         loss.backward()
         for p in model.parameters():
