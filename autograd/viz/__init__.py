@@ -271,10 +271,6 @@ def _values(x: Value | Iterable[Value], what: str) -> list[Value]:
     return found
 
 
-def _num(x: float | Value, fmt: str) -> str:
-    return format(x.data if isinstance(x, Value) else x, fmt)
-
-
 def _grad(v: Value) -> float:
     g = v.grad
     return g.data if isinstance(g, Value) else g
@@ -439,7 +435,7 @@ class _Writer:
         )
         self._edge(op_id, unit, 0, "", hot)
         for k, (p, d) in enumerate(terms):
-            label = _num(d, self.fmt) if self.show_edge_grads else ""
+            label = format(d, self.fmt) if self.show_edge_grads else ""
             if isinstance(p, Value):
                 j = scene.index[p]
                 source = scene.unit_id(j)
@@ -460,9 +456,9 @@ class _Writer:
         name = scene.names[i]
         fill, border = _ROLE_COLOURS[role]
         grad = _grad(v)
-        rows = [("data", _num(v.data, self.fmt))]
+        rows = [("data", format(v.data, self.fmt))]
         if self.show_grad:
-            rows.append(("grad", _num(grad, self.fmt)))
+            rows.append(("grad", format(grad, self.fmt)))
         if self.heat:
             fill = heat_colour(grad)
         width = 2 if hot or self.heat or role in (OUTPUT, PARAMETER) else 1
@@ -480,7 +476,7 @@ class _Writer:
     def _constant_attrs(self, c: float) -> dict[str, str]:
         fill, border = _ROLE_COLOURS[CONSTANT]
         return {
-            "label": _num(c, self.fmt),
+            "label": format(c, self.fmt),
             "shape": "box",
             "style": "rounded,filled",
             "fillcolor": fill,
@@ -527,7 +523,7 @@ class _Writer:
         rows = [(k, f"{n:,}") for k, n in counts.items() if n]
         top = max((abs(_grad(scene.nodes[i])) for i in params or members), default=0.0)
         if self.show_grad:
-            rows.append(("max |grad|", _num(top, self.fmt)))
+            rows.append(("max |grad|", format(top, self.fmt)))
         if unit == EARLIER_UNIT:
             rows.append(("", "raise max_nodes to draw"))
         fill, border = _SUMMARY_COLOURS
