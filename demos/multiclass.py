@@ -25,7 +25,7 @@ from _common import (
     save_figure,
 )
 
-from autograd import Value
+from autograd import Value, no_grad
 from nn import MLP, Adam, cross_entropy, make_spiral
 
 
@@ -67,8 +67,10 @@ def main(argv: Sequence[str] | None = None) -> Result:
         bar.set_postfix(
             loss=f"{loss.data:.4f}", acc=f"{accuracy(predicted, labels):.0%}"
         )
-    final = cross_entropy([logits(model, x) for x in points], labels).data
-    acc = accuracy([predict(model, x) for x in points], labels)
+    with no_grad():
+        rows = [logits(model, x) for x in points]
+        final = cross_entropy(rows, labels).data
+    acc = accuracy([argmax(row) for row in rows], labels)
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 5))
