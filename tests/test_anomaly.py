@@ -139,6 +139,8 @@ def _random_network(seed: int) -> tuple[Value, list[Value]]:
     hidden = []
     for k in range(6):
         s = sum((rng.uniform(-1.0, 1.0) * x for x in xs), Value(rng.uniform(-1, 1)))
+        # All six are made and one is kept: the other five are consumers of `s`
+        # outside the loss's graph, so backward also recounts consumers here.
         act = (
             s.tanh(),
             s.relu(),
