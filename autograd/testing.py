@@ -61,9 +61,7 @@ def apply(op: str, *operands: Value | float) -> Value | float:
         return row.forward(*(float(x) for x in operands))
     if row is OPS["pow"]:  # `**` adds the engine's check of a Value exponent
         return operands[0] ** operands[1]
-    if row.arity == 1:
-        return engine._unary(row, operands[0])  # type: ignore[arg-type]
-    return engine._binary(row, *operands)
+    return engine._apply(row, operands)
 
 
 def _squash(v: Value | float, interval: tuple[float, float]) -> Value | float:
