@@ -379,21 +379,14 @@ BAD_SIZES = [
     pytest.param(-(10**5000), ValueError, id="huge_negative"),
 ]
 
-_CONSTRUCTORS: dict[str, Callable[[object], object]] = {
-    "Neuron(nin)": nn.Neuron,
-    "Layer(nin, 2)": lambda n: nn.Layer(n, 2),  # type: ignore[arg-type]
-    "Layer(2, nout)": lambda n: nn.Layer(2, n),  # type: ignore[arg-type]
-    "MLP(nin, [2])": lambda n: nn.MLP(n, [2]),  # type: ignore[arg-type]
-    "MLP(2, [n, 1])": lambda n: nn.MLP(2, [n, 1]),  # type: ignore[list-item]
-    "MLP(2, [1, n])": lambda n: nn.MLP(2, [1, n]),  # type: ignore[list-item]
-}
-_SIZE_NAMES = {
-    "Neuron(nin)": "nin",
-    "Layer(nin, 2)": "nin",
-    "Layer(2, nout)": "nout",
-    "MLP(nin, [2])": "nin",
-    "MLP(2, [n, 1])": "nouts[0]",
-    "MLP(2, [1, n])": "nouts[1]",
+# Each constructor call with a size, and the name its error must start with.
+_CONSTRUCTORS: dict[str, tuple[Callable[[object], object], str]] = {
+    "Neuron(nin)": (nn.Neuron, "nin"),
+    "Layer(nin, 2)": (lambda n: nn.Layer(n, 2), "nin"),  # type: ignore[arg-type]
+    "Layer(2, nout)": (lambda n: nn.Layer(2, n), "nout"),  # type: ignore[arg-type]
+    "MLP(nin, [2])": (lambda n: nn.MLP(n, [2]), "nin"),  # type: ignore[arg-type]
+    "MLP(2, [n, 1])": (lambda n: nn.MLP(2, [n, 1]), "nouts[0]"),  # type: ignore[list-item]
+    "MLP(2, [1, n])": (lambda n: nn.MLP(2, [1, n]), "nouts[1]"),  # type: ignore[list-item]
 }
 
 
@@ -402,10 +395,11 @@ _SIZE_NAMES = {
 def test_nn_sizes_must_be_positive_ints_and_the_error_names_the_argument(
     where: str, size: object, error: type[Exception]
 ) -> None:
+    make, argument = _CONSTRUCTORS[where]
     with pytest.raises(error) as info:
-        _CONSTRUCTORS[where](size)
+        make(size)
     message = str(info.value)
-    assert message.startswith(_SIZE_NAMES[where]), message
+    assert message.startswith(argument), message
     assert len(message) < 300
 
 
