@@ -8,6 +8,7 @@ True
 from __future__ import annotations
 
 import inspect
+import itertools
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -123,7 +124,7 @@ def gradcheck(
     if order == 2:
         second = hessian(f, argnums)(*point)
         numeric = _central_differences(lambda p: gradient(*p), point, eps)
-        for i, j in [(i, j) for i in argnums for j in argnums]:
+        for i, j in itertools.product(argnums, repeat=2):
             # numeric[j][i]: d/dxj of the analytic d f/dxi.
             rows.append((f"{names[i]}, {names[j]}", second[i][j], numeric[j][i]))
     checked = [
