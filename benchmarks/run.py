@@ -96,9 +96,8 @@ def workloads(sizes: Sizes, with_torch: bool) -> list[Workload]:
         engines: dict[str, Callable[[], w.Run]] = {
             "ours eager": lambda n=n: w.w2(w.OURS, n)
         }
-        if (
-            n <= 100_000
-        ):  # micrograd and scalar torch need minutes and gigabytes past this
+        # micrograd and scalar torch need minutes and gigabytes past this
+        if n <= 100_000:
             engines["micrograd"] = lambda n=n: w.w2(w.MICROGRAD, n)
             engines["ours compiled"] = lambda n=n: w.w2_compiled(n)
             if torch_s is not None:
