@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value
+from autograd.check import numeric_grad
 from nn import binary_cross_entropy, cross_entropy, hinge, l2, mse
 
 logits = st.floats(-8.0, 8.0)
@@ -17,16 +18,6 @@ logits = st.floats(-8.0, 8.0)
 
 def values(*xs: float) -> list[Value]:
     return [Value(x) for x in xs]
-
-
-def finite_difference(
-    f: Callable[[list[float]], float], xs: list[float], i: int
-) -> float:
-    h = 1e-6
-    up, down = list(xs), list(xs)
-    up[i] += h
-    down[i] -= h
-    return (f(up) - f(down)) / (2 * h)
 
 
 def test_mse_is_the_mean_of_squared_differences() -> None:
@@ -150,9 +141,9 @@ def test_every_loss_gradient_matches_finite_differences(
         return
     vs = values(*xs)
     loss(vs).backward()
-    for i, v in enumerate(vs):
-        numeric = finite_difference(lambda ys: loss(values(*ys)).data, xs, i)
-        assert v.grad == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+    numeric = numeric_grad(lambda *ys: loss(values(*ys)), *xs)
+    for v, n in zip(vs, numeric, strict=True):
+        assert v.grad == pytest.approx(n, rel=1e-5, abs=1e-6)
 
 
 @pytest.mark.parametrize(
