@@ -7,7 +7,7 @@ import importlib
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import matplotlib.image
 import pytest
@@ -17,12 +17,13 @@ DEMOS = ["moons", "regression", "multiclass", "chain_rule"]
 
 
 @pytest.fixture
-def demo(monkeypatch: pytest.MonkeyPatch) -> type[ModuleType]:
+def demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the demos importable (they import their sibling _common)."""
     monkeypatch.syspath_prepend(str(ROOT / "demos"))
-    return ModuleType
 
 
-def run(name: str, *argv: str) -> object:
+def run(name: str, *argv: str) -> Any:
+    """The demo's main(argv): its Result (demos/_common.py)."""
     return importlib.import_module(name).main(list(argv))
 
 
@@ -33,30 +34,30 @@ def assert_png(path: Path) -> None:
 
 
 def test_moons_reaches_full_accuracy_at_its_defaults(
-    demo: object, tmp_path: Path
+    demo: None, tmp_path: Path
 ) -> None:
     result = run("moons", "--out", str(tmp_path))
-    assert result.steps == 100  # type: ignore[attr-defined]
-    assert result.accuracy == 1.0  # type: ignore[attr-defined]
-    assert result.loss < 0.05  # type: ignore[attr-defined]
-    assert result.figure == tmp_path / "moons.png"  # type: ignore[attr-defined]
+    assert result.steps == 100
+    assert result.accuracy == 1.0
+    assert result.loss < 0.05
+    assert result.figure == tmp_path / "moons.png"
     assert_png(tmp_path / "moons.png")
 
 
-def test_regression_fits_the_sine(demo: object, tmp_path: Path) -> None:
+def test_regression_fits_the_sine(demo: None, tmp_path: Path) -> None:
     result = run("regression", "--steps", "30", "--out", str(tmp_path))
-    assert result.loss < 0.1  # type: ignore[attr-defined]
+    assert result.loss < 0.1
     assert_png(tmp_path / "regression.png")
 
 
-def test_multiclass_separates_the_spirals(demo: object, tmp_path: Path) -> None:
+def test_multiclass_separates_the_spirals(demo: None, tmp_path: Path) -> None:
     result = run("multiclass", "--steps", "15", "--out", str(tmp_path))
-    assert result.accuracy >= 0.7  # type: ignore[attr-defined]
+    assert result.accuracy >= 0.7
     assert_png(tmp_path / "multiclass.png")
 
 
 def test_chain_rule_prints_every_step_and_agrees_with_finite_differences(
-    demo: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     result = run("chain_rule", "--steps", "10", "--out", str(tmp_path))
     out = capsys.readouterr().out
@@ -64,17 +65,17 @@ def test_chain_rule_prints_every_step_and_agrees_with_finite_differences(
     # d feeds L twice (L = d * d): two backward steps, the second adds up.
     assert out.count("L -> d ") == 2
     assert "dL/dw1" in out and "finite difference" in out
-    assert result.gradient_error < 1e-8  # type: ignore[attr-defined]
-    assert result.loss < 0.042893  # type: ignore[attr-defined]  # the starting loss
+    assert result.gradient_error < 1e-8
+    assert result.loss < 0.042893  # the starting loss
     assert_png(tmp_path / "chain_rule.png")
 
 
 def test_chain_rule_with_a_seed_starts_from_random_values(
-    demo: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     result = run("chain_rule", "--seed", "3", "--steps", "1", "--out", str(tmp_path))
     assert "6.881374" not in capsys.readouterr().out
-    assert result.gradient_error < 1e-6  # type: ignore[attr-defined]
+    assert result.gradient_error < 1e-6
 
 
 @pytest.mark.parametrize("name", DEMOS)
@@ -103,7 +104,7 @@ def test_a_demo_runs_as_a_script_from_the_repository_root(tmp_path: Path) -> Non
     assert_png(tmp_path / "chain_rule.png")
 
 
-def test_a_bad_step_count_is_a_usage_error(demo: object) -> None:
+def test_a_bad_step_count_is_a_usage_error(demo: None) -> None:
     with pytest.raises(SystemExit) as exit_info:
         run("moons", "--steps", "0")
     assert exit_info.value.code == 2
