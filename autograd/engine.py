@@ -855,6 +855,7 @@ class no_grad:  # noqa: N801 - named like the torch context manager it mirrors
         _mode.reset(token)
 
     def __call__(self, func: Callable[P, R]) -> Callable[P, R]:
+        """Decorate `func` (plain or ``async def``) to run under `no_grad`."""
         if inspect.iscoroutinefunction(func):
             coro = cast(Callable[P, Awaitable[Any]], func)
 

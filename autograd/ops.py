@@ -52,13 +52,26 @@ class OpZeroDivisionError(ZeroDivisionError, OpDomainError):
 class Math(Protocol):
     """The functions a derivative rule may call; floats and Values each have one."""
 
-    def exp(self, x: Any, /) -> Any: ...
-    def log(self, x: Any, /) -> Any: ...
-    def sin(self, x: Any, /) -> Any: ...
-    def cos(self, x: Any, /) -> Any: ...
-    def sigmoid(self, x: Any, /) -> Any: ...
-    def erf(self, x: Any, /) -> Any: ...
-    def pow(self, x: Any, y: Any, /) -> Any: ...
+    def exp(self, x: Any, /) -> Any:
+        """e ** x."""
+
+    def log(self, x: Any, /) -> Any:
+        """Natural logarithm."""
+
+    def sin(self, x: Any, /) -> Any:
+        """Sine."""
+
+    def cos(self, x: Any, /) -> Any:
+        """Cosine."""
+
+    def sigmoid(self, x: Any, /) -> Any:
+        """Logistic sigmoid."""
+
+    def erf(self, x: Any, /) -> Any:
+        """Error function."""
+
+    def pow(self, x: Any, y: Any, /) -> Any:
+        """x ** y, with 0 ** negative as +inf (a derivative's limit)."""
 
 
 def _fmt(x: float) -> str:
