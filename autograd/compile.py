@@ -22,6 +22,9 @@ gradients are identical to the last bit.
 from __future__ import annotations
 
 import builtins
+import itertools
+import math
+import operator
 import struct
 from collections.abc import Callable, Hashable
 from typing import Any, Final, final
@@ -179,9 +182,8 @@ class _Recorder:
     def __init__(self) -> None:
         self.nodes: list[Value] = []
         self.comparisons: list[tuple[Value, str, object, bool]] = []
-
-    def made(self, v: Value) -> None:
-        self.nodes.append(v)
+        # The list's own append: no Python frame per node traced.
+        self.made: Callable[[Value], None] = self.nodes.append
 
     def compared(self, a: Value, symbol: str, b: object, result: bool) -> None:
         self.comparisons.append((a, symbol, b, result))
@@ -199,7 +201,6 @@ def _trace(
     finally:
         _tracer.reset(tracer_token)
         _mode.reset(mode_token)
-    graph = _Graph(out, recorder, inputs)
     visited: list[Value] = []
 
     def visit(v: Value, contribution: float, before: float) -> None:
@@ -208,7 +209,12 @@ def _trace(
             visited.append(v)
 
     _propagate(out, 1.0, visit)
-    return _Plan(graph.source(visited), graph.captured), out.data
+    graph = _Graph(out, recorder, inputs, visited)
+    try:
+        source = _Source(graph, graph.runs)
+    except _NotRollableError:
+        source = _Source(graph, [])
+    return _Plan(source.text, source.captured, source.tables), out.data
 
 
 def _operands(v: Value) -> tuple[Value | float, ...]:
@@ -218,43 +224,353 @@ def _operands(v: Value) -> tuple[Value | float, ...]:
     return (v._p0, v._p1) if op.arity == 2 else (v._p0,)  # type: ignore[return-value]
 
 
-class _Graph:
-    """The traced graph: live nodes in creation order, leaves, guards."""
+class _NotRollableError(Exception):
+    """The runs found do not replay as loops; the code is generated without them."""
 
-    def __init__(self, out: Value, recorder: _Recorder, inputs: list[Value]) -> None:
+
+@final
+class _Run:
+    """`reps` consecutive copies of a block of `size` nodes, from node `start` on.
+
+    A block is self-contained: its nodes read only nodes of the same copy,
+    leaves and constants, so copies differ only in their constants, and one
+    loop over a table of those replays them all (a model applied to each
+    example of a batch is the case this is for). Generated code grows with
+    the block, not with the batch.
+    """
+
+    def __init__(self, start: int, size: int, reps: int) -> None:
+        self.start, self.size, self.reps = start, size, reps
+        self.varying: dict[tuple[int, int], list[float]] = {}  # (position, slot)
+        self.exported: set[int] = set()  # positions read by nodes after the run
+        self.order: list[int] = []  # copies, in the order backward takes them
+        self.visits: list[int] = []  # positions, in the order backward takes them
+
+    def node(self, nodes: list[Value], copy: int, position: int) -> Value:
+        """The node at `position` of copy number `copy`."""
+        return nodes[self.start + copy * self.size + position]
+
+
+class _Graph:
+    """The traced graph: live nodes in creation order, guards, backward order, runs."""
+
+    def __init__(
+        self,
+        out: Value,
+        recorder: _Recorder,
+        inputs: list[Value],
+        visited: list[Value],
+    ) -> None:
         self.out = out
+        self.inputs = inputs
         self.comparisons = recorder.comparisons
+        self.visited = visited  # the nodes, in the order backward took them
         # Live: what the output or a guard depends on, found walking back
         # through the creation order (a topological order).
         live: set[Value] = {out}
         live.update(a for a, _, _, _ in self.comparisons)
         live.update(b for _, _, b, _ in self.comparisons if isinstance(b, Value))
         made = recorder.nodes
+        add = live.add
         for v in reversed(made):
             if v in live:
-                live.update(p for p in _operands(v) if isinstance(p, Value))
+                p = v._p0
+                if p.__class__ is Value:
+                    add(p)  # type: ignore[arg-type]
+                p = v._p1
+                if p.__class__ is Value:
+                    add(p)  # type: ignore[arg-type]
+        self.live = live
         self.nodes = [v for v in made if v in live]
-        names: dict[Value, str] = {v: f"v{k}" for k, v in enumerate(self.nodes)}
-        # Leaves in a deterministic order: inputs first, then as first used.
-        for i, v in enumerate(inputs):
-            if v in live:
-                names[v] = f"i{i}"
-        self.names = names
-        self.captured: list[Value] = []
-        self.args = {
-            v: [
-                self._name(p) if isinstance(p, Value) else repr(p) for p in _operands(v)
-            ]
-            for v in self.nodes
-        }
-        self._name(out)  # a function may return one of its leaves
-        for a, _, b, _ in self.comparisons:
-            self._name(a)
-            if isinstance(b, Value):
-                self._name(b)
+        # Nodes whose value the code must keep: the output, the guards' operands.
+        self.pinned = {out, *(a for a, _, _, _ in self.comparisons)}
+        self.pinned.update(b for _, _, b, _ in self.comparisons if isinstance(b, Value))
+        runs = _Runs(self)
+        self.runs = runs.found  # in the order backward takes them
+        self.rest = runs.rest  # the nodes outside the runs
+        self.rest_visited = runs.rest_visited
 
-    def _name(self, p: Value) -> str:
-        """The variable holding p's value; a leaf seen first is captured."""
+
+_MIN_BLOCK: Final = 4  # nodes; a loop over smaller blocks saves little
+_CANDIDATES: Final = 3  # block lengths tried at each node
+# A node's signature: its row (by id), how far back each operand node is,
+# and which leaf each operand is (numbered from 1; 0 for none).
+_SIGNATURE: Final = struct.Struct("<QIIII")
+
+
+@final
+class _Runs:
+    """Find the runs of repeated blocks in the graph, and check they can be loops.
+
+    A node's signature is its op and, per operand, the distance back to the
+    node it reads and the leaf it reads (constants are left out: they may
+    differ between copies). A block repeats when the signatures of the next
+    nodes are the same list again. Looping must not change a bit of the
+    result, so the runs are checked against the order eager backward took:
+    each copy visited in one stretch, every copy in the same order, runs one
+    after another, and no leaf of a run given anything from outside the runs
+    after a loop began (eager adds each leaf's contributions up in that
+    order, and so do the loops). Any doubt leaves `found` empty: the code is
+    then straight-line.
+    """
+
+    def __init__(self, graph: _Graph) -> None:
+        self.graph = graph
+        nodes = graph.nodes
+        self.index = dict(zip(nodes, range(len(nodes)), strict=True))
+        self.found: list[_Run] = []
+        self.rest: list[Value] = []
+        self.rest_visited: list[Value] = []
+        runs = self._repeats()
+        if not runs:
+            return
+        self.run_of = [-1] * len(nodes)  # each node's run, -1 outside the runs
+        for r, run in enumerate(runs):
+            end = run.start + run.size * run.reps
+            self.run_of[run.start : end] = [r] * (end - run.start)
+        if self._usable(runs) and self._in_eager_order(runs):
+            self.found = runs
+
+    def _repeats(self) -> list[_Run]:
+        # Whole-list operations (map) run at C speed. A signature is bytes,
+        # not a tuple, so the cycle collector has nothing new to scan.
+        nodes, index = self.graph.nodes, self.index
+        at = range(len(nodes))
+        firsts = [v._p0 for v in nodes]
+        seconds = [v._p1 for v in nodes]
+        # How far back each operand node is; 0 for a leaf or a constant.
+        back0 = list(map(operator.sub, at, map(index.get, firsts, at)))
+        back1 = list(map(operator.sub, at, map(index.get, seconds, at)))
+        others = set(firsts)
+        others.update(seconds)
+        others.difference_update(nodes)
+        # Leaves by number from 1; 0 for a node or a constant.
+        leaf = {p: n for n, p in enumerate(others, 1) if isinstance(p, Value)}
+        zeros = itertools.repeat(0)
+        signatures = list(
+            map(
+                _SIGNATURE.pack,
+                map(id, [v._op for v in nodes]),
+                back0,
+                back1,
+                map(leaf.get, firsts, zeros),
+                map(leaf.get, seconds, zeros),
+            )
+        )
+        # The next node with the same signature, for each node (-1: none).
+        following = [-1] * len(nodes)
+        last: dict[bytes, int] = {}
+        for k in reversed(at):
+            s = signatures[k]
+            following[k] = last.get(s, -1)
+            last[s] = k
+        runs: list[_Run] = []
+        k = 0
+        while k < len(nodes):
+            run = None
+            q = following[k]
+            for _ in range(_CANDIDATES):
+                if q < 0:
+                    break
+                run = self._run_at(k, q - k, signatures, back0, back1)
+                if run is not None:
+                    break
+                q = following[q]
+            if run is None:
+                k += 1
+            else:
+                runs.append(run)
+                k += run.size * run.reps
+        return runs
+
+    @staticmethod
+    def _run_at(
+        k: int,
+        size: int,
+        signatures: list[bytes],
+        back0: list[int],
+        back1: list[int],
+    ) -> _Run | None:
+        """The run of copies of the `size` nodes from `k` on, if it repeats."""
+        if size < _MIN_BLOCK or any(
+            back0[k + t] > t or back1[k + t] > t for t in range(size)
+        ):
+            return None  # too small, or it reads nodes before it
+        block = signatures[k : k + size]
+        reps = 1
+        while signatures[k + reps * size : k + (reps + 1) * size] == block:
+            reps += 1
+        return _Run(k, size, reps) if reps >= 2 else None
+
+    def _usable(self, runs: list[_Run]) -> bool:
+        """Note each run's exports and which constants vary; False if one can't loop."""
+        nodes, index, run_of = self.graph.nodes, self.index, self.run_of
+        if any(run_of[index[v]] >= 0 for v in self.graph.pinned if v in index):
+            return False  # the output or a guard inside a loop
+        k = 0
+        for run in runs:
+            self.rest += nodes[k : run.start]
+            k = run.start + run.size * run.reps
+        self.rest += nodes[k:]
+        for v in self.rest:
+            for p in (v._p0, v._p1):
+                i = index.get(p)  # type: ignore[arg-type]
+                if i is not None and run_of[i] >= 0:
+                    run = runs[run_of[i]]
+                    run.exported.add((i - run.start) % run.size)
+        for run in runs:
+            template = nodes[run.start : run.start + run.size]
+            for t, v in enumerate(template):
+                for slot, p in enumerate(_operands(v)):
+                    if isinstance(p, Value):
+                        # An exported node gets its adjoint from outside the
+                        # loop only: none from inside its own block.
+                        if index.get(p, -1) - run.start in run.exported:
+                            return False
+                        continue
+                    column = [
+                        _operands(run.node(nodes, j, t))[slot] for j in range(run.reps)
+                    ]
+                    if not _all_same_bits(column):  # type: ignore[arg-type]
+                        run.varying[t, slot] = column  # type: ignore[assignment]
+        return True
+
+    def _in_eager_order(self, runs: list[_Run]) -> bool:
+        """True if the loops add every adjoint up in the order eager backward did."""
+        visited = self.graph.visited
+        ks = list(map(self.index.__getitem__, visited))
+        rs = list(map(self.run_of.__getitem__, ks))
+        self.rest_visited = [v for v, r in zip(visited, rs, strict=True) if r < 0]
+        spans = []
+        for r, run in enumerate(runs):
+            where = [i for i, x in enumerate(rs) if x == r]
+            if not where or len(where) % run.reps:
+                return False
+            stretch = len(where) // run.reps
+            for j in range(run.reps):
+                chunk = [ks[i] for i in where[j * stretch : (j + 1) * stretch]]
+                copy = (chunk[0] - run.start) // run.size
+                base = run.start + copy * run.size
+                visits = [k - base for k in chunk]
+                if j == 0:
+                    run.visits = visits
+                    if min(visits) < 0 or max(visits) >= run.size:
+                        return False  # the stretch is not one copy
+                elif visits != run.visits:
+                    return False
+                run.order.append(copy)
+            if sorted(run.order) != list(range(run.reps)):
+                return False
+            spans.append((where[0], where[-1], r))
+        spans.sort()
+        if any(a[1] > b[0] for a, b in itertools.pairwise(spans)):
+            return False  # runs interleaved
+        leaves = {
+            p
+            for run in runs
+            for t in run.visits
+            for p in _operands(run.node(self.graph.nodes, 0, t))
+            if isinstance(p, Value) and p._op is None
+        }
+        first = spans[0][0]
+        for v, r in zip(visited[first:], rs[first:], strict=True):
+            if r < 0 and (v._p0 in leaves or v._p1 in leaves):
+                return False  # a leaf of a loop given more after the loop began
+        runs[:] = [runs[r] for _, _, r in spans]
+        return True
+
+
+def _all_same_bits(column: list[float]) -> bool:
+    first = column[0]
+    if column.count(first) != len(column):
+        return False
+    # 0.0 == -0.0: compare the signs of zeros too.
+    return first != 0.0 or len({math.copysign(1.0, x) for x in column}) == 1
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
+
+
+def _loop(targets: list[str], iterables: list[str]) -> str:
+    if len(iterables) == 1:
+        return f"for {targets[0]} in {iterables[0]}:"
+    return f"for {', '.join(targets)} in zip({', '.join(iterables)}):"
+
+
+@final
+class _Source:
+    """The replay function: forward, checks, guards, backward, gradients out.
+
+    Statements are built without indentation; loop bodies are indented
+    when they are put in place.
+    """
+
+    def __init__(self, graph: _Graph, runs: list[_Run]) -> None:
+        self.graph = graph
+        nodes = graph.nodes
+        rest = graph.rest if runs else nodes
+        rest_visited = graph.rest_visited if runs else graph.visited
+        self.names: dict[Value, str] = {}
+        for i, v in enumerate(graph.inputs):
+            if v in graph.live:
+                self.names[v] = f"i{i}"
+        for k, v in enumerate(rest):
+            self.names[v] = f"v{k}"
+        self.captured: list[Value] = []
+        self.tables: dict[str, list[tuple[float, ...]]] = {}
+        self._fresh = 0
+        body: list[str] = ["chk = 0.0"] if runs else []
+        loops = [_Loop(self, r, run) for r, run in enumerate(runs)]
+        for loop in loops:
+            body += loop.forward()
+        constant = self._literal
+        lines, stored = self._forward(rest, self.name, constant, graph.pinned)
+        body += lines
+        # Eager raises on the first non-finite result. Every one here reaches a
+        # stored value (see `_forward`), so it makes this sum non-finite (as,
+        # rarely, a finite sum that overflows does), and the caller then runs
+        # eagerly, which raises exactly as eager does.
+        if stored or runs:
+            total = f"sum(({', '.join(stored)},))" if stored else "0.0"
+            body.append(f"s = {'chk + ' if runs else ''}{total}")
+            body += ["if s - s != 0.0:", "    return None"]
+        for a, symbol, b, result in graph.comparisons:
+            right = self.name(b) if isinstance(b, Value) else repr(float(b))  # type: ignore[arg-type]
+            test = f"{self.name(a)} {symbol} {right}"
+            body += [f"if {'not ' if result else ''}({test}):", "    return None"]
+        seeds = {graph.out: ("1.0", 1)}
+        lines, adjoint = self._backward(rest_visited, seeds, self.name, constant, {})
+        body += lines
+        # Leaves that loops add to: what came before the loops first, as eager.
+        accumulators: dict[Value, str] = {}
+        for loop in loops:
+            for p in loop.leaves():
+                if p not in accumulators:
+                    accumulators[p] = f"a_{self.name(p)}"
+                    before = adjoint.pop(p)[0] if p in adjoint else "-0.0"
+                    body.append(f"{accumulators[p]} = {before}")  # -0.0 + x is x
+        for loop in loops:
+            body += loop.backward(adjoint, accumulators)
+        for v, (g, _) in [
+            *adjoint.items(),
+            *((p, (a, 0)) for p, a in accumulators.items()),
+        ]:
+            if v._op is not None:
+                raise _NotRollableError  # an adjoint no loop took
+            name = self.name(v)
+            where = "inputs" if name[0] == "i" else "captured"
+            body.append(f"{where}[{name[1:]}].grad += {g}")
+        body.append(f"return {self.name(graph.out)}")
+        head = ["def replay(inputs, captured):"]
+        for name in self.names.values():
+            if name[0] == "i":
+                head.append(f"    {name} = inputs[{name[1:]}].data")
+        head += [f"    c{i} = captured[{i}].data" for i in range(len(self.captured))]
+        self.text = "\n".join(head + _indent(body)) + "\n"
+
+    def name(self, p: Value) -> str:
+        """The expression holding p's value; a leaf seen first is captured."""
         name = self.names.get(p)
         if name is None:
             if p._op is not None:
@@ -267,34 +583,17 @@ class _Graph:
             self.captured.append(p)
         return name
 
-    def source(self, visited: list[Value]) -> str:
-        """The replay function: forward, checks, guards, backward, gradients out."""
-        names = self.names
-        lines = ["def replay(inputs, captured):"]
-        for name in names.values():
-            if name[0] == "i":
-                lines.append(f"    {name} = inputs[{name[1:]}].data")
-        for i in range(len(self.captured)):
-            lines.append(f"    c{i} = captured[{i}].data")
-        stored = self._forward(lines)
-        # Eager raises on the first non-finite result. Every one here reaches a
-        # stored value (see `_forward`), so it makes this sum non-finite (as,
-        # rarely, a finite sum that overflows does), and the caller then runs
-        # eagerly, which raises exactly as eager does.
-        if stored:
-            lines.append(f"    s = sum(({', '.join(stored)},))")
-            lines.append("    if s - s != 0.0:\n        return None")
-        for a, symbol, b, result in self.comparisons:
-            right = names[b] if isinstance(b, Value) else repr(float(b))  # type: ignore[arg-type]
-            test = f"{names[a]} {symbol} {right}"
-            lines.append(
-                f"    if {'not ' if result else ''}({test}):\n        return None"
-            )
-        lines += self._backward(visited)
-        lines.append(f"    return {names[self.out]}")
-        return "\n".join(lines) + "\n"
+    @staticmethod
+    def _literal(v: Value, slot: int, x: float) -> str:
+        return repr(x)
 
-    def _forward(self, lines: list[str]) -> list[str]:
+    def _forward(
+        self,
+        nodes: list[Value],
+        name: Callable[[Value], str],
+        constant: Callable[[Value, int, float], str],
+        pinned: set[Value],
+    ) -> tuple[list[str], list[str]]:
         """Each node's value; a node used once only inside its consumer's expression.
 
         That saves a statement (CPython compiles about one statement per 10
@@ -302,28 +601,29 @@ class _Graph:
         such operand, no guard compares it, and the consumer is an operator
         whose result is non-finite whenever an operand is (+, -, *, unary -),
         so a non-finite value still shows in a stored one.
+        Returns the statements and the names of the values they store.
         """
-        names = self.names
         consumers: dict[Value, list[tuple[Value, int]]] = {}
-        for v in self.nodes:
+        for v in nodes:
             for i, p in enumerate(_operands(v)):
                 if isinstance(p, Value):
                     consumers.setdefault(p, []).append((v, i))
-        pinned = {self.out, *(a for a, _, _, _ in self.comparisons)}
-        pinned.update(b for _, _, b, _ in self.comparisons if isinstance(b, Value))
         inlined: dict[Value, tuple[str, int]] = {}  # expression, nesting depth
+        lines: list[str] = []
         stored: list[str] = []
-        for v in self.nodes:
+        for v in nodes:
             op = v._op
             assert op is not None
             args, depth = [], 0
-            for p in _operands(v):
-                if p in inlined:
+            for slot, p in enumerate(_operands(v)):
+                if not isinstance(p, Value):
+                    args.append(constant(v, slot, p))
+                elif p in inlined:
                     expression, d = inlined.pop(p)
                     args.append(f"({expression})")
                     depth = max(depth, d)
                 else:
-                    args.append(names[p] if isinstance(p, Value) else repr(p))
+                    args.append(name(p))
             expression = _codegen.forward_source(op, args)
             uses = consumers.get(v, [])
             if (
@@ -336,11 +636,18 @@ class _Graph:
             ):
                 inlined[v] = (expression, depth + 1)
             else:
-                lines.append(f"    {names[v]} = {expression}")
-                stored.append(names[v])
-        return stored
+                lines.append(f"{name(v)} = {expression}")
+                stored.append(name(v))
+        return lines, stored
 
-    def _backward(self, visited: list[Value]) -> list[str]:
+    def _backward(
+        self,
+        visited: list[Value],
+        seeds: dict[Value, tuple[str, int]],
+        name: Callable[[Value], str],
+        constant: Callable[[Value, int, float], str],
+        accumulators: dict[Value, str],
+    ) -> tuple[list[str], dict[Value, tuple[str, int]]]:
         """Adjoints in the order eager backward made them, summed in the same order.
 
         An adjoint is an expression, written into a statement only when it is
@@ -348,20 +655,19 @@ class _Graph:
         left to right, as eager adds contributions one by one.
         Variables are never reassigned, so a contribution that is another
         adjoint unchanged (a partial of 1.0) is just that adjoint's name.
+        A contribution to a leaf with an accumulator is added to it at once.
+        Returns the statements and the adjoints of the nodes not visited.
         """
-        names = self.names
         # Each adjoint: an expression, and a bound on its nesting and length.
-        adjoint: dict[Value, tuple[str, int]] = {self.out: ("1.0", 1)}
+        adjoint = dict(seeds)
         lines: list[str] = []
-        fresh = 0
 
         def variable(expression: str) -> str:
-            nonlocal fresh
             if expression.isidentifier() or expression == "1.0":
                 return expression
-            fresh += 1
-            lines.append(f"    g{fresh} = {expression}")
-            return f"g{fresh}"
+            self._fresh += 1
+            lines.append(f"g{self._fresh} = {expression}")
+            return f"g{self._fresh}"
 
         for v in visited:
             op = v._op
@@ -372,17 +678,23 @@ class _Graph:
                 g, depth = variable(g), 0  # read more than once: computed once
             elif not g.isidentifier():
                 g = f"({g})"
-            args = [names[p] if isinstance(p, Value) else repr(p) for p in _operands(v)]
-            partials = _codegen.partials_source(op, args, names[v])
+            args = [
+                name(p) if isinstance(p, Value) else constant(v, slot, p)
+                for slot, p in enumerate(operands)
+            ]
+            partials = _codegen.partials_source(op, args, name(v))
             if isinstance(partials, str):
-                fresh += 1
-                lines.append(f"    g{fresh} = {partials}")
-                partials = tuple(f"g{fresh}[{i}]" for i in range(op.arity))
+                partials = variable(partials)
+                partials = tuple(f"{partials}[{i}]" for i in range(op.arity))
             for p, d in zip(operands, partials, strict=True):
                 if not isinstance(p, Value):
                     continue
                 # x * 1.0 is x exactly (for every float, even nan and -0.0).
                 c = g if d == "1.0" and g != "1.0" else f"({d}) * {g}"
+                total = accumulators.get(p)
+                if total is not None:
+                    lines.append(f"{total} = {total} + {c}")
+                    continue
                 if p not in adjoint:
                     adjoint[p] = (c, depth + 1)
                     continue
@@ -392,21 +704,106 @@ class _Graph:
                 if size >= _MAX_TERMS:
                     before, size = variable(before), 1
                 adjoint[p] = (f"{before} + {c}", max(size, depth + 1) + 1)
-        for v, (g, _) in adjoint.items():
-            name = names[v]
-            where = "inputs" if name[0] == "i" else "captured"
-            lines.append(f"    {where}[{name[1:]}].grad += {g}")
-        return lines
+        return lines, adjoint
+
+
+@final
+class _Loop:
+    """The code of one run: a loop forward, and a loop backward that recomputes
+    each copy's values (cheaper than keeping them) before its adjoints."""
+
+    def __init__(self, source: _Source, r: int, run: _Run) -> None:
+        self.source, self.r, self.run = source, r, run
+        nodes = source.graph.nodes
+        self.template = nodes[run.start : run.start + run.size]
+        self.position = {v: t for t, v in enumerate(self.template)}
+        self.local = {v: f"t{r}_{t}" for t, v in enumerate(self.template)}
+        self.varying = {key: f"k{r}_{n}" for n, key in enumerate(run.varying)}
+        self.exported = sorted(run.exported)
+        for t in self.exported:
+            for copy in range(run.reps):
+                source.names[run.node(nodes, copy, t)] = f"o{r}_{t}[{copy}]"
+        if run.varying:
+            table = list(zip(*run.varying.values(), strict=True))
+            source.tables[f"_T{r}"] = table
+            source.tables[f"_B{r}"] = [table[copy] for copy in run.order]
+        self.columns = f"({', '.join(self.varying.values())},)"
+
+    def _name(self, p: Value) -> str:
+        local = self.local.get(p)
+        return local if local is not None else self.source.name(p)
+
+    def _constant(self, v: Value, slot: int, x: float) -> str:
+        name = self.varying.get((self.position[v], slot))
+        return name if name is not None else repr(x)
+
+    def _values(self) -> tuple[list[str], list[str]]:
+        pinned = {self.template[t] for t in self.exported}
+        return self.source._forward(self.template, self._name, self._constant, pinned)
+
+    def forward(self) -> list[str]:
+        """Lists of the exported values, one entry per copy."""
+        r = self.r
+        lines = [f"o{r}_{t} = []" for t in self.exported]
+        if self.run.varying:
+            lines.append(_loop([self.columns], [f"_T{r}"]))
+        else:
+            lines.append(f"for _ in range({self.run.reps}):")
+        body, stored = self._values()
+        body += [f"o{r}_{t}.append(t{r}_{t})" for t in self.exported]
+        if stored:
+            body.append(f"chk = chk + sum(({', '.join(stored)},))")
+        return lines + _indent(body)
+
+    def leaves(self) -> list[Value]:
+        """The leaves the loop's backward adds to, in the order it first does."""
+        found: dict[Value, None] = {}
+        for t in self.run.visits:
+            for p in _operands(self.template[t]):
+                if isinstance(p, Value) and p._op is None:
+                    found[p] = None
+        return list(found)
+
+    def backward(
+        self, adjoint: dict[Value, tuple[str, int]], accumulators: dict[Value, str]
+    ) -> list[str]:
+        """Each copy in eager's order: its values again, then its adjoints."""
+        r, run, nodes = self.r, self.run, self.source.graph.nodes
+        lines, targets, iterables = [], [], []
+        if run.varying:
+            targets.append(self.columns)
+            iterables.append(f"_B{r}")
+        seeds: dict[Value, tuple[str, int]] = {}
+        for t in self.exported:
+            given = [adjoint.pop(run.node(nodes, copy, t), None) for copy in run.order]
+            if any(g is None for g in given):
+                raise _NotRollableError  # a copy with no adjoint: eager skipped it
+            lines.append(f"ga{r}_{t} = [{', '.join(g[0] for g in given)}]")  # type: ignore[index]
+            targets.append(f"gx{r}_{t}")
+            iterables.append(f"ga{r}_{t}")
+            seeds[self.template[t]] = (f"gx{r}_{t}", 1)
+        if not seeds:
+            return lines
+        body, _ = self._values()
+        visits = [self.template[t] for t in run.visits]
+        backward, left = self.source._backward(
+            visits, seeds, self._name, self._constant, accumulators
+        )
+        if left:
+            raise _NotRollableError
+        return [*lines, _loop(targets, iterables), *_indent(body + backward)]
 
 
 @final
 class _Plan:
     """A compiled replay: the generated function and what it reads."""
 
-    def __init__(self, source: str, captured: list[Value]) -> None:
+    def __init__(
+        self, source: str, captured: list[Value], tables: dict[str, Any]
+    ) -> None:
         self.source = source
         self.captured = captured
-        namespace: dict[str, Any] = dict(_codegen.NAMESPACE)
+        namespace: dict[str, Any] = {**_codegen.NAMESPACE, **tables}
         exec(builtins.compile(source, "<autograd.compile>", "exec"), namespace)
         # replay(inputs, captured): the output's value, gradients added; None
         # if a guard or the overflow check failed (nothing is changed then).

@@ -206,3 +206,100 @@ def test_the_moons_demo_compiled_ends_where_the_eager_one_does(
     compiled_run = moons.main(["--steps", "5", "--compile", "--out", str(tmp_path)])
     assert bits([compiled_run.loss]) == bits([eager_run.loss])
     assert compiled_run.accuracy == eager_run.accuracy
+
+
+# -- a model applied to each example: the copies replay as one loop ----------
+
+
+def batch_loss(shape: Expression, params: list[Value], X: list[float]) -> Value:
+    """`shape` of each example (a plain number) and the shared parameters, summed."""
+    outs = [shape(*[x, *params][: shape.n_leaves]) for x in X]
+    return sum(o * o for o in outs) + params[0] * 0.0  # a Value even if no o is
+
+
+@given(
+    shape=expressions(max_leaves=3, max_length=10),
+    X=st.lists(st.floats(-3.0, 3.0), min_size=2, max_size=5),
+    points=st.lists(
+        st.tuples(st.floats(-2.0, 2.0), st.floats(-2.0, 2.0)), min_size=1, max_size=2
+    ),
+    order=st.sampled_from(["loops first", "loops last"]),
+)
+def test_batches_replay_as_loops_bit_for_bit(
+    shape: Expression,
+    X: list[float],
+    points: list[tuple[float, float]],
+    order: str,
+) -> None:
+    # Shared parameters also get a contribution from outside the copies,
+    # before or after eager backward reaches them: the loops must add it
+    # where eager does, or not be used.
+    def loss(params: list[Value]) -> Value:
+        penalty = params[0] * params[1] * 0.5
+        batch = batch_loss(shape, params, X)
+        return batch + penalty if order == "loops first" else penalty + batch
+
+    eager_params, compiled_params = [Value(0.5), Value(-1.5)], [Value(0.5), Value(-1.5)]
+    step = compile(lambda: loss(compiled_params))
+    for a, b in [(0.5, -1.5), *points]:
+        for params in (eager_params, compiled_params):
+            params[0].data, params[1].data = a, b
+            params[0].grad = params[1].grad = 0.0
+        try:
+            expected = eager(loss, eager_params)
+        except (ArithmeticError, ValueError) as error:
+            with pytest.raises(type(error)):
+                step()
+            continue
+        assert bits([step()]) == bits([expected])
+        assert bits([p.grad for p in compiled_params]) == bits(
+            [p.grad for p in eager_params]
+        )
+
+
+def test_the_moons_step_is_one_loop_over_the_examples() -> None:
+    X, y = nn.make_moons(40, seed=0)
+    labels = [2.0 * c - 1.0 for c in y]
+    model = nn.MLP(2, [8, 8, 1], seed=0)
+    step = compile(lambda: moons_step(model, X, labels))
+    step()
+    # One loop forward and one backward, each over the 40 examples: the
+    # code holds one copy of the model, not forty.
+    assert step.source.count("for ") == 2
+    assert step.source.count("\n") < 2 * len(model.parameters()) + 400
+
+
+@pytest.mark.parametrize("looped", [True, False])
+def test_a_leaf_given_more_after_the_loops_began_is_not_looped(looped: bool) -> None:
+    # Eager takes the second operand of the last + first. With the batch
+    # second, w's gradient adds w * w's share first and the loop's after it,
+    # as the loop code does; the other way round the loop code can't, and
+    # the code is straight-line. Both equal eager to the last bit.
+    def f(w: Value) -> Value:
+        copies = [((w * x).tanh() * 2.0 + 1.0).log() for x in [0.1, 0.2, 0.3]]
+        return (w * w) + sum(copies) if not looped else sum(copies) + (w * w)
+
+    w, reference = Value(0.7), Value(0.7)
+    step = compile(lambda: f(w))
+    step()  # the first call traces: it runs eagerly
+    w.grad = 0.0
+    got = step()
+    eager(f, reference)
+    assert bits([got, w.grad]) == bits([f(Value(0.7)).data, reference.grad])
+    assert ("for " in step.source) is looped
+
+
+def test_constants_that_differ_between_copies_only_by_sign_of_zero() -> None:
+    # The product's sign is the sign of the -0.0 in the middle copy.
+    def f(w: Value) -> Value:
+        a, b, c = [(w * x + x) * w * w for x in [0.0, -0.0, 0.0]]
+        return a * b * c
+
+    w, reference = Value(1.0), Value(1.0)
+    step = compile(lambda: f(w))
+    step()  # the first call traces: it runs eagerly
+    w.grad = 0.0
+    got = step()
+    expected = eager(f, reference)
+    assert "for " in step.source
+    assert bits([got, w.grad]) == bits([expected, reference.grad])
