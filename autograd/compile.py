@@ -276,10 +276,10 @@ class _Graph:
             if v in live:
                 p = v._p0
                 if p.__class__ is Value:
-                    add(p)  # type: ignore[arg-type]
+                    add(p)
                 p = v._p1
                 if p.__class__ is Value:
-                    add(p)  # type: ignore[arg-type]
+                    add(p)
         self.live = live
         self.nodes = [v for v in made if v in live]
         # Nodes whose value the code must keep: the output, the guards' operands.
@@ -336,8 +336,8 @@ class _Runs:
         # not a tuple, so the cycle collector has nothing new to scan.
         nodes, index = self.graph.nodes, self.index
         at = range(len(nodes))
-        firsts = [v._p0 for v in nodes]
-        seconds = [v._p1 for v in nodes]
+        firsts: list[Any] = [v._p0 for v in nodes]
+        seconds: list[Any] = [v._p1 for v in nodes]
         # How far back each operand node is; 0 for a leaf or a constant.
         back0 = list(map(operator.sub, at, map(index.get, firsts, at)))
         back1 = list(map(operator.sub, at, map(index.get, seconds, at)))
