@@ -12,11 +12,18 @@
 
 The first call runs the function eagerly, like ``out = f(*args);
 out.backward()``, and records what it did: every op, in order, and the order
-in which `backward` visited the nodes. Later calls run generated
-straight-line Python instead: the forward pass and then the backward pass,
-with each op's math inlined from its row of the op table. They perform the
-same float operations in the same order as the eager run, so values and
-gradients are identical to the last bit.
+in which `backward` visited the nodes. Later calls run generated Python
+instead: the forward pass and then the backward pass, with each op's math
+inlined from its row of the op table. They perform the same float operations
+in the same order as the eager run, so values and gradients are identical to
+the last bit.
+
+The code is straight-line, except where the trace repeats itself: a block of
+ops made again and again, the same way, from the same leaves, and with only
+its constants changed (a model applied to each example of a batch) becomes
+one loop over a table of those constants, forward, and one loop backward
+that recomputes each copy's values before its adjoints. So the code, and the
+time CPython takes to compile it, grows with the model, not with the batch.
 """
 
 from __future__ import annotations
@@ -81,6 +88,12 @@ def compile(f: Callable[..., Value]) -> Compiled:
     - Under `no_grad` or `detect_anomaly`, and whenever a replay would raise
       (a domain error, an overflow), the call runs eagerly instead, so
       errors are the eager ones.
+    - Loops: copies of a block become a loop only when made one after
+      another (``scores = [model(x) for x in X]``, then the loss over them)
+      and when the loop adds every gradient up in eager's order; otherwise
+      the code is straight-line, just as exact, but longer to compile.
+      ``sum(loss(model(x)) for x in X)`` interleaves each copy with a step
+      of the sum, and stays straight-line. `source` shows which you got.
     """
     return Compiled(f)
 
