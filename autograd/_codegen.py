@@ -37,8 +37,11 @@ _OPERATORS: dict[Callable[..., Any], ast.operator | ast.unaryop] = {
     operator.add: ast.Add(),
     operator.sub: ast.Sub(),
     operator.mul: ast.Mult(),
+    operator.truediv: ast.Div(),
     operator.neg: ast.USub(),
 }
+# The operators whose result is non-finite whenever an operand is.
+_PROPAGATING = frozenset([operator.add, operator.sub, operator.mul, operator.neg])
 
 NAMESPACE: dict[str, Any] = {"_cg_m": FLOAT_MATH}
 """Globals that generated code needs: the rows' functions and what their bodies use."""
@@ -103,8 +106,7 @@ def _bind(kind: str, op: Op, f: Callable[..., Any]) -> str:
     return name
 
 
-def _forward_ast_source(op: Op, operands: Sequence[str]) -> str:
-    f = op.forward
+def _forward_ast_source(op: Op, f: Callable[..., Any], operands: Sequence[str]) -> str:
     operator_node = _OPERATORS.get(f)
     if isinstance(operator_node, ast.unaryop):
         return ast.unparse(
@@ -116,7 +118,8 @@ def _forward_ast_source(op: Op, operands: Sequence[str]) -> str:
     node = _lambda_of(f)
     if node is not None:
         return ast.unparse(_inline(node, operands))
-    return f"{_bind('forward', op, f)}({', '.join(operands)})"
+    kind = "forward" if f is op.forward else "unchecked"
+    return f"{_bind(kind, op, f)}({', '.join(operands)})"
 
 
 def _partials_ast_source(
@@ -150,6 +153,7 @@ class _Row:
 
     op: Op
     forward: str  # a str.format template over the operands
+    unchecked: str  # the same, of the row's `unchecked` (its `forward` if none)
     partials: tuple[str, ...] | str  # templates over the operands and the result
     reads: tuple[frozenset[int], bool]  # operands and result the partials read
 
@@ -162,7 +166,13 @@ def _row(op: Op) -> _Row:
     row = _ROWS.get(op.name)
     if row is not None and row.op is op:
         return row
-    forward = _template(_forward_ast_source(op, _PLACEHOLDERS[: op.arity]))
+    operands = _PLACEHOLDERS[: op.arity]
+    forward = _template(_forward_ast_source(op, op.forward, operands))
+    unchecked = (
+        forward
+        if op.unchecked is None
+        else _template(_forward_ast_source(op, op.unchecked, operands))
+    )
     found = _partials_ast_source(op, _PLACEHOLDERS[: op.arity], _PLACEHOLDERS[2])
     text = found if isinstance(found, str) else " ".join(found)
     reads = (
@@ -172,7 +182,7 @@ def _row(op: Op) -> _Row:
     partials = (
         _template(found) if isinstance(found, str) else tuple(map(_template, found))
     )
-    row = _ROWS[op.name] = _Row(op, forward, partials, reads)
+    row = _ROWS[op.name] = _Row(op, forward, unchecked, partials, reads)
     return row
 
 
@@ -181,9 +191,15 @@ def _atom(operand: str) -> str:
     return f"({operand})" if operand[0] == "-" else operand
 
 
-def forward_source(op: Op, operands: Sequence[str]) -> str:
-    """An expression computing `op` on the operands (names or float literals)."""
-    return _row(op).forward.format(*map(_atom, operands))
+def forward_source(op: Op, operands: Sequence[str], *, checked: bool = True) -> str:
+    """An expression computing `op` on the operands (names or float literals).
+
+    ``checked=False`` gives the row's `unchecked` forward: the same floats,
+    but errors without the op's own message (for code that falls back to
+    the checked forward on any error).
+    """
+    row = _row(op)
+    return (row.forward if checked else row.unchecked).format(*map(_atom, operands))
 
 
 def partials_source(op: Op, operands: Sequence[str], out: str) -> tuple[str, ...] | str:
@@ -210,7 +226,7 @@ def propagates_nonfinite(op: Op) -> bool:
     inf + -inf and inf * 0 are nan; no finite result comes out of an
     infinite or nan operand, unlike relu(-inf) or tanh(inf).
     """
-    return op.forward in _OPERATORS
+    return op.forward in _PROPAGATING
 
 
 # Bind every row's functions now, so generated code never changes NAMESPACE late.

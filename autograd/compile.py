@@ -541,9 +541,9 @@ class _Source:
         lines, stored = self._forward(rest, self.name, constant, graph.pinned)
         body += lines
         # Eager raises on the first non-finite result. Every one here reaches a
-        # stored value (see `_forward`), so it makes this sum non-finite (as,
-        # rarely, a finite sum that overflows does), and the caller then runs
-        # eagerly, which raises exactly as eager does.
+        # checked value through ops like + (see `_forward`), so it makes this
+        # sum non-finite (as, rarely, a finite sum that overflows does), and
+        # the caller then runs eagerly, which raises exactly as eager does.
         if stored or runs:
             total = f"sum(({', '.join(stored)},))" if stored else "0.0"
             body.append(f"s = {'chk + ' if runs else ''}{total}")
@@ -614,7 +614,8 @@ class _Source:
         such operand, no guard compares it, and the consumer is an operator
         whose result is non-finite whenever an operand is (+, -, *, unary -),
         so a non-finite value still shows in a stored one.
-        Returns the statements and the names of the values they store.
+        Returns the statements and the names of the stored values that the
+        overflow check must look at.
         """
         consumers: dict[Value, list[tuple[Value, int]]] = {}
         for v in nodes:
@@ -637,7 +638,7 @@ class _Source:
                     depth = max(depth, d)
                 else:
                     args.append(name(p))
-            expression = _codegen.forward_source(op, args)
+            expression = _codegen.forward_source(op, args, checked=False)
             uses = consumers.get(v, [])
             if (
                 len(uses) == 1
@@ -650,7 +651,10 @@ class _Source:
                 inlined[v] = (expression, depth + 1)
             else:
                 lines.append(f"{name(v)} = {expression}")
-                stored.append(name(v))
+                # A non-finite value makes a consumer like + non-finite too,
+                # so only values with no such consumer need checking.
+                if not any(_codegen.propagates_nonfinite(c._op) for c, _ in uses):  # type: ignore[arg-type]
+                    stored.append(name(v))
         return lines, stored
 
     def _backward(

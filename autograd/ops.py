@@ -172,7 +172,11 @@ class Op:
     ``sample`` is the interval per operand where the tests check the rule
     against finite differences, away from singularities; ``kinks`` are the
     points of the first operand where the derivative jumps, which the tests
-    keep clear of.
+    keep clear of. ``unchecked`` is `forward` without its checks of the
+    operands, for code that runs it and falls back to `forward` on any
+    error: equal to `forward` bit for bit wherever `forward` returns, and
+    raising some `ValueError` or `ArithmeticError` wherever `forward` raises
+    (None: `forward` checks nothing).
     """
 
     name: str
@@ -183,6 +187,7 @@ class Op:
     doc: str
     sample: tuple[tuple[float, float], ...]
     kinks: tuple[float, ...] = ()
+    unchecked: Forward | None = None
 
 
 def _d_pow(m: Math, x: Any, y: Any, out: Any) -> tuple[Any, Any]:
@@ -240,20 +245,23 @@ _ROWS = (
     Op("mul", 2, operator.mul, lambda m, x, y, out: (y, x), "*",
        "x * y; d/dx = y, d/dy = x.", ((-5.0, 5.0), (-5.0, 5.0))),
     Op("div", 2, _div, lambda m, x, y, out: (1.0 / y, -out / y), "/",
-       "x / y; d/dx = 1/y, d/dy = -x/y**2 = -out/y.", ((-5.0, 5.0), (0.5, 5.0))),
+       "x / y; d/dx = 1/y, d/dy = -x/y**2 = -out/y.", ((-5.0, 5.0), (0.5, 5.0)),
+       unchecked=operator.truediv),
     Op("pow", 2, _pow, _d_pow, "**",
        "x ** y; d/dx = y * x**(y-1), d/dy = x**y * log(x).",
-       ((0.2, 3.0), (-2.0, 3.0))),
+       ((0.2, 3.0), (-2.0, 3.0)), unchecked=math.pow),
     Op("neg", 1, operator.neg, lambda m, x, out: (-1.0,), "neg",
        "-x; d/dx = -1.", ((-5.0, 5.0),)),
     Op("abs", 1, abs, _d_abs, "abs",
        "|x|; d/dx = sign(x), 0 at 0.", ((-5.0, 5.0),), (0.0,)),
     Op("exp", 1, _exp, lambda m, x, out: (out,), "exp",
-       "e**x; d/dx = e**x, reusing the forward result.", ((-5.0, 5.0),)),
+       "e**x; d/dx = e**x, reusing the forward result.", ((-5.0, 5.0),),
+       unchecked=math.exp),
     Op("log", 1, _log, lambda m, x, out: (1.0 / x,), "log",
-       "natural log, x > 0; d/dx = 1/x.", ((0.1, 10.0),)),
+       "natural log, x > 0; d/dx = 1/x.", ((0.1, 10.0),), unchecked=math.log),
     Op("sqrt", 1, _sqrt, _d_sqrt, "sqrt",
-       "square root, x >= 0; d/dx = 1/(2 sqrt(x)).", ((0.1, 10.0),)),
+       "square root, x >= 0; d/dx = 1/(2 sqrt(x)).", ((0.1, 10.0),),
+       unchecked=math.sqrt),
     Op("sin", 1, math.sin, lambda m, x, out: (m.cos(x),), "sin",
        "sine; d/dx = cos(x).", ((-5.0, 5.0),)),
     Op("cos", 1, math.cos, lambda m, x, out: (-m.sin(x),), "cos",

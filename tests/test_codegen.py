@@ -93,11 +93,33 @@ def test_the_eager_fast_path_makes_the_node_the_row_describes(
     assert node.parents == tuple(operands)
 
 
+@pytest.mark.parametrize("op", ROWS, ids=[r.name for r in ROWS])
+@given(data=st.data())
+def test_the_unchecked_forward_equals_the_row_or_raises_where_it_does(
+    op: Op, data: Any
+) -> None:
+    # What compiled replays run: the same bits, or some error (the replay
+    # then runs eagerly, and the row's own error is raised).
+    args = [data.draw(ANY_FLOAT) for _ in range(op.arity)]
+    names = ["x", "y"][: op.arity]
+    namespace = dict(NAMESPACE)
+    source = forward_source(op, names, checked=False)
+    exec(f"def unchecked({', '.join(names)}): return {source}", namespace)
+    expected = outcome(op.forward, *args)
+    got = outcome(namespace["unchecked"], *args)
+    if isinstance(expected, bytes):
+        assert got == expected
+    else:
+        assert not isinstance(got, bytes)
+
+
 def test_operator_source_is_inlined_and_named_functions_are_called() -> None:
     assert forward_source(OPS["mul"], ["x", "y"]) == "x * y"
     assert partials_source(OPS["mul"], ["x", "y"], "out") == ("y", "x")
     assert partials_source(OPS["tanh"], ["x"], "out") == ("1.0 - out * out",)
     assert forward_source(OPS["log"], ["x"]) == "_cg_forward_log(x)"
+    assert forward_source(OPS["log"], ["x"], checked=False) == "_cg_unchecked_log(x)"
+    assert forward_source(OPS["div"], ["x", "y"], checked=False) == "x / y"
 
 
 def test_a_custom_row_outside_the_table_runs_its_own_functions() -> None:

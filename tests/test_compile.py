@@ -164,6 +164,30 @@ def test_a_replay_that_would_fail_raises_the_eager_error() -> None:
         big(Value(1.0)), big(x)
 
 
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda v: (v * v).tanh(),
+        lambda v: (v * v * 2.0 + 1.0).tanh() * 3.0,
+        lambda v: (v * v).relu() + v,
+        lambda v: (v * v - v * v).sigmoid(),
+        lambda v: (v * v).exp() * 0.0,
+    ],
+)
+def test_an_overflow_behind_any_op_raises_as_eager(f: Callable[[Value], Value]) -> None:
+    # The replay checks only values no op like + passes on; an overflow
+    # must still send the call to eager, which raises.
+    step = compile(f)
+    x = Value(0.5)
+    step(x)
+    step(x)
+    x.data = 1e200
+    with pytest.raises(OverflowError):
+        eager(f, Value(1e200))
+    with pytest.raises(OverflowError):
+        step(x)
+
+
 def test_under_no_grad_a_compiled_call_is_an_eager_one() -> None:
     x = Value(2.0)
     step = compile(lambda v: v * v)
