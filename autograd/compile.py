@@ -381,7 +381,9 @@ class _Runs:
         k = 0
         while k < len(nodes):
             run = None
-            q = following[k]
+            # A block's first node reads no node (nothing of the block is
+            # before it); most nodes fail this, and then no length is tried.
+            q = following[k] if not back0[k] and not back1[k] else -1
             for _ in range(_CANDIDATES):
                 if q < 0:
                     break
