@@ -33,7 +33,7 @@ import itertools
 import math
 import operator
 import struct
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Final, final
 
 from autograd import _codegen
@@ -255,6 +255,9 @@ class _Run:
     def __init__(self, start: int, size: int, reps: int) -> None:
         self.start, self.size, self.reps = start, size, reps
         self.varying: dict[tuple[int, int], list[float]] = {}  # (position, slot)
+        # Leaves of one copy each (an example given as Values), by the
+        # copy-0 leaf: the (position, slot)s it is read at, and one per copy.
+        self.private: dict[Value, tuple[list[tuple[int, int]], list[Value]]] = {}
         self.exported: set[int] = set()  # positions read by nodes after the run
         self.order: list[int] = []  # copies, in the order backward takes them
         self.visits: list[int] = []  # positions, in the order backward takes them
@@ -334,7 +337,9 @@ class _Runs:
         self.found: list[_Run] = []
         self.rest: list[Value] = []
         self.rest_visited: list[Value] = []
-        runs = self._repeats()
+        # Copies that share their leaves (examples given as numbers) first;
+        # failing that, copies that may each have leaves of their own.
+        runs = self._repeats(shared_leaves=True) or self._repeats(shared_leaves=False)
         if not runs:
             return
         self.run_of = [-1] * len(nodes)  # each node's run, -1 outside the runs
@@ -344,7 +349,7 @@ class _Runs:
         if self._usable(runs) and self._in_eager_order(runs):
             self.found = runs
 
-    def _repeats(self) -> list[_Run]:
+    def _repeats(self, shared_leaves: bool) -> list[_Run]:
         # Whole-list operations (map) run at C speed. A signature is bytes,
         # not a tuple, so the cycle collector has nothing new to scan.
         nodes, index = self.graph.nodes, self.index
@@ -354,20 +359,25 @@ class _Runs:
         # How far back each operand node is; 0 for a leaf or a constant.
         back0 = list(map(operator.sub, at, map(index.get, firsts, at)))
         back1 = list(map(operator.sub, at, map(index.get, seconds, at)))
-        others = set(firsts)
-        others.update(seconds)
-        others.difference_update(nodes)
-        # Leaves by number from 1; 0 for a node or a constant.
-        leaf = {p: n for n, p in enumerate(others, 1) if isinstance(p, Value)}
-        zeros = itertools.repeat(0)
+        if shared_leaves:
+            # Each leaf by number from 1; 0 for a node or a constant.
+            others = set(firsts)
+            others.update(seconds)
+            others.difference_update(nodes)
+            leaf = {p: n for n, p in enumerate(others, 1) if isinstance(p, Value)}
+            zeros = itertools.repeat(0)
+            leaf0: Iterable[int] = map(leaf.get, firsts, zeros)
+            leaf1: Iterable[int] = map(leaf.get, seconds, zeros)
+        else:
+            leaf0, leaf1 = self._previous_uses(firsts, seconds)
         signatures = list(
             map(
                 _SIGNATURE.pack,
                 map(id, [v._op for v in nodes]),
                 back0,
                 back1,
-                map(leaf.get, firsts, zeros),
-                map(leaf.get, seconds, zeros),
+                leaf0,
+                leaf1,
             )
         )
         # The next node with the same signature, for each node (-1: none).
@@ -396,7 +406,48 @@ class _Runs:
             else:
                 runs.append(run)
                 k += run.size * run.reps
+        if not shared_leaves:
+            # The first copy reads each shared leaf for the first time, so
+            # its signatures differ: take it in if its ops and nodes match
+            # (and drop the smaller runs found inside it).
+            ops = [v._op for v in nodes]
+            kept: list[_Run] = []
+            for run in runs:
+                a, b = run.start - run.size, run.start
+                if a >= 0 and all(
+                    ops[a + t] is ops[b + t]
+                    and back0[a + t] == back0[b + t]
+                    and back1[a + t] == back1[b + t]
+                    for t in range(run.size)
+                ):
+                    while kept and kept[-1].start + kept[-1].size * kept[-1].reps > a:
+                        if kept[-1].start < a:
+                            break  # it starts before the copy: keep it as it is
+                        kept.pop()
+                    else:
+                        run.start, run.reps = a, run.reps + 1
+                kept.append(run)
+            runs = kept
         return runs
+
+    def _previous_uses(
+        self, firsts: list[Any], seconds: list[Any]
+    ) -> tuple[list[int], list[int]]:
+        """Per operand: 1 + how far back the same leaf was read, 0 if never before."""
+        index, last = self.index, dict[Value, int]()
+        uses0, uses1 = [], []
+        for k, (a, b) in enumerate(zip(firsts, seconds, strict=True)):
+            if a.__class__ is Value and a not in index:
+                uses0.append(k - last[a] + 1 if a in last else 0)
+                last[a] = k
+            else:
+                uses0.append(0)
+            if b.__class__ is Value and b not in index:
+                uses1.append(k - last[b] + 1 if b in last else 0)
+                last[b] = k
+            else:
+                uses1.append(0)
+        return uses0, uses1
 
     @staticmethod
     def _run_at(
@@ -433,22 +484,37 @@ class _Runs:
                 if i is not None and run_of[i] >= 0:
                     run = runs[run_of[i]]
                     run.exported.add((i - run.start) % run.size)
+        shared: set[Value] = set()  # leaves read by the rest or by all copies
+        for v in self.rest:
+            shared.update(p for p in _operands(v) if isinstance(p, Value))
+        private: list[Value] = []
         for run in runs:
             template = nodes[run.start : run.start + run.size]
             for t, v in enumerate(template):
                 for slot, p in enumerate(_operands(v)):
-                    if isinstance(p, Value):
+                    if isinstance(p, Value) and p in index:
                         # An exported node gets its adjoint from outside the
                         # loop only: none from inside its own block.
-                        if index.get(p, -1) - run.start in run.exported:
+                        if index[p] - run.start in run.exported:
                             return False
                         continue
                     column = [
                         _operands(run.node(nodes, j, t))[slot] for j in range(run.reps)
                     ]
-                    if not _all_same_bits(column):  # type: ignore[arg-type]
+                    if isinstance(p, Value):
+                        if column.count(p) == run.reps:
+                            shared.add(p)
+                        elif p in run.private:
+                            if column != run.private[p][1]:
+                                return False  # read together in one copy only
+                            run.private[p][0].append((t, slot))
+                        else:
+                            run.private[p] = ([(t, slot)], column)  # type: ignore[assignment]
+                            private += column  # type: ignore[arg-type]
+                    elif not _all_same_bits(column):  # type: ignore[arg-type]
                         run.varying[t, slot] = column  # type: ignore[assignment]
-        return True
+        # A leaf of its own per copy: read in that copy only, nowhere else.
+        return len(set(private)) == len(private) and shared.isdisjoint(private)
 
     def _in_eager_order(self, runs: list[_Run]) -> bool:
         """True if the loops add every adjoint up in the order eager backward did."""
@@ -560,7 +626,7 @@ class _Source:
         # Leaves that loops add to: what came before the loops first, as eager.
         accumulators: dict[Value, str] = {}
         for loop in loops:
-            for p in loop.leaves():
+            for p in loop.shared_leaves():
                 if p not in accumulators:
                     accumulators[p] = f"a_{self.name(p)}"
                     before = adjoint.pop(p)[0] if p in adjoint else "-0.0"
@@ -573,9 +639,7 @@ class _Source:
         ]:
             if v._op is not None:
                 raise _NotRollableError  # an adjoint no loop took
-            name = self.name(v)
-            where = "inputs" if name[0] == "i" else "captured"
-            body.append(f"{where}[{name[1:]}].grad += {g}")
+            body.append(f"{self.holder(v)}.grad += {g}")
         body.append(f"return {self.name(graph.out)}")
         head = ["def replay(inputs, captured):"]
         for name in self.names.values():
@@ -597,6 +661,11 @@ class _Source:
             name = self.names[p] = f"c{len(self.captured)}"
             self.captured.append(p)
         return name
+
+    def holder(self, p: Value) -> str:
+        """The expression for the leaf Value `p` itself (its value is `name(p)`)."""
+        name = self.name(p)
+        return f"{'inputs' if name[0] == 'i' else 'captured'}[{name[1:]}]"
 
     @staticmethod
     def _literal(v: Value, slot: int, x: float) -> str:
@@ -739,6 +808,7 @@ class _Loop:
         self.local = {v: f"t{r}_{t}" for t, v in enumerate(self.template)}
         self.varying = {key: f"k{r}_{n}" for n, key in enumerate(run.varying)}
         self.exported = sorted(run.exported)
+        self.private = {p: f"x{r}_{g}" for g, p in enumerate(run.private)}
         for t in self.exported:
             for copy in range(run.reps):
                 source.names[run.node(nodes, copy, t)] = f"o{r}_{t}[{copy}]"
@@ -749,8 +819,14 @@ class _Loop:
         self.columns = f"({', '.join(self.varying.values())},)"
 
     def _name(self, p: Value) -> str:
-        local = self.local.get(p)
+        local = self.local.get(p) or self.private.get(p)
         return local if local is not None else self.source.name(p)
+
+    def _private_rows(self, copies: Iterable[int], name: Callable[[Value], str]) -> str:
+        """A list display: per copy, a tuple of its own leaves, each as `name` gives."""
+        columns = [column for _, column in self.run.private.values()]
+        rows = (f"({', '.join(name(c[copy]) for c in columns)},)" for copy in copies)
+        return f"[{', '.join(rows)}]"
 
     def _constant(self, v: Value, slot: int, x: float) -> str:
         name = self.varying.get((self.position[v], slot))
@@ -762,12 +838,22 @@ class _Loop:
 
     def forward(self) -> list[str]:
         """Lists of the exported values, one entry per copy."""
-        r = self.r
+        r, run = self.r, self.run
         lines = [f"o{r}_{t} = []" for t in self.exported]
-        if self.run.varying:
-            lines.append(_loop([self.columns], [f"_T{r}"]))
+        targets, iterables = [], []
+        if run.varying:
+            targets.append(self.columns)
+            iterables.append(f"_T{r}")
+        if run.private:
+            lines.append(
+                f"p{r} = {self._private_rows(range(run.reps), self.source.name)}"
+            )
+            targets.append(f"({', '.join(self.private.values())},)")
+            iterables.append(f"p{r}")
+        if iterables:
+            lines.append(_loop(targets, iterables))
         else:
-            lines.append(f"for _ in range({self.run.reps}):")
+            lines.append(f"for _ in range({run.reps}):")
         body, stored = self._values()
         body += [f"o{r}_{t}.append(t{r}_{t})" for t in self.exported]
         if stored:
@@ -782,6 +868,10 @@ class _Loop:
                 if isinstance(p, Value) and p._op is None:
                     found[p] = None
         return list(found)
+
+    def shared_leaves(self) -> list[Value]:
+        """The leaves all copies read that the loop's backward adds to."""
+        return [p for p in self.leaves() if p not in self.private]
 
     def backward(
         self, adjoint: dict[Value, tuple[str, int]], accumulators: dict[Value, str]
@@ -804,12 +894,23 @@ class _Loop:
         if not seeds:
             return lines
         body, _ = self._values()
+        # A copy's own leaves: their gradients summed in the copy, then added.
+        own = {p: f"a{self.private[p]}" for p in self.leaves() if p in self.private}
+        if run.private:
+            rows = self._private_rows(run.order, self.source.name)
+            lines.append(f"pb{r} = {rows}")
+            lines.append(f"pv{r} = {self._private_rows(run.order, self.source.holder)}")
+            targets.append(f"({', '.join(self.private.values())},)")
+            targets.append(f"({', '.join('v' + x for x in self.private.values())},)")
+            iterables += [f"pb{r}", f"pv{r}"]
+            body += [f"{a} = -0.0" for a in own.values()]
         visits = [self.template[t] for t in run.visits]
         backward, left = self.source._backward(
-            visits, seeds, self._name, self._constant, accumulators
+            visits, seeds, self._name, self._constant, {**accumulators, **own}
         )
         if left:
             raise _NotRollableError
+        backward += [f"v{self.private[p]}.grad += {a}" for p, a in own.items()]
         return [*lines, _loop(targets, iterables), *_indent(body + backward)]
 
 

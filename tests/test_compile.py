@@ -70,7 +70,9 @@ def test_compiled_equals_eager_bit_for_bit_on_random_graphs(
         assert step.traces == 1  # no guards here: later points were replays
 
 
-def moons_step(model: nn.MLP, X: list[list[float]], labels: list[float]) -> Value:
+def moons_step(
+    model: nn.MLP, X: Sequence[Sequence[float | Value]], labels: list[float]
+) -> Value:
     """micrograd's demo loss: hinge on the scores plus 1e-4 * L2."""
     scores = [model(x) for x in X]
     return nn.hinge(scores, labels) + 1e-4 * nn.l2(model.parameters())
@@ -235,8 +237,10 @@ def test_the_moons_demo_compiled_ends_where_the_eager_one_does(
 # -- a model applied to each example: the copies replay as one loop ----------
 
 
-def batch_loss(shape: Expression, params: list[Value], X: list[float]) -> Value:
-    """`shape` of each example (a plain number) and the shared parameters, summed."""
+def batch_loss(
+    shape: Expression, params: list[Value], X: Sequence[float | Value]
+) -> Value:
+    """`shape` of each example and the shared parameters, summed."""
     outs = [shape(*[x, *params][: shape.n_leaves]) for x in X]
     return sum(o * o for o in outs) + params[0] * 0.0  # a Value even if no o is
 
@@ -248,36 +252,46 @@ def batch_loss(shape: Expression, params: list[Value], X: list[float]) -> Value:
         st.tuples(st.floats(-2.0, 2.0), st.floats(-2.0, 2.0)), min_size=1, max_size=2
     ),
     order=st.sampled_from(["loops first", "loops last"]),
+    examples=st.sampled_from(["numbers", "Values made inside", "Value arguments"]),
 )
 def test_batches_replay_as_loops_bit_for_bit(
     shape: Expression,
     X: list[float],
     points: list[tuple[float, float]],
     order: str,
+    examples: str,
 ) -> None:
     # Shared parameters also get a contribution from outside the copies,
     # before or after eager backward reaches them: the loops must add it
-    # where eager does, or not be used.
-    def loss(params: list[Value]) -> Value:
+    # where eager does, or not be used. Examples are numbers (constants that
+    # differ between copies) or Values (leaves of one copy each).
+    def loss(params: list[Value], *xs: Value) -> Value:
+        batch_of: dict[str, Sequence[float | Value]] = {
+            "numbers": X,
+            "Values made inside": [Value(x) for x in X],
+        }
+        batch = batch_loss(shape, params, batch_of.get(examples, xs))
         penalty = params[0] * params[1] * 0.5
-        batch = batch_loss(shape, params, X)
         return batch + penalty if order == "loops first" else penalty + batch
 
     eager_params, compiled_params = [Value(0.5), Value(-1.5)], [Value(0.5), Value(-1.5)]
-    step = compile(lambda: loss(compiled_params))
+    step = compile(lambda *xs: loss(compiled_params, *xs))
     for a, b in [(0.5, -1.5), *points]:
         for params in (eager_params, compiled_params):
             params[0].data, params[1].data = a, b
             params[0].grad = params[1].grad = 0.0
+        eager_xs, compiled_xs = [Value(x) for x in X], [Value(x) for x in X]
+        if examples != "Value arguments":
+            eager_xs, compiled_xs = [], []
         try:
-            expected = eager(loss, eager_params)
+            expected = eager(loss, eager_params, *eager_xs)
         except (ArithmeticError, ValueError) as error:
             with pytest.raises(type(error)):
-                step()
+                step(*compiled_xs)
             continue
-        assert bits([step()]) == bits([expected])
-        assert bits([p.grad for p in compiled_params]) == bits(
-            [p.grad for p in eager_params]
+        assert bits([step(*compiled_xs)]) == bits([expected])
+        assert bits([p.grad for p in [*compiled_params, *compiled_xs]]) == bits(
+            [p.grad for p in [*eager_params, *eager_xs]]
         )
 
 
@@ -291,6 +305,31 @@ def test_the_moons_step_is_one_loop_over_the_examples() -> None:
     # code holds one copy of the model, not forty.
     assert step.source.count("for ") == 2
     assert step.source.count("\n") < 2 * len(model.parameters()) + 400
+
+
+def test_examples_given_as_values_loop_too() -> None:
+    # micrograd's demo makes a leaf per coordinate inside the loss: each
+    # copy of the model reads leaves of its own.
+    X, y = nn.make_moons(30, seed=0)
+    labels = [2.0 * c - 1.0 for c in y]
+    models = [nn.MLP(2, [8, 8, 1], seed=0) for _ in range(2)]
+    optimizers = [nn.SGD(m.parameters(), lr=0.1) for m in models]
+
+    def loss(model: nn.MLP) -> Value:
+        return moons_step(model, [[Value(a) for a in x] for x in X], labels)
+
+    step = compile(lambda: loss(models[1]))
+    for _ in range(3):
+        for opt in optimizers:
+            opt.zero_grad()
+        expected = eager(loss, models[0])
+        assert bits([step()]) == bits([expected])
+        assert bits([p.grad for p in models[1].parameters()]) == bits(
+            [p.grad for p in models[0].parameters()]
+        )
+        for opt in optimizers:
+            opt.step()
+    assert step.source.count("for ") == 2
 
 
 @pytest.mark.parametrize("looped", [True, False])
