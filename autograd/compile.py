@@ -19,10 +19,11 @@ in the same order as the eager run, so values and gradients are identical to
 the last bit.
 
 The code is straight-line, except where the trace repeats itself: a block of
-ops made again and again, the same way, from the same leaves, and with only
-its constants changed (a model applied to each example of a batch) becomes
-one loop over a table of those constants, forward, and one loop backward
-that recomputes each copy's values before its adjoints. So the code, and the
+ops made again and again, the same way, from the same shared leaves, with
+only its constants and its own leaves changed (a model applied to each
+example of a batch) becomes one loop over a table of what changes, forward,
+and one loop backward that recomputes each copy's values before its
+adjoints. So the code, and the
 time CPython takes to compile it, grows with the model, not with the batch.
 """
 
