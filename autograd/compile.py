@@ -247,10 +247,10 @@ class _Run:
     """`reps` consecutive copies of a block of `size` nodes, from node `start` on.
 
     A block is self-contained: its nodes read only nodes of the same copy,
-    leaves and constants, so copies differ only in their constants, and one
-    loop over a table of those replays them all (a model applied to each
-    example of a batch is the case this is for). Generated code grows with
-    the block, not with the batch.
+    leaves and constants. Copies differ only in their constants and in
+    leaves of their own, and one loop over a table of those replays them all
+    (a model applied to each example of a batch is the case this is for).
+    Generated code grows with the block, not with the batch.
     """
 
     def __init__(self, start: int, size: int, reps: int) -> None:
@@ -311,7 +311,7 @@ class _Graph:
 _MIN_BLOCK: Final = 4  # nodes; a loop over smaller blocks saves little
 _CANDIDATES: Final = 3  # block lengths tried at each node
 # A node's signature: its row (by id), how far back each operand node is,
-# and which leaf each operand is (numbered from 1; 0 for none).
+# and per operand a number for the leaf it reads (0 for none; see `_repeats`).
 _SIGNATURE: Final = struct.Struct("<QIIII")
 
 
@@ -322,7 +322,10 @@ class _Runs:
     A node's signature is its op and, per operand, the distance back to the
     node it reads and the leaf it reads (constants are left out: they may
     differ between copies). A block repeats when the signatures of the next
-    nodes are the same list again. Looping must not change a bit of the
+    nodes are the same list again. Leaves are told apart in two ways, tried
+    in turn: by identity (copies that share every leaf), then by how far
+    back the same leaf was last read (copies that also have leaves of their
+    own: an example given as Values). Looping must not change a bit of the
     result, so the runs are checked against the order eager backward took:
     each copy visited in one stretch, every copy in the same order, runs one
     after another, and no leaf of a run given anything from outside the runs
