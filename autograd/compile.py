@@ -309,7 +309,7 @@ class _Graph:
 
 
 _MIN_BLOCK: Final = 4  # nodes; a loop over smaller blocks saves little
-_CANDIDATES: Final = 3  # block lengths tried at each node
+_CANDIDATES: Final = 3  # block lengths tried at each node, nearest first
 # A node's signature: its row (by id), how far back each operand node is,
 # and per operand a number for the leaf it reads (0 for none; see `_repeats`).
 _SIGNATURE: Final = struct.Struct("<QIIII")
@@ -343,7 +343,9 @@ class _Runs:
         self.rest_visited: list[Value] = []
         # Copies that share their leaves (examples given as numbers) first;
         # failing that, copies that may each have leaves of their own.
-        runs = self._repeats(shared_leaves=True) or self._repeats(shared_leaves=False)
+        runs = self._repeats(shared_leaves=True)
+        self.shared_leaves = bool(runs)  # then every copy reads the same leaves
+        runs = runs or self._repeats(shared_leaves=False)
         if not runs:
             return
         self.run_of = [-1] * len(nodes)  # each node's run, -1 outside the runs
@@ -398,12 +400,14 @@ class _Runs:
             # A block's first node reads no node (nothing of the block is
             # before it); most nodes fail this, and then no length is tried.
             q = following[k] if not back0[k] and not back1[k] else -1
-            for _ in range(_CANDIDATES):
+            for _ in range(_CANDIDATES):  # the run covering most nodes wins
                 if q < 0:
                     break
-                run = self._run_at(k, q - k, signatures, back0, back1)
-                if run is not None:
-                    break
+                found = self._run_at(k, q - k, signatures, back0, back1)
+                if found is not None and (
+                    run is None or found.size * found.reps > run.size * run.reps
+                ):
+                    run = found
                 q = following[q]
             if run is None:
                 k += 1
@@ -501,6 +505,9 @@ class _Runs:
                         # loop only: none from inside its own block.
                         if index[p] - run.start in run.exported:
                             return False
+                        continue
+                    if isinstance(p, Value) and self.shared_leaves:
+                        shared.add(p)
                         continue
                     column = [
                         _operands(run.node(nodes, j, t))[slot] for j in range(run.reps)
