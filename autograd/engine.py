@@ -615,7 +615,11 @@ def _propagate(root: Value, seed: float, hook: _Hook | None) -> None:
                         else:
                             ready, ready_g = p, c
                 p = v._p1
-                if p.__class__ is Value:
+                # None in a one-operand node. Tested first, so None never
+                # reaches the `__class__` read: CPython specializes that read
+                # for one class and takes a slow path for others (W2's
+                # backward, a chain of alternating None and floats: ~5%).
+                if p is not None and p.__class__ is Value:
                     c = v._d1 * g
                     if hook is not None:
                         hook(v, c, pending.get(p, 0.0))
