@@ -226,14 +226,21 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
     operands = ("a", "b")[: op.arity]
     params = operands[::-1] if reflected else operands
     lines = [f"def {name}({', '.join(params)}):", f"    {op.doc!r}"]
+    # In +, -, * and unary -, a non-finite operand gives a non-finite result.
+    # So there the last operand, if a float, is checked for finiteness only
+    # when the result is not finite, with the same error as before (W2's
+    # `y * 0.5 + 0.1` then checks each constant once, not twice). Earlier
+    # operands are checked at once, keeping the order of errors.
+    deferred = names[-1] if _codegen.propagates_nonfinite(op) else None
     for a, x in zip(operands, names, strict=True):
+        finite = "" if x == deferred else f" and {a} - {a} == 0.0"
         # Constants stay plain floats in the operand slots: they cost no node.
         # (An op under no_grad counts a use too; too many only costs a recount.)
         lines += [
             f"    if {a}.__class__ is Value:",
             f"        {x} = {a}.data",
             f"        {a}._uses += 1",
-            f"    elif {a}.__class__ is float and {a} - {a} == 0.0:",  # finite
+            f"    elif {a}.__class__ is float{finite}:",
             f"        {x} = {a}",
             "    else:",
             f"        {a} = {x} = _to_float({a}, {op.name!r})",
@@ -242,11 +249,18 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
     lines += [
         f"    out = {_codegen.forward_source(op, names)}",
         "    if out - out != 0.0:",  # inf - inf and nan - nan are nan
+    ]
+    if deferred is not None:
+        lines.append(
+            f"        _to_float({deferred}, {op.name!r})  # raises if not finite"
+        )
+    lines += [
         f"        raise _overflow({row}, {', '.join(names)})",
-        "    mode = _mode.get()",
-        f"    if mode != {_RECORD}:",
-        f"        return _made_in_mode(mode, {row}, ({', '.join(operands)},), "
-        f"({', '.join(names)},), out)",
+        # Read twice off the fast path rather than kept in a local: one
+        # store and load fewer per op.
+        f"    if _mode_get() != {_RECORD}:",
+        f"        return _made_in_mode(_mode_get(), {row}, "
+        f"({', '.join(operands)},), ({', '.join(names)},), out)",
         "    v = _new(Value)",
         "    v.data = out",
         "    v.grad = 0.0",
@@ -268,10 +282,12 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
 
 
 # The generated functions' globals; `Value` joins once the class exists.
+# `_mode_get` is `_mode.get` bound once: a call of a global, not a method
+# looked up on `_mode` and called, per op.
 _EAGER_GLOBALS: dict[str, Any] = {
     **_codegen.NAMESPACE,
     "_new": _new,
-    "_mode": _mode,
+    "_mode_get": _mode.get,
     "_to_float": _to_float,
     "_overflow": _overflow,
     "_made_in_mode": _made_in_mode,
