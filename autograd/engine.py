@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import linecache
 import numbers
 import os
@@ -262,7 +263,7 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
         f"    if _mode_get() != {_RECORD}:",
         f"        return _made_in_mode(_mode_get(), {row}, "
         f"({', '.join(operands)},), ({', '.join(names)},), out)",
-        "    v = _new(Value)",
+        "    v = next(_new_values)",
         "    v.data = out",
         "    v.grad = 0.0",
         "    v.label = ''",
@@ -282,12 +283,12 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-# The generated functions' globals; `Value` joins once the class exists.
+# The generated functions' globals; `Value` and `_new_values` join once the
+# class exists.
 # `_mode_get` is `_mode.get` bound once: a call of a global, not a method
 # looked up on `_mode` and called, per op.
 _EAGER_GLOBALS: dict[str, Any] = {
     **_codegen.NAMESPACE,
-    "_new": _new,
     "_mode_get": _mode.get,
     "_to_float": _to_float,
     "_overflow": _overflow,
@@ -557,6 +558,10 @@ class Value:
 
 
 _EAGER_GLOBALS["Value"] = Value
+# Where generated functions get their new nodes: `next(_new_values)` is
+# `object.__new__(Value)` with the argument tuple made once, not once per
+# node as calling `object.__new__` (which takes *args) does. W2 ~3% faster.
+_EAGER_GLOBALS["_new_values"] = itertools.starmap(_new, itertools.repeat((Value,)))
 
 _Hook = Callable[["Value", float, float], None]
 
