@@ -231,7 +231,7 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
     # In +, -, * and unary -, a non-finite operand gives a non-finite result.
     # So there the last operand, if a float, is checked for finiteness only
     # when the result is not finite, with the same error as before (W2's
-    # `y * 0.5 + 0.1` then checks each constant once, not twice). Earlier
+    # `y * 0.5 + 0.1`: one finiteness check per op, not two). Earlier
     # operands are checked at once, keeping the order of errors.
     deferred = names[-1] if _codegen.propagates_nonfinite(op) else None
     for a, x in zip(operands, names, strict=True):
