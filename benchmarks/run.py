@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, a smoke run")
     parser.add_argument(
-        "--reps", type=int, default=None, help="repetitions (default 3, quick 1)"
+        "--reps", type=int, default=None, help="repetitions (default 7, quick 1)"
     )
     parser.add_argument(
         "--out", type=Path, default=Path("out"), help="where the JSON goes"
@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else Sizes()
-    reps = args.reps or (1 if args.quick else 3)
+    reps = args.reps or (1 if args.quick else 7)
     with_torch = w.torch is not None and not args.no_torch
     if w.torch is not None:
         w.torch.set_num_threads(1)
