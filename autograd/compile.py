@@ -349,9 +349,13 @@ class _Runs:
         if not runs:
             return
         self.run_of = [-1] * len(nodes)  # each node's run, -1 outside the runs
+        k = 0  # where the stretch of nodes outside the runs begins
         for r, run in enumerate(runs):
             end = run.start + run.size * run.reps
             self.run_of[run.start : end] = [r] * (end - run.start)
+            self.rest += nodes[k : run.start]
+            k = end
+        self.rest += nodes[k:]
         if self._usable(runs) and self._in_eager_order(runs):
             self.found = runs
 
@@ -360,6 +364,7 @@ class _Runs:
         # not a tuple, so the cycle collector has nothing new to scan.
         nodes, index = self.graph.nodes, self.index
         at = range(len(nodes))
+        ops = [v._op for v in nodes]
         firsts: list[Any] = [v._p0 for v in nodes]
         seconds: list[Any] = [v._p1 for v in nodes]
         # How far back each operand node is; 0 for a leaf or a constant.
@@ -379,7 +384,7 @@ class _Runs:
         signatures = list(
             map(
                 _SIGNATURE.pack,
-                map(id, [v._op for v in nodes]),
+                map(id, ops),
                 back0,
                 back1,
                 leaf0,
@@ -418,7 +423,6 @@ class _Runs:
             # The first copy reads each shared leaf for the first time, so
             # its signatures differ: take it in if its ops and nodes match
             # (and drop the smaller runs found inside it).
-            ops = [v._op for v in nodes]
             kept: list[_Run] = []
             for run in runs:
                 a, b = run.start - run.size, run.start
@@ -481,11 +485,6 @@ class _Runs:
         nodes, index, run_of = self.graph.nodes, self.index, self.run_of
         if any(run_of[index[v]] >= 0 for v in self.graph.pinned if v in index):
             return False  # the output or a guard inside a loop
-        k = 0
-        for run in runs:
-            self.rest += nodes[k : run.start]
-            k = run.start + run.size * run.reps
-        self.rest += nodes[k:]
         for v in self.rest:
             for p in (v._p0, v._p1):
                 i = index.get(p)  # type: ignore[arg-type]
@@ -637,20 +636,19 @@ class _Source:
         # Leaves that loops add to: what came before the loops first, as eager.
         accumulators: dict[Value, str] = {}
         for loop in loops:
-            for p in loop.shared_leaves():
+            for p in loop.shared_leaves:
                 if p not in accumulators:
                     accumulators[p] = f"a_{self.name(p)}"
                     before = adjoint.pop(p)[0] if p in adjoint else "-0.0"
                     body.append(f"{accumulators[p]} = {before}")  # -0.0 + x is x
         for loop in loops:
             body += loop.backward(adjoint, accumulators)
-        for v, (g, _) in [
-            *adjoint.items(),
-            *((p, (a, 0)) for p, a in accumulators.items()),
-        ]:
+        for v, (g, _) in adjoint.items():
             if v._op is not None:
                 raise _NotRollableError  # an adjoint no loop took
             body.append(f"{self.holder(v)}.grad += {g}")
+        for v, total in accumulators.items():
+            body.append(f"{self.holder(v)}.grad += {total}")
         body.append(f"return {self.name(graph.out)}")
         head = ["def replay(inputs, captured):"]
         for name in self.names.values():
@@ -828,6 +826,19 @@ class _Loop:
             source.tables[f"_T{r}"] = table
             source.tables[f"_B{r}"] = [table[copy] for copy in run.order]
         self.columns = f"({', '.join(self.varying.values())},)"
+        # A copy's values, as `forward` writes them; `backward` computes them
+        # again. `checked`: those the overflow check looks at.
+        self.values: list[str] = []
+        self.checked: list[str] = []
+        # The leaves the loop's backward adds to, in the order it first does.
+        found: dict[Value, None] = {}
+        for t in run.visits:
+            for p in _operands(self.template[t]):
+                if isinstance(p, Value) and p._op is None:
+                    found[p] = None
+        self.leaves = list(found)
+        # Those all copies read (the others are each copy's own).
+        self.shared_leaves = [p for p in self.leaves if p not in self.private]
 
     def _name(self, p: Value) -> str:
         local = self.local.get(p) or self.private.get(p)
@@ -842,10 +853,6 @@ class _Loop:
     def _constant(self, v: Value, slot: int, x: float) -> str:
         name = self.varying.get((self.position[v], slot))
         return name if name is not None else repr(x)
-
-    def _values(self) -> tuple[list[str], list[str]]:
-        pinned = {self.template[t] for t in self.exported}
-        return self.source._forward(self.template, self._name, self._constant, pinned)
 
     def forward(self) -> list[str]:
         """Lists of the exported values, one entry per copy."""
@@ -865,29 +872,23 @@ class _Loop:
             lines.append(_loop(targets, iterables))
         else:
             lines.append(f"for _ in range({run.reps}):")
-        body, stored = self._values()
+        pinned = {self.template[t] for t in self.exported}
+        self.values, self.checked = self.source._forward(
+            self.template, self._name, self._constant, pinned
+        )
+        body = [*self.values]
         body += [f"o{r}_{t}.append(t{r}_{t})" for t in self.exported]
-        if stored:
-            body.append(f"chk = chk + sum(({', '.join(stored)},))")
+        if self.checked:
+            body.append(f"chk = chk + sum(({', '.join(self.checked)},))")
         return lines + _indent(body)
-
-    def leaves(self) -> list[Value]:
-        """The leaves the loop's backward adds to, in the order it first does."""
-        found: dict[Value, None] = {}
-        for t in self.run.visits:
-            for p in _operands(self.template[t]):
-                if isinstance(p, Value) and p._op is None:
-                    found[p] = None
-        return list(found)
-
-    def shared_leaves(self) -> list[Value]:
-        """The leaves all copies read that the loop's backward adds to."""
-        return [p for p in self.leaves() if p not in self.private]
 
     def backward(
         self, adjoint: dict[Value, tuple[str, int]], accumulators: dict[Value, str]
     ) -> list[str]:
-        """Each copy in eager's order: its values again, then its adjoints."""
+        """Each copy in eager's order: its values again, then its adjoints.
+
+        Called after `forward`, whose statements for the values it reuses.
+        """
         r, run, nodes = self.r, self.run, self.source.graph.nodes
         lines, targets, iterables = [], [], []
         if run.varying:
@@ -904,9 +905,9 @@ class _Loop:
             seeds[self.template[t]] = (f"gx{r}_{t}", 1)
         if not seeds:
             return lines
-        body, _ = self._values()
+        body = [*self.values]
         # A copy's own leaves: their gradients summed in the copy, then added.
-        own = {p: f"a{self.private[p]}" for p in self.leaves() if p in self.private}
+        own = {p: f"a{self.private[p]}" for p in self.leaves if p in self.private}
         if run.private:
             rows = self._private_rows(run.order, self.source.name)
             lines.append(f"pb{r} = {rows}")
