@@ -145,7 +145,7 @@ def _structure(args: tuple[Any, ...], inputs: list[Value]) -> Hashable:
     """A key for what the trace depends on in `args`; the Values go to `inputs`."""
     # The common call, distinct leaf Values only, keyed by their number.
     for a in args:
-        if a.__class__ is not Value or a._op is not None:
+        if a.__class__ is not Value or a._row is not None:
             return _nested(args, inputs)
     if len(set(args)) != len(args):  # Values hash by identity
         return _nested(args, inputs)
@@ -155,7 +155,7 @@ def _structure(args: tuple[Any, ...], inputs: list[Value]) -> Hashable:
 
 def _nested(args: object, inputs: list[Value]) -> Hashable:
     if isinstance(args, Value):
-        if args._op is not None:
+        if args._row is not None:
             raise ValueError(
                 f"compile: an argument must be a leaf Value (got one made by "
                 f"{args.op!r}); detach() it or pass the leaves it was made from"
@@ -179,7 +179,7 @@ def _eager(f: Callable[..., Value], args: tuple[Any, ...]) -> float:
     """What a compiled call does, done eagerly."""
     out = _output(f(*args))
     out.backward()
-    return out.data
+    return out._data
 
 
 def _output(out: object) -> Value:
@@ -201,6 +201,9 @@ class _Recorder:
 
     def compared(self, a: Value, symbol: str, b: object, result: bool) -> None:
         self.comparisons.append((a, symbol, b, result))
+
+    def read(self, v: Value) -> None:
+        """f read a Value's number (`v.data`): not yet checked (issue 11)."""
 
 
 def _trace(
@@ -228,12 +231,12 @@ def _trace(
         source = _Source(graph, graph.runs)
     except _NotRollableError:
         source = _Source(graph, [])
-    return _Plan(source.text, source.captured, source.tables), out.data
+    return _Plan(source.text, source.captured, source.tables), out._data
 
 
 def _operands(v: Value) -> tuple[Value | float, ...]:
     """`v.operands`, read straight from the node's slots (tracing is per node)."""
-    op = v._op
+    op = v._row
     assert op is not None
     return (v._p0, v._p1) if op.arity == 2 else (v._p0,)  # type: ignore[return-value]
 
@@ -364,7 +367,7 @@ class _Runs:
         # not a tuple, so the cycle collector has nothing new to scan.
         nodes, index = self.graph.nodes, self.index
         at = range(len(nodes))
-        ops = [v._op for v in nodes]
+        ops = [v._row for v in nodes]
         firsts: list[Any] = [v._p0 for v in nodes]
         seconds: list[Any] = [v._p1 for v in nodes]
         # How far back each operand node is; 0 for a leaf or a constant.
@@ -561,7 +564,7 @@ class _Runs:
             for run in runs
             for t in run.visits
             for p in _operands(run.node(self.graph.nodes, 0, t))
-            if isinstance(p, Value) and p._op is None
+            if isinstance(p, Value) and p._row is None
         }
         first = spans[0][0]
         for v, r in zip(visited[first:], rs[first:], strict=True):
@@ -644,7 +647,7 @@ class _Source:
         for loop in loops:
             body += loop.backward(adjoint, accumulators)
         for v, (g, _) in adjoint.items():
-            if v._op is not None:
+            if v._row is not None:
                 raise _NotRollableError  # an adjoint no loop took
             body.append(f"{self.holder(v)}.grad += {g}")
         for v, total in accumulators.items():
@@ -653,18 +656,18 @@ class _Source:
         head = ["def replay(inputs, captured):"]
         for name in self.names.values():
             if name[0] == "i":
-                head.append(f"    {name} = inputs[{name[1:]}].data")
-        head += [f"    c{i} = captured[{i}].data" for i in range(len(self.captured))]
+                head.append(f"    {name} = inputs[{name[1:]}]._data")
+        head += [f"    c{i} = captured[{i}]._data" for i in range(len(self.captured))]
         self.text = "\n".join(head + _indent(body)) + "\n"
 
     def name(self, p: Value) -> str:
         """The expression holding p's value; a leaf seen first is captured."""
         name = self.names.get(p)
         if name is None:
-            if p._op is not None:
+            if p._row is not None:
                 raise ValueError(
                     f"compile: the function uses a Value made outside it by "
-                    f"{p.op!r} (data={p.data!r}); pass it as an argument (a leaf) "
+                    f"{p.op!r} (data={p._data!r}); pass it as an argument (a leaf) "
                     "or detach() it"
                 )
             name = self.names[p] = f"c{len(self.captured)}"
@@ -706,7 +709,7 @@ class _Source:
         lines: list[str] = []
         stored: list[str] = []
         for v in nodes:
-            op = v._op
+            op = v._row
             assert op is not None
             args, depth = [], 0
             for slot, p in enumerate(_operands(v)):
@@ -725,15 +728,15 @@ class _Source:
                 and v not in pinned
                 and depth < _MAX_NESTING
                 and not _codegen.partial_reads(op)[1]
-                and _codegen.propagates_nonfinite(uses[0][0]._op)  # type: ignore[arg-type]
-                and uses[0][1] not in _codegen.partial_reads(uses[0][0]._op)[0]  # type: ignore[arg-type]
+                and _codegen.propagates_nonfinite(uses[0][0]._row)  # type: ignore[arg-type]
+                and uses[0][1] not in _codegen.partial_reads(uses[0][0]._row)[0]  # type: ignore[arg-type]
             ):
                 inlined[v] = (expression, depth + 1)
             else:
                 lines.append(f"{name(v)} = {expression}")
                 # A non-finite value makes a consumer like + non-finite too,
                 # so only values with no such consumer need checking.
-                if not any(_codegen.propagates_nonfinite(c._op) for c, _ in uses):  # type: ignore[arg-type]
+                if not any(_codegen.propagates_nonfinite(c._row) for c, _ in uses):  # type: ignore[arg-type]
                     stored.append(name(v))
         return lines, stored
 
@@ -767,7 +770,7 @@ class _Source:
             return f"g{self._fresh}"
 
         for v in visited:
-            op = v._op
+            op = v._row
             assert op is not None
             g, depth = adjoint.pop(v)
             operands = _operands(v)
@@ -834,7 +837,7 @@ class _Loop:
         found: dict[Value, None] = {}
         for t in run.visits:
             for p in _operands(self.template[t]):
-                if isinstance(p, Value) and p._op is None:
+                if isinstance(p, Value) and p._row is None:
                     found[p] = None
         self.leaves = list(found)
         # Those all copies read (the others are each copy's own).

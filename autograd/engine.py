@@ -66,6 +66,7 @@ class _Tracer(Protocol):
 
     def made(self, v: Value) -> None: ...
     def compared(self, a: Value, symbol: str, b: object, result: bool) -> None: ...
+    def read(self, v: Value) -> None: ...
 
 
 _tracer: ContextVar[_Tracer | None] = ContextVar("autograd_tracer", default=None)
@@ -114,11 +115,11 @@ _new = object.__new__
 
 def _leaf(data: float) -> Value:
     v: Value = _new(Value)
-    v.data = data
+    v._data = data
     v.grad = 0.0
     v.label = ""
     v._uses = 0
-    v._op = v._p0 = v._p1 = v._d0 = v._d1 = None
+    v._row = v._p0 = v._p1 = v._d0 = v._d1 = None
     return v
 
 
@@ -161,7 +162,7 @@ def _apply(op: Op, operands: tuple[object, ...]) -> Value:
     if OPS.get(op.name) is op:
         return _EAGER[op.name](*operands)
     floats = tuple(
-        p.data if isinstance(p, Value) else _to_float(p, op.name) for p in operands
+        p._data if isinstance(p, Value) else _to_float(p, op.name) for p in operands
     )
     out = op.forward(*floats)
     if out - out != 0.0:
@@ -188,11 +189,11 @@ def _made_in_mode(
         return _leaf(out)
     partials = op.derivative(FLOAT_MATH, *floats, out)
     v: Value = _new(Value)
-    v.data = out
+    v._data = out
     v.grad = 0.0
     v.label = ""
     v._uses = 0
-    v._op = op
+    v._row = op
     v._p0 = operands[0]  # type: ignore[assignment]
     v._d0 = partials[0]
     v._p1 = operands[1] if op.arity == 2 else None  # type: ignore[assignment]
@@ -208,7 +209,7 @@ def _made_in_mode(
 
 def _power(base: object, exponent: object) -> Value:
     if isinstance(exponent, Value):
-        x = base.data if isinstance(base, Value) else _to_float(base, "pow")
+        x = base._data if isinstance(base, Value) else _to_float(base, "pow")
         if x < 0.0:
             raise OpDomainError(
                 f"pow: base must be >= 0 when the exponent is a Value "
@@ -240,7 +241,7 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
         # (An op under no_grad counts a use too; too many only costs a recount.)
         lines += [
             f"    if {a}.__class__ is Value:",
-            f"        {x} = {a}.data",
+            f"        {x} = {a}._data",
             f"        {a}._uses += 1",
             f"    elif {a}.__class__ is float{finite}:",
             f"        {x} = {a}",
@@ -264,11 +265,11 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
         f"        return _made_in_mode(_mode_get(), {row}, "
         f"({', '.join(operands)},), ({', '.join(names)},), out)",
         "    v = next(_new_values)",
-        "    v.data = out",
+        "    v._data = out",
         "    v.grad = 0.0",
         "    v.label = ''",
         "    v._uses = 0",
-        f"    v._op = {row}",
+        f"    v._row = {row}",
         "    v._p0 = a",
         f"    v._p1 = {'b' if op.arity == 2 else 'None'}",
     ]
@@ -340,7 +341,7 @@ def _method(name: str, doc: str) -> Callable[[Value], Value]:
 
 
 def _operand_data(x: object, where: str) -> float:
-    return x.data if isinstance(x, Value) else _to_float(x, where)
+    return x._data if isinstance(x, Value) else _to_float(x, where)
 
 
 def _compare(a: Value, symbol: str, b: object, result: bool) -> bool:
@@ -368,19 +369,19 @@ class Value:
         "__weakref__",
         "_d0",
         "_d1",
-        "_op",
+        "_data",
         "_p0",
         "_p1",
+        "_row",
         "_uses",
-        "data",
         "grad",
         "label",
     )
 
-    data: float
+    _data: float
     grad: float | Value
     label: str
-    _op: Op | None
+    _row: Op | None
     _p0: Value | float | None
     _p1: Value | float | None
     _d0: Any
@@ -392,25 +393,47 @@ class Value:
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {_describe(label)}")
-        self.data = _to_float(data, "Value")
+        self._data = _to_float(data, "Value")
         self.grad = 0.0
         self.label = label
         self._uses = 0
-        self._op = self._p0 = self._p1 = self._d0 = self._d1 = None
+        self._row = self._p0 = self._p1 = self._d0 = self._d1 = None
 
     # -- what the node is -------------------------------------------------
 
     @property
+    def data(self) -> float:
+        """The number this Value holds (a finite float).
+
+        Assigning it follows the rules of `Value(...)`: a finite real number,
+        stored as a float. The library itself reads the slot `_data`; a read
+        through this property is the user's, which `autograd.compile` sees.
+        """
+        if _mode.get() & _TRACE:
+            tracer = _tracer.get()
+            if tracer is not None:
+                tracer.read(self)
+        return self._data
+
+    @data.setter
+    def data(self, value: float) -> None:
+        self._data = _to_float(value, "Value.data")
+
+    def item(self) -> float:
+        """The number this Value holds, as a float (PyTorch's name for `data`)."""
+        return self.data
+
+    @property
     def op(self) -> str:
         """The name of the op that made this value ('' for a leaf)."""
-        return "" if self._op is None else self._op.name
+        return "" if self._row is None else self._row.name
 
     @property
     def operands(self) -> tuple[Value | float, ...]:
         """What the op was applied to, in order: Values, and floats for constants."""
-        if self._op is None:
+        if self._row is None:
             return ()
-        if self._op.arity == 1:
+        if self._row.arity == 1:
             return (cast("Value | float", self._p0),)
         return (cast("Value | float", self._p0), cast("Value | float", self._p1))
 
@@ -422,13 +445,13 @@ class Value:
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d(self)/d(operand) for each of `operands`, computed in the forward pass."""
-        if self._op is None:
+        if self._row is None:
             return ()
-        return (self._d0,) if self._op.arity == 1 else (self._d0, self._d1)
+        return (self._d0,) if self._row.arity == 1 else (self._d0, self._d1)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
     def _repr_svg_(self) -> str | None:
         """This value's graph as SVG for Jupyter; None (plain repr) without Graphviz."""
@@ -443,7 +466,7 @@ class Value:
         return self.data
 
     def __format__(self, spec: str) -> str:
-        return format(self.data, spec) if spec else repr(self)
+        return format(self._data, spec) if spec else repr(self)
 
     # -- arithmetic: every operator works with a number on either side ----
 
@@ -474,16 +497,16 @@ class Value:
     # (== and hash stay identity: Values are graph nodes, usable as dict keys)
 
     def __lt__(self, other: Value | float) -> bool:
-        return _compare(self, "<", other, self.data < _operand_data(other, "<"))
+        return _compare(self, "<", other, self._data < _operand_data(other, "<"))
 
     def __le__(self, other: Value | float) -> bool:
-        return _compare(self, "<=", other, self.data <= _operand_data(other, "<="))
+        return _compare(self, "<=", other, self._data <= _operand_data(other, "<="))
 
     def __gt__(self, other: Value | float) -> bool:
-        return _compare(self, ">", other, self.data > _operand_data(other, ">"))
+        return _compare(self, ">", other, self._data > _operand_data(other, ">"))
 
     def __ge__(self, other: Value | float) -> bool:
-        return _compare(self, ">=", other, self.data >= _operand_data(other, ">="))
+        return _compare(self, ">=", other, self._data >= _operand_data(other, ">="))
 
     # -- functions ----------------------------------------------------------
 
@@ -554,7 +577,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut from this graph."""
-        return _leaf(self.data)
+        return _leaf(self._data)
 
 
 _EAGER_GLOBALS["Value"] = Value
@@ -600,7 +623,7 @@ def _propagate(root: Value, seed: float, hook: _Hook | None) -> None:
                         hook(v, c, pending.get(p, 0.0))
                     if p._uses == 1:
                         ready, ready_g = p, c
-                    elif p._op is None:  # a leaf: nothing to pass on, so no count
+                    elif p._row is None:  # a leaf: nothing to pass on, so no count
                         if p in pending:
                             pending[p] += c
                         else:
@@ -633,7 +656,7 @@ def _propagate(root: Value, seed: float, hook: _Hook | None) -> None:
                             nodes.append(ready)
                             grads.append(ready_g)
                         ready, ready_g = p, c
-                    elif p._op is None:  # a leaf: nothing to pass on, so no count
+                    elif p._row is None:  # a leaf: nothing to pass on, so no count
                         if p in pending:
                             pending[p] += c
                         else:
@@ -660,7 +683,7 @@ def _propagate(root: Value, seed: float, hook: _Hook | None) -> None:
                             ready, ready_g = p, c
                 v = ready
                 g = ready_g
-        stalled = [p for p in pending if p._op is not None]
+        stalled = [p for p in pending if p._row is not None]
         if not stalled:
             break
         # These were also used outside this graph: count their consumers inside it.
@@ -712,7 +735,7 @@ def _check_gradient(v: Value, contribution: float, before: float) -> None:
             else f"a gradient {contribution!r} whose sum with {before!r} overflows"
         )
         raise FloatingPointError(
-            f"detect_anomaly: backward through {v.op!r} (data={v.data!r}) produced "
+            f"detect_anomaly: backward through {v.op!r} (data={v._data!r}) produced "
             f"{what}; the node was created at {site}"
         )
 
@@ -749,7 +772,7 @@ def _graph_adjoints(
     # Consumers come before their operands in reversed topological order, so
     # each adjoint is complete when its node is reached.
     for v in reversed(order):
-        op = v._op
+        op = v._row
         if op is None or v in inputs or (needed is not None and v not in needed):
             continue
         g = adjoint.get(v)

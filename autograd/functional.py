@@ -142,7 +142,7 @@ class _Evaluation:
 
     def lower(self, x: Value | float) -> Value | float:
         """`x` as the caller should see it: a float unless Values were asked for."""
-        return x if self.as_values or not isinstance(x, Value) else x.data
+        return x if self.as_values or not isinstance(x, Value) else x._data
 
 
 def value_and_grad(

@@ -122,7 +122,7 @@ def test_save_keeps_an_existing_files_permissions(tmp_path: Path) -> None:
 
 def test_saving_a_non_finite_parameter_fails_before_writing(tmp_path: Path) -> None:
     model = MLP(2, [2], seed=0)
-    model.parameters()[1].data = math.nan
+    model.parameters()[1]._data = math.nan  # only the slot can hold nan now
     with pytest.raises(ValueError, match=r"layers\.0\.neurons\.0\.w\.1"):
         save(model, tmp_path / "m.json")
     assert os.listdir(tmp_path) == []
