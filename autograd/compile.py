@@ -205,6 +205,12 @@ class _Recorder:
     def read(self, v: Value) -> None:
         """f read a Value's number (`v.data`): not yet checked (issue 11)."""
 
+    def detached(self, leaf: Value, source: Value) -> None:
+        """f detached a Value: not yet replayed (issue 11)."""
+
+    def constant(self, v: Value, row: object, operands: tuple[object, ...]) -> None:
+        """f ran an op under no_grad: not yet replayed (issue 11)."""
+
 
 def _trace(
     f: Callable[..., Value], args: tuple[Any, ...], inputs: list[Value]

@@ -67,6 +67,8 @@ class _Tracer(Protocol):
     def made(self, v: Value) -> None: ...
     def compared(self, a: Value, symbol: str, b: object, result: bool) -> None: ...
     def read(self, v: Value) -> None: ...
+    def detached(self, leaf: Value, source: Value) -> None: ...
+    def constant(self, v: Value, row: Op, operands: tuple[object, ...]) -> None: ...
 
 
 _tracer: ContextVar[_Tracer | None] = ContextVar("autograd_tracer", default=None)
@@ -186,7 +188,12 @@ def _made_in_mode(
     """The node for `op` outside plain recording: a leaf under `no_grad`; else
     the node, with its creation site in anomaly mode."""
     if not mode & _RECORD:
-        return _leaf(out)
+        leaf = _leaf(out)
+        if mode & _TRACE:
+            tracer = _tracer.get()
+            if tracer is not None:
+                tracer.constant(leaf, op, operands)
+        return leaf
     partials = op.derivative(FLOAT_MATH, *floats, out)
     v: Value = _new(Value)
     v._data = out
@@ -577,7 +584,12 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut from this graph."""
-        return _leaf(self._data)
+        leaf = _leaf(self._data)
+        if _mode.get() & _TRACE:
+            tracer = _tracer.get()
+            if tracer is not None:
+                tracer.detached(leaf, self)
+        return leaf
 
 
 _EAGER_GLOBALS["Value"] = Value
