@@ -38,6 +38,7 @@ __all__ = [
     "is_grad_enabled",
     "leaky_relu",
     "log",
+    "maximum",
     "no_grad",
     "relu",
     "sigmoid",
@@ -330,6 +331,7 @@ _rdiv: Callable[[Value, float], Value] = _eager_function(OPS["div"], reflected=T
 _pow: Callable[[object, object], Value] = _EAGER["pow"]
 _leaky_relu: Callable[[object, object], Value] = _EAGER["leaky_relu"]
 _elu: Callable[[object, object], Value] = _EAGER["elu"]
+_maximum: Callable[[object, object], Value] = _EAGER["maximum"]
 _neg: Callable[[Value], Value] = _EAGER["neg"]
 _abs: Callable[[Value], Value] = _EAGER["abs"]
 
@@ -848,6 +850,13 @@ def elu(x: Value | float, alpha: Value | float = 1.0) -> Value | float:
     if isinstance(x, Value) or isinstance(alpha, Value):
         return _elu(x, alpha)
     return _on_floats(OPS["elu"], x, alpha)
+
+
+def maximum(x: Value | float, y: Value | float) -> Value | float:
+    """The larger of x and y, on Values or plain numbers (0.5 each way at a tie)."""
+    if isinstance(x, Value) or isinstance(y, Value):
+        return _maximum(x, y)
+    return _on_floats(OPS["maximum"], x, y)
 
 
 def _pow_any(x: Value | float, y: Value | float) -> Value | float:

@@ -171,12 +171,14 @@ class Op:
     operand, using only arithmetic, comparisons and the functions of `m`.
     ``sample`` is the interval per operand where the tests check the rule
     against finite differences, away from singularities; ``kinks`` are the
-    points of the first operand where the derivative jumps, which the tests
-    keep clear of. ``unchecked`` is `forward` without its checks of the
-    operands, for code that runs it and falls back to `forward` on any
-    error: equal to `forward` bit for bit wherever `forward` returns, and
-    raising some `ValueError` or `ArithmeticError` wherever `forward` raises
-    (None: `forward` checks nothing).
+    points of the first operand where the derivative jumps, and
+    ``kink_at_ties`` says it also jumps where the two operands are equal
+    (`maximum`): the tests keep clear of both (`kink_distance`).
+    ``unchecked`` is `forward` without its checks of the operands, for code
+    that runs it and falls back to `forward` on any error: equal to
+    `forward` bit for bit wherever `forward` returns, and raising some
+    `ValueError` or `ArithmeticError` wherever `forward` raises (None:
+    `forward` checks nothing).
     """
 
     name: str
@@ -188,6 +190,14 @@ class Op:
     sample: tuple[tuple[float, float], ...]
     kinks: tuple[float, ...] = ()
     unchecked: Forward | None = None
+    kink_at_ties: bool = False
+
+    def kink_distance(self, *operands: float) -> float:
+        """How far the operands are from a point where the derivative jumps."""
+        gaps = [abs(operands[0] - k) for k in self.kinks]
+        if self.kink_at_ties:
+            gaps.append(abs(operands[0] - operands[1]))
+        return min(gaps, default=math.inf)
 
 
 def _d_pow(m: Math, x: Any, y: Any, out: Any) -> tuple[Any, Any]:
@@ -222,6 +232,15 @@ def _d_elu(m: Math, x: Any, alpha: Any, out: Any) -> tuple[Any, Any]:
 def _d_leaky_relu(m: Math, x: Any, slope: Any, out: Any) -> tuple[Any, Any]:
     # A Value slope is a learnable PReLU slope: d/dslope = x where x <= 0.
     return (1.0, 0.0) if x > 0 else (slope, x)
+
+
+def _d_maximum(m: Math, x: Any, y: Any, out: Any) -> tuple[float, float]:
+    # 1 for the larger operand; a tie shares the slope, 0.5 each (as PyTorch).
+    if x > y:
+        return 1.0, 0.0
+    if x < y:
+        return 0.0, 1.0
+    return 0.5, 0.5
 
 
 def _d_abs(m: Math, x: Any, out: Any) -> tuple[float]:
@@ -290,6 +309,9 @@ _ROWS = (
     Op("elu", 2, _elu, _d_elu, "elu",
        "x for x > 0 else alpha * (e**x - 1); d/dx = 1 or alpha * e**x.",
        ((-5.0, 5.0), (0.1, 2.0)), (0.0,)),
+    Op("maximum", 2, lambda x, y: x if x >= y else y, _d_maximum, "maximum",
+       "the larger of x and y; d/dx = 1 where x > y, d/dy = 1 where y > x, "
+       "0.5 each at a tie.", ((-5.0, 5.0), (-5.0, 5.0)), kink_at_ties=True),
 )
 # fmt: on
 

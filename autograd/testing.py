@@ -64,6 +64,10 @@ def apply(op: str, *operands: Value | float) -> Value | float:
     return engine._apply(row, operands)
 
 
+def _number(x: Value | float) -> float:
+    return x._data if isinstance(x, Value) else x
+
+
 def _squash(v: Value | float, interval: tuple[float, float]) -> Value | float:
     """Map any real smoothly into `interval`, with slope 1 at its middle.
 
@@ -107,21 +111,22 @@ class Expression:
         return self._run(leaves)[0]
 
     def kink_distance(self, *leaves: Value | float) -> float:
-        """How close any op's first operand comes to one of that op's kinks."""
+        """How close any op's operands come to one of that op's kinks."""
         seen = self._run(leaves)[1]
         return min(
-            (abs(float(x) - k) for row, x in seen for k in row.kinks), default=math.inf
+            (row.kink_distance(*map(_number, xs)) for row, xs in seen),
+            default=math.inf,
         )
 
     def _run(
         self, leaves: Sequence[Value | float]
-    ) -> tuple[Value | float, list[tuple[Op, Value | float]]]:
+    ) -> tuple[Value | float, list[tuple[Op, list[Value | float]]]]:
         if len(leaves) != self.n_leaves:
             raise TypeError(
                 f"Expression: takes {self.n_leaves} leaves, got {len(leaves)}"
             )
         results = list(leaves)
-        first_operands = []
+        seen = []
         for step in self.instructions:
             row = OPS[step.op]
             operands = [
@@ -130,9 +135,9 @@ class Expression:
                 else _squash(results[-1 - x % len(results)], row.sample[k])
                 for k, x in enumerate(step.operands)
             ]
-            first_operands.append((row, operands[0]))
+            seen.append((row, operands))
             results.append(apply(step.op, *operands))
-        return results[-1], first_operands
+        return results[-1], seen
 
     def __str__(self) -> str:
         names = [f"x{i}" for i in range(self.n_leaves)]

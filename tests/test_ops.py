@@ -31,12 +31,10 @@ KINK_MARGIN = 1e-3
 
 
 def points(row: Op) -> st.SearchStrategy[tuple[float, ...]]:
-    """Operands inside the row's sample intervals, with the first kept off its kinks."""
-    lo, hi = row.sample[0]
-    first = st.floats(lo, hi).filter(
-        lambda x: all(abs(x - k) > KINK_MARGIN for k in row.kinks)
+    """Operands inside the row's sample intervals, kept off the row's kinks."""
+    return st.tuples(*[st.floats(lo, hi) for lo, hi in row.sample]).filter(
+        lambda xs: row.kink_distance(*xs) > KINK_MARGIN
     )
-    return st.tuples(first, *[st.floats(lo, hi) for lo, hi in row.sample[1:]])
 
 
 def close(analytic: float, numeric: float, rtol: float, atol: float) -> bool:
@@ -114,3 +112,18 @@ def test_sqrt_derivative_at_zero_is_inf_with_and_without_create_graph() -> None:
     graph.sqrt().backward(create_graph=True)
     assert eager.grad == math.inf
     assert graph.grad == math.inf
+
+
+def test_maximum_gives_the_slope_to_the_larger_operand_and_half_each_at_a_tie() -> None:
+    assert grad(autograd.maximum, argnums=(0, 1))(2.0, 3.0) == (0.0, 1.0)
+    assert grad(autograd.maximum, argnums=(0, 1))(3.0, 2.0) == (1.0, 0.0)
+    assert grad(autograd.maximum, argnums=(0, 1))(1.5, 1.5) == (0.5, 0.5)
+    x = Value(1.5)
+    autograd.maximum(x, x).backward()  # type: ignore[union-attr]
+    assert x.grad == 1.0  # both halves of the tie reach x
+
+
+def test_maximum_rows_kinks_are_its_ties() -> None:
+    row = OPS["maximum"]
+    assert row.kink_distance(1.0, 1.0) == 0.0
+    assert row.kink_distance(1.0, -2.0) == 3.0
