@@ -32,6 +32,7 @@ from autograd.engine import (
     sqrt,
     tanh,
 )
+from autograd.explain import explain
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import topological_order
 from autograd.ops import OPS, OpDomainError
@@ -47,6 +48,7 @@ __all__ = [
     "elu",
     "erf",
     "exp",
+    "explain",
     "gelu",
     "grad",
     "gradcheck",
