@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from decimal import Decimal, localcontext
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograd import Value
 from nn import SGD, Adam, AdamW, Optimizer, mse
@@ -206,3 +209,151 @@ def test_a_schedule_giving_a_bad_rate_fails_at_that_step(bad: float) -> None:
     with pytest.raises(ValueError, match=r"lr\(1\)"):
         opt.step()
     assert w.data == pytest.approx(0.9)
+
+
+def test_gradients_that_are_values_are_read_through_data_not_float(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # float() of a Value that is recording is an error: the optimizer reads .data.
+    def no_float(v: Value) -> float:
+        raise AssertionError("the optimizer called float() on a Value")
+
+    monkeypatch.setattr(Value, "__float__", no_float)
+    w = Value(1.0)
+    w.grad = Value(2.0)
+    SGD([w], lr=0.5).step()
+    assert w.data == 0.0
+
+
+def test_a_gradient_that_is_not_a_number_is_a_type_error() -> None:
+    w = Value(1.0, label="w")
+    w.grad = "1.0"  # type: ignore[assignment]
+    with pytest.raises(TypeError, match="'w' has a gradient of type str"):
+        SGD([w], lr=0.5).step()
+    assert w.data == 1.0
+
+
+def test_one_huge_gradient_in_adam_raises_instead_of_freezing_the_parameter() -> None:
+    # 1e160**2 overflows Adam's second moment to inf; every later step would
+    # then divide by inf and leave w where it is, with no error.
+    w = Value(1.0, label="w")
+    opt = Adam([w], lr=0.1)
+    w.grad = 1e160
+    with pytest.raises(FloatingPointError, match="second moment of parameter 'w'"):
+        opt.step()
+    assert (w.data, opt.steps) == (1.0, 0)
+    assert opt.state == {"first moment": [0.0], "second moment": [0.0]}
+    w.grad = 1.0  # the optimizer is still usable
+    opt.step()
+    assert w.data == pytest.approx(0.9)
+
+
+def test_a_momentum_buffer_that_would_overflow_raises_and_changes_nothing() -> None:
+    w = Value(0.0, label="w")
+    opt = SGD([w], lr=1e-300, momentum=0.9)
+    w.grad = 1e308
+    opt.step()
+    velocity = opt.state["velocity"]
+    with pytest.raises(FloatingPointError, match="velocity of parameter 'w'"):
+        opt.step()  # 0.9 * 1e308 + 1e308 > max float, though the step is tiny
+    assert opt.state["velocity"] is velocity and opt.steps == 1
+
+
+# The optimizers and settings the all-or-nothing property is checked for.
+OPTIMIZERS: dict[str, Callable[[list[Value]], Optimizer]] = {
+    "sgd": lambda ps: SGD(ps, lr=0.1),
+    "sgd-momentum-decay": lambda ps: SGD(ps, lr=1.0, momentum=0.9, weight_decay=0.01),
+    "adam": lambda ps: Adam(ps, lr=0.1),
+    "adam-decay": lambda ps: Adam(ps, lr=1.0, weight_decay=0.01),
+    "adamw": lambda ps: AdamW(ps, lr=10.0),
+}
+
+extreme = st.sampled_from(
+    [1e308, -1e308, 1e160, -1e160, 1.5e155, 2.2e-308, 5e-324, -5e-324, 0.0, -0.0]
+)
+numbers = extreme | st.floats(allow_nan=False, allow_infinity=False)
+
+
+def exact_step(
+    opt: Optimizer, grads: list[float]
+) -> tuple[list[Decimal], dict[str, list[Decimal]], list[Decimal]]:
+    """The step computed in 60-digit decimals from the optimizer's current floats.
+
+    Returns the new parameters, the new state, and for each parameter the sum
+    of the magnitudes of the terms that made it (the scale of rounding errors).
+    """
+    with localcontext() as ctx:
+        ctx.prec, ctx.Emax, ctx.Emin = 60, 10**6, -(10**6)
+        ps = [Decimal(p.data) for p in opt.params]
+        gs = [Decimal(g) for g in grads]
+        lr = Decimal(opt.current_lr())
+        if isinstance(opt, SGD):
+            d = [g + Decimal(opt.weight_decay) * x for g, x in zip(gs, ps, strict=True)]
+            state: dict[str, list[Decimal]] = {}
+            if opt.momentum:
+                mu = Decimal(opt.momentum)
+                old = opt.state["velocity"]
+                d = [mu * Decimal(v) + di for v, di in zip(old, d, strict=True)]
+                state["velocity"] = d
+            new = [x - lr * di for x, di in zip(ps, d, strict=True)]
+            scale = [abs(x) + abs(lr * di) for x, di in zip(ps, d, strict=True)]
+            return new, state, scale
+        assert isinstance(opt, Adam)
+        b1, b2 = (Decimal(b) for b in opt.betas)
+        wd = Decimal(opt.weight_decay)
+        if not opt._decoupled:
+            gs = [g + wd * x for g, x in zip(gs, ps, strict=True)]
+        m = [
+            b1 * Decimal(a) + (1 - b1) * g
+            for a, g in zip(opt.state["first moment"], gs, strict=True)
+        ]
+        v = [
+            b2 * Decimal(a) + (1 - b2) * g * g
+            for a, g in zip(opt.state["second moment"], gs, strict=True)
+        ]
+        t = opt.steps + 1
+        step = lr / (1 - b1**t)
+        root = (1 - b2**t).sqrt()
+        shrink = 1 - lr * wd if opt._decoupled else Decimal(1)
+        moves = [
+            step * a / (b.sqrt() / root + Decimal(opt.eps))
+            for a, b in zip(m, v, strict=True)
+        ]
+        new = [x * shrink - mv for x, mv in zip(ps, moves, strict=True)]
+        scale = [abs(x * shrink) + abs(mv) for x, mv in zip(ps, moves, strict=True)]
+        # Underflowing moments (|g| near 5e-324) may move a step by step * 1e-308 / eps.
+        slack = step * Decimal("1e-300") / Decimal(opt.eps)
+        scale = [s + slack * 10**12 for s in scale]
+        return new, {"first moment": m, "second moment": v}, scale
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@given(
+    start=st.lists(numbers, min_size=3, max_size=3),
+    grads=st.lists(st.lists(numbers, min_size=3, max_size=3), min_size=1, max_size=3),
+)
+def test_every_step_is_a_finite_update_of_everything_or_an_error_changing_nothing(
+    name: str, start: list[float], grads: list[list[float]]
+) -> None:
+    ps = [Value(x) for x in start]
+    opt = OPTIMIZERS[name](ps)
+    for gs in grads:
+        for p, g in zip(ps, gs, strict=True):
+            p.grad = g
+        before = (repr([p.data for p in ps]), repr(opt.state), opt.steps)
+        exact, exact_state, scale = exact_step(opt, gs)
+        try:
+            opt.step()
+        except FloatingPointError:
+            assert (repr([p.data for p in ps]), repr(opt.state), opt.steps) == before
+            continue
+        assert opt.steps == before[2] + 1
+        for p, x, s in zip(ps, exact, scale, strict=True):
+            assert math.isfinite(p.data)
+            assert abs(Decimal(p.data) - x) <= Decimal("1e-12") * s + Decimal("1e-300")
+        for key, xs in opt.state.items():
+            for x, e in zip(xs, exact_state[key], strict=True):
+                assert math.isfinite(x)
+                assert abs(Decimal(x) - e) <= Decimal("1e-12") * abs(e) + Decimal(
+                    "1e-300"
+                )
