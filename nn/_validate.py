@@ -6,10 +6,27 @@ import math
 import numbers
 import random
 import reprlib
+from collections.abc import MutableSequence
+from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["Seed", "finite_float", "positive_int", "resolve_rng"]
+__all__ = ["Draws", "Seed", "finite_float", "positive_int", "resolve_rng"]
 
-Seed = int | random.Random | None
+
+@runtime_checkable
+class Draws(Protocol):
+    """What `nn` draws random numbers from: a `random.Random` or the `random` module."""
+
+    def uniform(self, a: float, b: float, /) -> float:
+        """A float uniformly in [a, b]."""
+
+    def gauss(self, mu: float, sigma: float, /) -> float:
+        """A normally distributed float."""
+
+    def shuffle(self, x: MutableSequence[Any], /) -> None:
+        """Shuffle `x` in place."""
+
+
+Seed = int | Draws | None
 
 
 def _short(value: object) -> str:
@@ -46,19 +63,20 @@ def finite_float(value: object, name: str, *, minimum: float | None = None) -> f
     return f
 
 
-def resolve_rng(seed: object) -> random.Random:
-    """A generator from `seed`: an int seeds a new one, a Random is used as is.
+def resolve_rng(seed: object) -> Draws:
+    """A generator from `seed`: an int seeds a new one; a Random is used as is.
 
-    ``None`` draws a seed from the global `random` module, so ``random.seed(n)``
-    makes an unseeded model reproducible, as in micrograd.
+    ``None`` is the global `random` module itself, drawn from in micrograd's
+    order: after ``random.seed(n)`` a model gets micrograd's exact weights, and
+    the global generator is left where micrograd would leave it.
     """
-    if isinstance(seed, random.Random):
-        return seed
     if seed is None:
-        return random.Random(random.getrandbits(64))
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(
-            "seed must be an int, a random.Random or None, "
-            f"got {type(seed).__name__} {_short(seed)}"
-        )
-    return random.Random(seed)
+        return random
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        return random.Random(seed)
+    if isinstance(seed, Draws):
+        return seed
+    raise TypeError(
+        "seed must be an int, a random.Random or None, "
+        f"got {type(seed).__name__} {_short(seed)}"
+    )

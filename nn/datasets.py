@@ -13,9 +13,8 @@ shuffled; `seed` is an int, a `random.Random`, or None (draw from the global
 from __future__ import annotations
 
 import math
-import random
 
-from nn._validate import Seed, finite_float, positive_int, resolve_rng
+from nn._validate import Draws, Seed, finite_float, positive_int, resolve_rng
 
 __all__ = ["make_circles", "make_moons", "make_sine", "make_spiral"]
 
@@ -35,7 +34,7 @@ def _finish(
     points: list[tuple[float, float]],
     labels: list[int],
     noise: float,
-    rng: random.Random,
+    rng: Draws,
 ) -> tuple[Points, list[int]]:
     """Add Gaussian noise to every coordinate, then shuffle."""
     return _shuffled(
@@ -48,7 +47,7 @@ def _finish(
 
 
 def _shuffled(
-    data: list[tuple[list[float], int]], rng: random.Random
+    data: list[tuple[list[float], int]], rng: Draws
 ) -> tuple[Points, list[int]]:
     """Shuffle (point, label) pairs together, then split them."""
     rng.shuffle(data)

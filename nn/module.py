@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import math
 import operator
-import random
 import reprlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from autograd import Value
-from nn._validate import Seed, finite_float, positive_int, resolve_rng
+from nn._validate import Draws, Seed, finite_float, positive_int, resolve_rng
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron"]
 
@@ -58,16 +57,35 @@ class _LabelsParameters(type):
         return module
 
 
-def _walk(prefix: str, value: object) -> Iterator[tuple[str, Value]]:
-    if isinstance(value, Value):
-        yield prefix, value
-    elif isinstance(value, Module):
-        for name, attr in vars(value).items():
-            if not name.startswith("_"):
-                yield from _walk(f"{prefix}.{name}", attr)
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _walk(f"{prefix}.{i}", item)
+def _children(value: object) -> list[tuple[str, object]]:
+    """What a module or list holds, by name: public attributes or indices."""
+    if isinstance(value, Module):
+        return [(k, v) for k, v in vars(value).items() if not k.startswith("_")]
+    if isinstance(value, list | tuple):
+        return [(str(i), item) for i, item in enumerate(value)]
+    return []
+
+
+def _walk(module: Module) -> Iterator[tuple[str, Value]]:
+    """Each parameter under `module` once, with its dotted name, depth first.
+
+    An explicit stack rather than recursion, so nesting depth is not limited by
+    Python's recursion limit; each module or list is entered once, so a module
+    that refers to itself (or a list that holds itself) is walked once.
+    """
+    entered = {id(module)}
+    seen: set[int] = set()
+    stack = list(reversed(_children(module)))
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, Value):
+            if id(value) not in seen:
+                seen.add(id(value))
+                yield path, value
+        elif isinstance(value, Module | list | tuple) and id(value) not in entered:
+            entered.add(id(value))
+            inside = [(f"{path}.{name}", item) for name, item in _children(value)]
+            stack.extend(reversed(inside))
 
 
 def _listing(names: Sequence[object], limit: int = 5) -> str:
@@ -85,14 +103,7 @@ class Module(metaclass=_LabelsParameters):
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         """Each parameter once, with its dotted name, in definition order."""
-        seen: set[int] = set()
-        for name, attr in vars(self).items():
-            if name.startswith("_"):
-                continue
-            for path, p in _walk(name, attr):
-                if id(p) not in seen:
-                    seen.add(id(p))
-                    yield path, p
+        return _walk(self)
 
     def parameters(self) -> list[Value]:
         """Every parameter once, in the order of `named_parameters`."""
@@ -175,9 +186,7 @@ def _check_init(init: object) -> str:
     return init
 
 
-def _initial_weights(
-    init: str, fan_in: int, fan_out: int, rng: random.Random
-) -> list[float]:
+def _initial_weights(init: str, fan_in: int, fan_out: int, rng: Draws) -> list[float]:
     if init == "xavier":
         # Glorot: Var(w) = 2 / (fan_in + fan_out); U(-a, a) has variance a**2 / 3.
         bound = math.sqrt(6.0 / (fan_in + fan_out))

@@ -6,6 +6,7 @@ import itertools
 import math
 import random
 
+import micrograd.nn
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -89,6 +90,31 @@ def test_without_a_seed_the_global_random_state_decides() -> None:
     a = MLP(2, [3]).state_dict()
     random.seed(11)
     assert MLP(2, [3]).state_dict() == a
+
+
+def test_random_seed_gives_micrograds_exact_weights_and_leaves_random_as_it_does() -> (
+    None
+):
+    random.seed(1337)
+    theirs = [p.data for p in micrograd.nn.MLP(2, [16, 16, 1]).parameters()]
+    their_next = random.random()
+    random.seed(1337)
+    ours = [p.data for p in MLP(2, [16, 16, 1]).parameters()]
+    assert ours == theirs
+    assert random.random() == their_next
+
+
+@given(
+    seed=st.integers(0, 2**64),
+    nin=st.integers(1, 4),
+    nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+)
+def test_an_int_seed_gives_micrograds_weights_after_random_seed_of_it(
+    seed: int, nin: int, nouts: list[int]
+) -> None:
+    random.seed(seed)
+    theirs = [p.data for p in micrograd.nn.MLP(nin, nouts).parameters()]
+    assert [p.data for p in MLP(nin, nouts, seed=seed).parameters()] == theirs
 
 
 def test_default_init_is_uniform_in_minus_one_one_with_zero_biases() -> None:
@@ -280,3 +306,109 @@ def test_a_module_without_call_says_so() -> None:
     with pytest.raises(NotImplementedError, match="Empty"):
         Empty()()
     assert repr(Empty()) == "Empty(parameters=0)"
+
+
+class Box(Module):
+    """A module holding one parameter and whatever `inner` is set to."""
+
+    def __init__(self, x: float = 0.0) -> None:
+        self.w = Value(x)
+        self.inner: object = None
+
+
+def test_a_module_that_refers_to_itself_lists_its_parameters_once() -> None:
+    box = Box()
+    box.inner = [box, box.w, (box,)]
+    assert [name for name, _ in box.named_parameters()] == ["w"]
+    box.zero_grad()
+    box.load_state_dict({"w": 2.0})
+    assert box.state_dict() == {"w": 2.0}
+    assert repr(box) == "Box(parameters=1)"
+
+
+def test_a_list_that_holds_itself_is_walked_once() -> None:
+    box = Box()
+    loop: list[object] = [Value(1.0)]
+    loop.append(loop)
+    box.inner = loop
+    assert [name for name, _ in box.named_parameters()] == ["w", "inner.0"]
+
+
+def test_modules_nested_five_thousand_deep_need_no_recursion() -> None:
+    boxes = [Box(float(i)) for i in range(5000)]
+    for outer, inner in itertools.pairwise(boxes):
+        outer.inner = inner
+    root = boxes[0]
+    names = [name for name, _ in root.named_parameters()]
+    assert len(names) == 5000 and names[2] == "inner.inner.w"
+    root.label_parameters()
+    assert boxes[-1].w.label == "inner." * 4999 + "w"
+    state = root.state_dict()
+    assert list(state.values()) == [float(i) for i in range(5000)]
+    root.load_state_dict(state)
+    root.zero_grad()
+    assert len(root.parameters()) == 5000
+
+
+def test_lists_nested_five_thousand_deep_need_no_recursion() -> None:
+    nest: list[object] = []
+    for i in range(5000):
+        nest = [Value(float(i)), nest]
+    box = Box()
+    box.inner = nest
+    assert len(box.parameters()) == 5001
+
+
+def recursive_walk(prefix: str, value: object) -> list[tuple[str, Value]]:
+    """The obvious recursive walk (no cycles allowed): the order to keep."""
+    if isinstance(value, Value):
+        return [(prefix, value)]
+    if isinstance(value, Module):
+        items = [(k, v) for k, v in vars(value).items() if not k.startswith("_")]
+    elif isinstance(value, list | tuple):
+        items = [(str(i), v) for i, v in enumerate(value)]
+    else:
+        return []
+    return [
+        pair
+        for k, v in items
+        for pair in recursive_walk(f"{prefix}.{k}" if prefix else k, v)
+    ]
+
+
+@given(
+    edges=st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 7), st.booleans()), max_size=20
+    )
+)
+def test_the_walk_is_depth_first_in_definition_order_and_survives_cycles(
+    edges: list[tuple[int, int, bool]],
+) -> None:
+    # Eight boxes, each holding a parameter and a list; an edge (a, b, shared)
+    # puts box b (or b's parameter, if shared) into box a's list.
+    boxes = [Box(float(i)) for i in range(8)]
+    for box in boxes:
+        box.inner = []
+    for a, b, shared in edges:
+        item = boxes[b].w if shared else boxes[b]
+        boxes[a].inner.append(item)  # type: ignore[attr-defined]
+    root = boxes[0]
+    walked = list(root.named_parameters())
+    # Every parameter reachable from the root, each once, under a name that
+    # leads to it.
+    reached, todo = {0}, [0]
+    while todo:
+        a = todo.pop()
+        for x, b, shared in edges:
+            if x == a and not shared and b not in reached:
+                reached.add(b)
+                todo.append(b)
+    shared_ones = {b for a, b, shared in edges if shared and a in reached}
+    assert {id(p) for _, p in walked} == {id(boxes[i].w) for i in reached | shared_ones}
+    assert len(walked) == len(reached | shared_ones)
+    acyclic = all(b > a for a, b, shared in edges if not shared)
+    if acyclic:
+        first: dict[int, tuple[str, Value]] = {}
+        for name, p in recursive_walk("", root):
+            first.setdefault(id(p), (name, p))
+        assert walked == list(first.values())
