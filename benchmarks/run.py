@@ -1,7 +1,11 @@
-"""Every engine on every workload, interleaved; a markdown table of medians.
+"""Every engine on every workload, interleaved; markdown tables of medians.
 
     python benchmarks/run.py            # the full run (`make bench`), a few minutes
     python benchmarks/run.py --quick    # tiny sizes, a smoke run
+    python benchmarks/run.py --w5-only  # the GPT step (W5) alone, a minute
+
+W5, a GPT training step (`gpt.py`, timed by `w5.py`), comes first, against a
+microgpt-style engine; W1-W4 follow, against micrograd.
 
 Times are CPU time of this process (`time.process_time`), so other work on
 the machine disturbs them less; each cell is the median over the
@@ -28,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import w5
 import workloads as w
 from micrograd.engine import Value as MicroValue
 
@@ -258,6 +263,10 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=Path, default=Path("out"), help="where the JSON goes"
     )
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    parser.add_argument(
+        "--w5-reps", type=int, default=None, help="W5 repetitions (default 21, quick 1)"
+    )
+    parser.add_argument("--w5-only", action="store_true", help="run W5 alone")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else Sizes()
     reps = args.reps or (1 if args.quick else 7)
@@ -265,8 +274,35 @@ def main(argv: list[str] | None = None) -> None:
     if w.torch is not None:
         w.torch.set_num_threads(1)
     w.deep_recursion()
+    gpt_step = w5.run(
+        w.w5_engines(with_torch),
+        reps=args.w5_reps or (1 if args.quick else 21),
+        agreement_steps=2 if args.quick else 5,
+    )
+    print(gpt_step.table())
+    print(f"\n{gpt_step.summary()}\n", flush=True)
+    report: dict[str, Any] = {
+        "python": sys.version,
+        "platform": platform.platform(),
+        "torch": getattr(w.torch, "__version__", None),
+        "quick": args.quick,
+        "clock": "time.process_time",
+        "w5": gpt_step.json(),
+        "w5_table": gpt_step.table(),
+    }
+    if not args.w5_only:
+        report |= w1_to_w4(sizes, reps, with_torch, quick=args.quick)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for path in (args.out / "bench.json", args.out / f"bench-{stamp}.json"):
+        path.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"JSON: {args.out / 'bench.json'}", file=sys.stderr)
+
+
+def w1_to_w4(sizes: Sizes, reps: int, with_torch: bool, quick: bool) -> dict[str, Any]:
+    """Run W1-W4 and the memory rows, print their table; their part of the JSON."""
     rows = workloads(sizes, with_torch)
-    if args.quick:
+    if quick:
         w.N_POINTS = 10
     measure(rows, reps)
     mem = memory(sizes)
@@ -276,13 +312,8 @@ def main(argv: list[str] | None = None) -> None:
     compile_steps = statistics.median(first.times["ours compiled"]) / eager
     print(text)
     print(f"\nW1 trace + compile = {compile_steps:.1f} eager steps.")
-    report = {
-        "python": sys.version,
-        "platform": platform.platform(),
-        "torch": getattr(w.torch, "__version__", None),
+    return {
         "repetitions": reps,
-        "quick": args.quick,
-        "clock": "time.process_time",
         "workloads": [
             {
                 "name": r.name,
@@ -296,11 +327,6 @@ def main(argv: list[str] | None = None) -> None:
         "w1_compile_in_eager_steps": compile_steps,
         "table": text,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for path in (args.out / "bench.json", args.out / f"bench-{stamp}.json"):
-        path.write_text(json.dumps(report, indent=1) + "\n")
-    print(f"JSON: {args.out / 'bench.json'}", file=sys.stderr)
 
 
 if __name__ == "__main__":

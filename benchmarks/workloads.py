@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import gpt
+import microgpt_style
 import micrograd.nn
 import micrograd_ops
 from micrograd.engine import Value as MicroValue
@@ -379,3 +381,78 @@ def w4_floats(calls: int) -> Run:
     """The floor: the W4 arithmetic on plain floats, no gradient."""
     points = w4_points(calls)
     return lambda: [w4_function(FLOATS, p) for p in points]
+
+
+# -- W5: a character-level GPT on names (benchmarks/gpt.py) -----------------
+
+
+def _data(v: Any) -> float:
+    return v.data
+
+
+def _grad(p: Any) -> float:
+    return p.grad
+
+
+def _set_data(p: Any, x: float) -> None:
+    p.data = x
+    p.grad = 0.0
+
+
+def _torch_value(t: Any) -> float:
+    return t.item()
+
+
+def _torch_grad(p: Any) -> float:
+    # A weight the step did not reach (a letter not in the name) has no grad.
+    return 0.0 if p.grad is None else p.grad.item()
+
+
+def _torch_set(p: Any, x: float) -> None:
+    p.data.fill_(x)
+    p.grad = None
+
+
+def w5_engines(with_torch: bool) -> dict[str, gpt.Engine]:
+    """The W5 engines by column name: each makes and reads nodes its own way."""
+    engines = {
+        "ours eager": gpt.Engine(
+            Value,
+            Value.exp,
+            Value.log,
+            Value.relu,
+            _data,
+            _grad,
+            _set_data,
+        ),
+        "microgpt-style": gpt.Engine(
+            microgpt_style.Value,
+            microgpt_style.Value.exp,
+            microgpt_style.Value.log,
+            microgpt_style.Value.relu,
+            _data,
+            _grad,
+            _set_data,
+        ),
+        "micrograd": gpt.Engine(
+            MicroValue,
+            micrograd_ops.exp,
+            micrograd_ops.log,
+            MicroValue.relu,
+            _data,
+            _grad,
+            _set_data,
+        ),
+    }
+    if with_torch:
+        s = torch_scalars()
+        engines["torch scalar"] = gpt.Engine(
+            s.leaf,
+            s.exp,
+            s.log,
+            s.relu,
+            _torch_value,
+            _torch_grad,
+            _torch_set,
+        )
+    return engines

@@ -1,11 +1,18 @@
-"""A smoke run of the benchmark script at tiny sizes: the table and the JSON appear."""
+"""A smoke run of the benchmark script at tiny sizes: the tables and the JSON appear.
+
+W5 (a GPT step) comes first, and its engines must agree on the losses of the
+first steps (the script raises otherwise). No timing is asserted.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,11 +37,16 @@ def test_a_quick_benchmark_run_prints_the_table_and_writes_the_json(
         timeout=300,
         check=True,
     )
-    header = result.stdout.splitlines()[0]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("| W5 GPT step, one name | ms/step |")
+    w5_engines = [line.split(" | ")[0] for line in lines[2:5]]
+    assert w5_engines == ["| ours eager", "| microgpt-style", "| micrograd"]
+    assert "Losses of every engine agree over the first 2 steps" in result.stdout
+    header = next(line for line in lines if line.startswith("| workload |"))
     assert header.startswith(
         "| workload | unit | micrograd | ours eager | ours compiled"
     )
-    assert "torch" not in header
+    assert "torch" not in result.stdout
     assert "| W1 moons step | ms/step |" in result.stdout
     assert "eager steps" in result.stdout
     report = json.loads((tmp_path / "bench.json").read_text())
@@ -46,3 +58,20 @@ def test_a_quick_benchmark_run_prints_the_table_and_writes_the_json(
         for times in row["seconds"].values()
     )
     assert report["memory"] and report["table"] in result.stdout
+    assert report["w5_table"] in result.stdout
+    assert set(report["w5"]["seconds"]) == {"ours eager", "microgpt-style", "micrograd"}
+    assert report["w5"]["largest_relative_loss_gap"] <= 1e-12
+
+
+def test_w5_names_the_engine_whose_losses_differ_from_ours(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import w5
+    import workloads
+
+    ours = workloads.w5_engines(with_torch=False)["ours eager"]
+    # log off by one part in 10^9: the loss moves far more than 1e-12.
+    skewed = dataclasses.replace(ours, log=lambda x: x.log() * 1.000000001)
+    with pytest.raises(AssertionError, match="skewed's loss at step 0"):
+        w5.agreement({"ours eager": ours, "skewed": skewed}, steps=1)

@@ -1,0 +1,246 @@
+"""W5, a GPT training step on one name, on every engine: times, memory, agreement.
+
+Each engine trains its own copy of the model of `gpt.py` (same seed, same
+names in the same order). A repetition gives every engine one step on the
+same name, interleaved, twice: once as a user runs it (cycle collector on,
+with a `gc.collect()` at the end that the step pays for, as in run.py), then
+with the collector off, timing forward, backward and the Adam update apart.
+Cells are medians over the repetitions; ratios are the microgpt-style
+engine's median over the cell's (higher is faster).
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gpt
+
+from autograd import topological_order
+
+REFERENCE = "microgpt-style"
+SEED = 42
+TOLERANCE = 1e-12
+"""Largest relative difference allowed between two engines' losses."""
+SCHEDULE = 1000
+"""Steps over which the learning rate decays (microgpt trains 1000 steps)."""
+
+
+@dataclass
+class Trainer:
+    """One engine's model and optimizer, and the seconds its steps took."""
+
+    engine: gpt.Engine
+    model: gpt.GPT
+    adam: gpt.Adam
+    step: int = 0
+    times: dict[str, list[float]] = field(default_factory=dict)
+
+    def lr(self) -> float:
+        """This step's learning rate."""
+        return gpt.lr_at(self.step % SCHEDULE, SCHEDULE)
+
+    def record(self, what: str, seconds: float) -> None:
+        """Keep one timing."""
+        self.times.setdefault(what, []).append(seconds)
+
+
+def trainer(engine: gpt.Engine, vocab_size: int) -> Trainer:
+    """A fresh model and Adam for `engine`."""
+    model = gpt.GPT(engine, vocab_size, seed=SEED)
+    return Trainer(engine, model, gpt.Adam(engine, model.parameters()))
+
+
+def training_names() -> tuple[gpt.Tokenizer, list[str]]:
+    """The tokenizer and the names in the (seeded) order every engine trains on."""
+    names = gpt.load_names()
+    order = names[:]
+    random.Random(SEED).shuffle(order)
+    return gpt.Tokenizer(names), order
+
+
+def agreement(engines: dict[str, gpt.Engine], steps: int) -> float:
+    """Train each engine `steps` steps from the seed; the largest relative loss gap.
+
+    Raises AssertionError naming the engine and step if two engines disagree
+    by more than TOLERANCE: their timings would not be of the same work.
+    """
+    tokenizer, names = training_names()
+    losses: dict[str, list[float]] = {}
+    for name, engine in engines.items():
+        t = trainer(engine, tokenizer.vocab_size)
+        losses[name] = []
+        for name_ in names[:steps]:
+            loss = gpt.train_step(t.model, t.adam, tokenizer.encode(name_), t.lr())
+            losses[name].append(loss)
+            t.step += 1
+    ours = losses["ours eager"]
+    worst = 0.0
+    for name, theirs in losses.items():
+        for step, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            gap = abs(a - b) / abs(a)
+            if gap > TOLERANCE:
+                raise AssertionError(
+                    f"W5: {name}'s loss at step {step} is {b!r}, ours {a!r} "
+                    f"(relative gap {gap:.2e} > {TOLERANCE:g}): not the same math"
+                )
+            worst = max(worst, gap)
+    return worst
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    """fn()'s result and the CPU seconds it took."""
+    start = time.process_time()
+    result = fn()
+    return result, time.process_time() - start
+
+
+def step_as_users_run_it(t: Trainer, tokens: list[int]) -> None:
+    """One step with the collector on, paying for its own garbage."""
+    gc.collect()
+
+    def step() -> None:
+        gpt.train_step(t.model, t.adam, tokens, t.lr())
+        gc.collect()  # micrograd's graphs are cycles: only the collector frees them
+
+    t.record("step", timed(step)[1])
+    t.step += 1
+
+
+def step_collector_off(t: Trainer, tokens: list[int]) -> None:
+    """One step with the collector off: forward, backward and update timed apart."""
+    gc.collect()
+    gc.disable()
+    try:
+        loss, forward = timed(lambda: t.model.loss(tokens))
+        backward = timed(loss.backward)[1]
+        update = timed(lambda: t.adam.step(t.lr()))[1]
+    finally:
+        gc.enable()
+    del loss
+    gc.collect()
+    t.record("forward", forward)
+    t.record("backward", backward)
+    t.record("update", update)
+    t.step += 1
+
+
+def ops_in_step(model: gpt.GPT, tokens: list[int]) -> int:
+    """Primitive ops in the graph of one step on `tokens` (`model` is ours)."""
+    return sum(1 for v in topological_order(model.loss(tokens)) if v.op)
+
+
+def bytes_per_op(model: gpt.GPT, tokens: list[int], ops: int) -> float:
+    """Bytes the forward graph of one step holds, per op of our count of it."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    loss = model.loss(tokens)
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del loss
+    gc.collect()
+    return used / ops
+
+
+@dataclass
+class Report:
+    """What W5 measured."""
+
+    trainers: dict[str, Trainer]
+    ops: list[int]
+    bytes_per_op: dict[str, float]
+    agreement_steps: int
+    worst_gap: float
+
+    def median_ms(self, engine: str, what: str) -> float:
+        """The median of an engine's timings of `what`, in milliseconds."""
+        return 1e3 * statistics.median(self.trainers[engine].times[what])
+
+    def ratio(self, what: str) -> float:
+        """The reference engine's median `what` over ours."""
+        return self.median_ms(REFERENCE, what) / self.median_ms("ours eager", what)
+
+    def table(self) -> str:
+        """A markdown table, one row per engine, and the ratios against the targets."""
+        lines = [
+            "| W5 GPT step, one name | ms/step | forward ms | backward ms "
+            "| backward share | bytes/op |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for name in self.trainers:
+            step = self.median_ms(name, "step")
+            base = self.median_ms(REFERENCE, "step")
+            cells = [
+                f"{step:.1f}" + ("" if name == REFERENCE else f" ({base / step:.1f}x)")
+            ]
+            fwd, bwd = self.median_ms(name, "forward"), self.median_ms(name, "backward")
+            whole = fwd + bwd + self.median_ms(name, "update")
+            cells += [f"{fwd:.1f}", f"{bwd:.1f}", f"{bwd / whole:.0%}"]
+            memory = self.bytes_per_op.get(name)
+            cells.append("-" if memory is None else f"{memory:.0f}")
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        """The op counts, the two target ratios and the loss agreement, in words."""
+        ops = statistics.median(self.ops)
+        return (
+            f"W5: {len(self.ops)} repetitions, {ops:,.0f} ops per step (median; "
+            f"{min(self.ops):,}-{max(self.ops):,}). In brackets: {REFERENCE}'s "
+            "median over each; forward and backward with the collector off.\n"
+            f"ours eager / {REFERENCE}: step {self.ratio('step'):.2f}x "
+            f"(target >= 3x), backward {self.ratio('backward'):.2f}x "
+            f"(target >= 2x).\n"
+            f"Losses of every engine agree over the first {self.agreement_steps} "
+            f"steps: largest relative gap {self.worst_gap:.1e} (<= {TOLERANCE:g})."
+        )
+
+    def json(self) -> dict[str, Any]:
+        """Every raw time, the op counts and the memory, for out/bench.json."""
+        return {
+            "seconds": {n: t.times for n, t in self.trainers.items()},
+            "ops": self.ops,
+            "bytes_per_op": self.bytes_per_op,
+            "agreement_steps": self.agreement_steps,
+            "largest_relative_loss_gap": self.worst_gap,
+            "ratio_step": self.ratio("step"),
+            "ratio_backward": self.ratio("backward"),
+        }
+
+
+def run(engines: dict[str, gpt.Engine], reps: int, agreement_steps: int) -> Report:
+    """Check agreement, then time every engine `reps` times, interleaved."""
+    worst = agreement(engines, agreement_steps)
+    tokenizer, names = training_names()
+    trainers = {n: trainer(e, tokenizer.vocab_size) for n, e in engines.items()}
+    for t in trainers.values():  # a first step runs untimed: caches, allocator
+        gpt.train_step(t.model, t.adam, tokenizer.encode(names[-1]), t.lr())
+    gc.collect()
+    gc.freeze()  # as in run.py: the collector sees what a step makes
+    ours = trainers["ours eager"].model
+    ops = []
+    try:
+        for rep in range(reps):
+            tokens = tokenizer.encode(names[rep])
+            ops.append(ops_in_step(ours, tokens))
+            for t in trainers.values():
+                step_as_users_run_it(t, tokens)
+            for t in trainers.values():
+                step_collector_off(t, tokens)
+    finally:
+        gc.unfreeze()
+    tokens = tokenizer.encode(names[0])
+    count = ops_in_step(ours, tokens)
+    memory = {
+        n: bytes_per_op(t.model, tokens, count)
+        for n, t in trainers.items()
+        if n != "torch scalar"  # its nodes live in C memory tracemalloc cannot see
+    }
+    return Report(trainers, ops, memory, agreement_steps, worst)
