@@ -18,7 +18,10 @@ same double, so every value (and the sign of -0.0) round-trips exactly.
 cannot tell a flipped digit or sign from a real value, so `load` refuses a
 file whose parameters do not match it (a hand-written file may omit it).
 `save` writes a temporary file beside the target, fsyncs it and renames it
-over the target, so a crash leaves either the old file or the new one.
+over the target, so a crash leaves either the old file or the new one. The
+temporary file's name, ``.NAME.HOST.PID.XXXXXXXX.tmp``, says which process
+wrote it: a save first removes the ones whose process (on this host) is gone,
+left by a save that was killed.
 `load` parses JSON only (nothing it reads is executed), validates the whole
 file against the module, then assigns: any problem with the file's contents
 raises `CheckpointError` and leaves the module unchanged.
@@ -26,16 +29,18 @@ raises `CheckpointError` and leaves the module unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
 import reprlib
+import socket
 import tempfile
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from nn._validate import finite_float
+from nn._validate import finite_float, positive_int
 from nn.module import Module
 
 __all__ = ["FORMAT", "MAX_BYTES", "VERSION", "CheckpointError", "load", "save"]
@@ -46,6 +51,7 @@ VERSION: Final = 1
 """The file format version this code writes and reads."""
 MAX_BYTES: Final = 64 * 1024 * 1024
 """The default size limit for `load`: 64 MiB, about a million parameters."""
+_CHUNK: Final = 1024 * 1024
 
 _KEYS: Final = ("format", "version", "module", "parameters", "sha256")
 _M = TypeVar("_M", bound=Module)
@@ -55,12 +61,34 @@ class CheckpointError(ValueError):
     """A checkpoint file is malformed or does not fit the module it is loaded into."""
 
 
+def _path(path: object) -> Path:
+    """`path` as a Path if it is a str or an os.PathLike of str, else TypeError."""
+    # An int would be taken by open() as a file descriptor: refuse it here.
+    if isinstance(path, str | os.PathLike):
+        name = os.fspath(path)
+        if isinstance(name, str):
+            return Path(name)
+    raise TypeError(
+        f"path must be a str or an os.PathLike, got {type(path).__name__} "
+        f"{reprlib.repr(path)}"
+    )
+
+
+def _module(module: object) -> Module:
+    if not isinstance(module, Module):
+        raise TypeError(f"module must be an nn.Module, got {type(module).__name__}")
+    return module
+
+
 def save(module: Module, path: str | os.PathLike[str]) -> None:
     """Write `module`'s parameters to `path` as JSON, atomically.
 
-    Raises ValueError (before touching the disk) if a parameter is not finite.
+    Raises ValueError (before touching the disk) if a parameter is not finite,
+    TypeError if `path` is not a str or os.PathLike (a file descriptor is not
+    accepted).
     """
-    params = module.state_dict()
+    target = _path(path)
+    params = _module(module).state_dict()
     for name, x in params.items():
         if not math.isfinite(x):
             raise ValueError(f"cannot save: parameter {name!r} is {x!r}")
@@ -72,7 +100,7 @@ def save(module: Module, path: str | os.PathLike[str]) -> None:
         "sha256": _digest(params),
     }
     text = json.dumps(doc, indent=2, allow_nan=False) + "\n"
-    _write_atomically(Path(path), text.encode("utf-8"))
+    _write_atomically(target, text.encode("utf-8"))
 
 
 def _digest(params: dict[str, float]) -> str:
@@ -80,9 +108,56 @@ def _digest(params: dict[str, float]) -> str:
     return hashlib.sha256(compact.encode("utf-8")).hexdigest()
 
 
+def _temporary_head(target: Path) -> str:
+    # "." hides the file; the host and pid after it (see `_write_atomically`)
+    # tell a later save whether the process that wrote it still lives.
+    return f".{target.name}.{socket.gethostname()}."
+
+
+def _remove_abandoned_temporaries(target: Path) -> None:
+    """Remove temporary files of saves to `target` whose process is gone.
+
+    Only files written on this host by another process are considered (a pid
+    means nothing on another machine sharing the directory, and another thread
+    of this process may be saving right now); a process that still exists,
+    or may (PermissionError), keeps its file.
+    """
+    head = _temporary_head(target)
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(head) and name.endswith(".tmp")):
+            continue
+        pid_text = name[len(head) :].split(".", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        if _process_exists(int(pid_text)):
+            continue
+        # Not ours to insist on: the save itself can still succeed.
+        with contextlib.suppress(OSError):
+            (target.parent / name).unlink(missing_ok=True)
+
+
+def _process_exists(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # Windows' os.kill(pid, 0) would send Ctrl-C, not ask
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's process, or a pid we cannot judge: keep it
+    return True
+
+
 def _write_atomically(target: Path, data: bytes) -> None:
     directory = target.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    _remove_abandoned_temporaries(target)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{_temporary_head(target)}{os.getpid()}.", suffix=".tmp", dir=directory
+    )
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -119,11 +194,13 @@ def load(path: str | os.PathLike[str], module: _M, *, max_bytes: int = MAX_BYTES
     than `max_bytes`, not UTF-8 JSON, wrong format or version, missing or
     unexpected parameters, a value that is not a finite number), leaving
     `module` unchanged; errors opening or reading the file raise OSError.
+    A `path` that is not a str or os.PathLike (a file descriptor, say) is a
+    TypeError, and so is a `max_bytes` that is not a positive int.
     """
-    with open(path, "rb") as f:
-        raw = f.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise CheckpointError(f"{path}: larger than max_bytes={max_bytes}")
+    path = _path(path)
+    _module(module)
+    limit = positive_int(max_bytes, "max_bytes")
+    raw = _read_at_most(path, limit)
     fields, checksum = _fields(_parse(raw, path), path)
     try:
         params = {
@@ -139,6 +216,20 @@ def load(path: str | os.PathLike[str], module: _M, *, max_bytes: int = MAX_BYTES
     except (TypeError, ValueError) as e:
         raise CheckpointError(f"{path}: {e}") from None
     return module
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """The file's bytes, or CheckpointError once more than `limit` are read."""
+    # In chunks: f.read(limit + 1) would allocate limit + 1 bytes up front.
+    chunks: list[bytes] = []
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(min(_CHUNK, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise CheckpointError(f"{path}: larger than max_bytes={limit}")
+    return b"".join(chunks)
 
 
 def _parse(raw: bytes, path: object) -> object:

@@ -6,8 +6,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import random
+import signal
+import socket
 import stat
 import struct
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -219,3 +225,158 @@ def test_random_bytes_only_ever_raise_checkpoint_error(
     path.write_bytes(data)
     with pytest.raises(CheckpointError):
         load(path, MLP(1, [1]))
+
+
+def test_max_bytes_far_above_the_file_size_is_not_allocated(tmp_path: Path) -> None:
+    save(MLP(1, [1], seed=0), tmp_path / "m.json")
+    model = load(tmp_path / "m.json", MLP(1, [1], seed=1), max_bytes=2**62)
+    assert bits(model) == bits(MLP(1, [1], seed=0))
+
+
+def test_a_file_just_at_the_limit_loads_and_one_byte_over_does_not(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(document())
+    size = path.stat().st_size
+    load(path, MLP(1, [1]), max_bytes=size)
+    with pytest.raises(CheckpointError, match=f"max_bytes={size - 1}"):
+        load(path, MLP(1, [1]), max_bytes=size - 1)
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "error"),
+    [(-5, ValueError), (0, ValueError), (1.5, TypeError), (True, TypeError)],
+)
+def test_a_bad_max_bytes_is_a_clear_error_naming_it(
+    tmp_path: Path, max_bytes: object, error: type[Exception]
+) -> None:
+    save(MLP(1, [1], seed=0), tmp_path / "m.json")
+    with pytest.raises(error, match="max_bytes must be a positive int"):
+        load(tmp_path / "m.json", MLP(1, [1]), max_bytes=max_bytes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("path", [3, b"m.json", None, 1.5])
+def test_a_path_that_is_not_a_str_or_path_like_is_a_type_error(
+    tmp_path: Path, path: object
+) -> None:
+    with pytest.raises(TypeError, match=r"path must be a str or an os\.PathLike"):
+        load(path, MLP(1, [1]))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"path must be a str or an os\.PathLike"):
+        save(MLP(1, [1]), path)  # type: ignore[arg-type]
+
+
+def test_load_does_not_touch_a_file_descriptor_given_as_path(tmp_path: Path) -> None:
+    fd = os.open(tmp_path / "m.json", os.O_CREAT | os.O_WRONLY)
+    try:
+        with pytest.raises(TypeError):
+            load(fd, MLP(1, [1]))  # type: ignore[arg-type]
+        os.fstat(fd)  # still open: open(fd) would have closed it
+    finally:
+        os.close(fd)
+
+
+def test_the_module_must_be_a_module(tmp_path: Path) -> None:
+    save(MLP(1, [1], seed=0), tmp_path / "m.json")
+    with pytest.raises(TypeError, match=r"module must be an nn\.Module"):
+        load(tmp_path / "m.json", {"w": 1.0})  # type: ignore[type-var]
+    with pytest.raises(TypeError, match=r"module must be an nn\.Module"):
+        save([1.0], tmp_path / "m.json")  # type: ignore[arg-type]
+
+
+# A child process that saves and, once its temporary file exists, hangs in
+# fsync until killed: a save caught mid-way, for real.
+HANGING_SAVE = """
+import os, sys, time
+import nn
+
+def hang(fd):
+    open(sys.argv[2], "w").close()
+    time.sleep(600)
+
+os.fsync = hang
+nn.save(nn.MLP(2, [2], seed=0), sys.argv[1])
+"""
+
+
+def start_hanging_save(path: Path, marker: Path) -> subprocess.Popen[bytes]:
+    child = subprocess.Popen(
+        [sys.executable, "-c", HANGING_SAVE, str(path), str(marker)]
+    )
+    for _ in range(3000):
+        if marker.exists() or child.poll() is not None:
+            break
+        time.sleep(0.01)
+    assert marker.exists(), "the child save never reached fsync"
+    return child
+
+
+def temporaries(directory: Path) -> list[str]:
+    return sorted(name for name in os.listdir(directory) if name.endswith(".tmp"))
+
+
+def test_a_save_removes_what_a_killed_save_left_but_not_a_live_saves_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "m.json"
+    child = start_hanging_save(path, tmp_path / "marker")
+    try:
+        left = temporaries(tmp_path)
+        assert len(left) == 1 and f".{child.pid}." in left[0]
+        save(MLP(2, [2], seed=1), path)  # the child is alive: its file stays
+        assert temporaries(tmp_path) == left
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert temporaries(tmp_path) == left  # killed: the file is abandoned
+    save(MLP(2, [2], seed=2), path)
+    assert temporaries(tmp_path) == []
+    assert bits(load(path, MLP(2, [2]))) == bits(MLP(2, [2], seed=2))
+
+
+def test_temporaries_of_other_hosts_of_this_process_and_of_other_files_are_kept(
+    tmp_path: Path,
+) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a pid that no longer runs
+    host = socket.gethostname()
+    kept = [
+        f".m.json.another-host.{child.pid}.abcd1234.tmp",
+        f".m.json.{host}.{os.getpid()}.abcd1234.tmp",
+        f".m.json.{host}.notapid.tmp",
+        f".other.json.{host}.{child.pid}.abcd1234.tmp",
+    ]
+    for name in kept:
+        (tmp_path / name).write_text("partial")
+    (tmp_path / f".m.json.{host}.{child.pid}.abcd1234.tmp").write_text("partial")
+    save(MLP(1, [1]), tmp_path / "m.json")
+    assert temporaries(tmp_path) == sorted(kept)
+
+
+# A child that saves a model over and over, killed at a random moment.
+SAVING_FOREVER = """
+import sys
+import nn
+
+model = nn.MLP(4, [64, 64, 1], seed=0)
+while True:
+    nn.save(model, sys.argv[1])
+"""
+
+
+@pytest.mark.slow
+def test_saves_killed_at_random_moments_leave_no_temporary_after_the_next_save(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "m.json"
+    rng = random.Random(0)
+    for _ in range(40):
+        child = subprocess.Popen([sys.executable, "-c", SAVING_FOREVER, str(path)])
+        time.sleep(0.3 + rng.random() * 0.2)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        # Each save cleans up after the killed ones: at most the last one's file.
+        assert len(temporaries(tmp_path)) <= 1
+    save(MLP(4, [64, 64, 1], seed=0), path)
+    assert temporaries(tmp_path) == []
+    load(path, MLP(4, [64, 64, 1]))
