@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck pytest fuzz bench oracle dot clean
+.PHONY: demo test lint typecheck pytest fuzz bench oracle dot chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,20 @@ dot:
 	  fi; }
 	@dot -V
 
+# Debian's chromium: tests/test_interactive.py steps through the HTML graph
+# page in it (Playwright drives it; no browser is downloaded).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium with apt-get..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's chromium at /usr/bin/chromium:"; \
+	    echo "  sudo apt-get install -y chromium"; \
+	    exit 1; \
+	  fi; }
+	@/usr/bin/chromium --version
+
 demo: $(VENV)/.installed-demos dot
 	$(PY) demos/moons.py
 
@@ -43,7 +57,7 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev dot
+pytest: $(VENV)/.installed-dev dot chromium
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest -q -m "not slow"
 
 test: lint typecheck pytest fuzz

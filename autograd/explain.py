@@ -30,7 +30,7 @@ from autograd import engine
 from autograd.engine import Value
 from autograd.graph import topological_order
 
-__all__ = ["Explanation", "Step", "explain"]
+__all__ = ["Explanation", "Step", "copy_graph", "explain"]
 
 HTML_ROWS: Final = 500
 """The most steps the notebook table shows; iterate the explanation for all."""
@@ -167,6 +167,25 @@ def _number(x: float) -> str:
     return format(x, ".6g")
 
 
+def copy_graph(root: Value) -> dict[Value, Value]:
+    """A copy of every node below `root`, keyed by the original, in forward order.
+
+    The copies have the originals' data, labels, ops, operands (copied) and
+    use counts, and zero grads: backward on them takes the same steps.
+    """
+    copy: dict[Value, Value] = {}
+    for v in topological_order(root):
+        c = engine._leaf(v._data)
+        c.label = v.label
+        c._row, c._d0, c._d1 = v._row, v._d0, v._d1
+        c._p0 = copy[v._p0] if isinstance(v._p0, Value) else v._p0
+        c._p1 = copy[v._p1] if isinstance(v._p1, Value) else v._p1
+        # Consumers outside the graph change backward's order: keep the count.
+        c._uses = v._uses
+        copy[v] = c
+    return copy
+
+
 def explain(root: Value) -> Explanation:
     """The chain-rule steps `root.backward()` takes, without changing any `grad`.
 
@@ -180,19 +199,9 @@ def explain(root: Value) -> Explanation:
             f"a loss), got {type(root).__name__}"
         )
     # A copy of the graph, so backward's walk can run and leave `grad` alone.
-    original: dict[Value, Value] = {}
-    copy: dict[Value, Value] = {}
-    names: dict[Value, str] = {}
-    for i, v in enumerate(topological_order(root)):
-        names[v] = _name(v, i)
-        c = engine._leaf(v._data)
-        c._row, c._d0, c._d1 = v._row, v._d0, v._d1
-        c._p0 = copy[v._p0] if isinstance(v._p0, Value) else v._p0
-        c._p1 = copy[v._p1] if isinstance(v._p1, Value) else v._p1
-        # Consumers outside the graph change backward's order: keep the count.
-        c._uses = v._uses
-        copy[v] = c
-        original[c] = v
+    copy = copy_graph(root)
+    original = {c: v for v, c in copy.items()}
+    names = {v: _name(v, i) for i, v in enumerate(copy)}
     seen: list[tuple[Value, float, float]] = []
 
     def record(node: Value, product: float, before: float) -> None:

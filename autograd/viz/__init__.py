@@ -43,6 +43,7 @@ from autograd.viz._scene import (
     build,
     owner,
 )
+from autograd.viz.stepper import StepThrough, interactive, to_html
 
 if TYPE_CHECKING:
     import graphviz
@@ -52,17 +53,21 @@ __all__ = [
     "FORMATS",
     "GraphvizNotFoundError",
     "HasNamedParameters",
+    "StepThrough",
     "heat_colour",
+    "interactive",
     "render",
     "to_dot",
+    "to_html",
     "to_svg",
 ]
 
 DEFAULT_MAX_NODES: Final = 400
 """Past this many drawn nodes a graph collapses: about what `dot` lays out legibly."""
 
-FORMATS: Final = ("svg", "png", "pdf", "dot", "gv")
-"""File suffixes `render` writes; ``.dot``/``.gv`` are the DOT source itself."""
+FORMATS: Final = ("svg", "png", "pdf", "dot", "gv", "html")
+"""File suffixes `render` writes; ``.dot``/``.gv`` are the DOT source itself,
+``.html`` the page to step through backward (`autograd.viz.stepper`)."""
 
 _INSTALL_DOT: Final = """\
 Graphviz's `dot` program was not found on PATH; autograd.viz needs it to
@@ -224,9 +229,10 @@ def render(
     """Write the graph below `root` to `path` and return the path.
 
     The suffix picks the format: ``.svg`` (added when there is none), ``.png``,
-    ``.pdf``, or ``.dot``/``.gv`` for the DOT source. Parent directories are
-    created; the file appears complete or not at all. Takes the options of
-    `to_dot`.
+    ``.pdf``, or ``.dot``/``.gv`` for the DOT source, or ``.html`` for the
+    page to step through backward (options of `interactive`). Parent
+    directories are created; the file appears complete or not at all. Takes
+    the options of `to_dot`.
     """
     target = Path(path)
     if not target.suffix:
@@ -237,8 +243,11 @@ def render(
             f"render: cannot write {target.suffix!r} files; use one of "
             + ", ".join("." + f for f in FORMATS)
         )
-    dot = to_dot(root, **options)
-    data = dot.source.encode("utf-8") if kind in ("dot", "gv") else _pipe(dot, kind)
+    if kind == "html":  # takes the options of `interactive`
+        data = to_html(root, **options).encode("utf-8")
+    else:
+        dot = to_dot(root, **options)
+        data = dot.source.encode("utf-8") if kind in ("dot", "gv") else _pipe(dot, kind)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
