@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.engine import Value
+from autograd.engine import Value, no_grad
 from autograd.functional import grad, hessian
 
 __all__ = ["gradcheck", "numeric_grad"]
@@ -41,6 +42,31 @@ def _float(x: object, where: str) -> float:
     )
 
 
+def _tolerance(value: object, name: str, *, positive: bool) -> float:
+    """`value` as a finite float >= 0 (> 0 if `positive`), else an error naming it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"gradcheck: {name} must be a real number, got {type(value).__name__}"
+        )
+    x = float(value)
+    if not math.isfinite(x) or x < 0.0 or (positive and x == 0.0):
+        bound = "> 0" if positive else ">= 0"
+        raise ValueError(
+            f"gradcheck: {name} must be a finite number {bound}, got {x!r}"
+        )
+    return x
+
+
+def _on_values(f: Callable[..., Any]) -> Callable[[list[float]], list[float]]:
+    """`f` at a point of floats, called on Values (so methods work) under no_grad."""
+
+    def value(point: list[float]) -> list[float]:
+        with no_grad():
+            return [_float(f(*map(Value, point)), "the output of f")]
+
+    return value
+
+
 def _central_differences(
     func: Callable[[list[float]], Sequence[float]], point: list[float], eps: float
 ) -> list[list[float]]:
@@ -55,6 +81,11 @@ def _central_differences(
         h = eps * max(1.0, abs(x))
         up, down = list(point), list(point)
         up[i], down[i] = x + h, x - h
+        if up[i] == x or down[i] == x or not math.isfinite(up[i] - down[i]):
+            raise ValueError(
+                f"gradcheck: eps={eps!r} gives no usable step at argument {i} "
+                f"(= {x!r}): choose an eps that moves it"
+            )
         high, low = func(up), func(down)
         columns.append([(a - b) / (2.0 * h) for a, b in zip(high, low, strict=True)])
     return columns
@@ -83,15 +114,15 @@ def numeric_grad(
 ) -> tuple[float, ...]:
     """The gradient of scalar `f` at `args` by central differences.
 
+    `f` is called on Values under `no_grad`, so it may use Value methods.
+
     >>> [round(d, 6) for d in numeric_grad(lambda x, y: x * y**2, 3.0, 2.0)]
     [4.0, 12.0]
     """
+    eps = _tolerance(eps, "eps", positive=True)
     point = [_float(a, f"argument {i}") for i, a in enumerate(args)]
-
-    def value(p: list[float]) -> list[float]:
-        return [_float(f(*p), "the output of f")]
-
-    return tuple(column[0] for column in _central_differences(value, point, eps))
+    columns = _central_differences(_on_values(f), point, eps)
+    return tuple(column[0] for column in columns)
 
 
 def gradcheck(
@@ -108,10 +139,14 @@ def gradcheck(
     order 2 also compares each second derivative d2f/dxi dxj with a central
     difference of the (analytic) first derivative. A derivative passes when
     ``|analytic - numeric| <= atol + rtol * |numeric|``. The error message is
-    a table of every compared derivative, the failing ones marked.
+    a table of every compared derivative, the failing ones marked. `eps` must
+    be a finite number > 0, `atol` and `rtol` finite numbers >= 0.
     """
-    if order not in (1, 2):
+    if type(order) is not int or order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
+    eps = _tolerance(eps, "eps", positive=True)
+    atol = _tolerance(atol, "atol", positive=False)
+    rtol = _tolerance(rtol, "rtol", positive=False)
     if not args:
         raise TypeError("gradcheck: give f at least one argument to check at")
     point = [_float(a, f"argument {i}") for i, a in enumerate(args)]

@@ -12,16 +12,16 @@ from autograd import Value, gradcheck
 from autograd.check import numeric_grad
 
 
-def cut_square(x: Value | float) -> Value | float:
-    """x**2 with one factor cut from the graph by `float`: d/dx comes out x, not 2x."""
-    return x * float(x)
+def cut_square(x: Value) -> Value:
+    """x**2 with one factor cut from the graph by `detach`: d/dx comes out x, not 2x."""
+    return x * x.detach()
 
 
-def detached_square_half(x: Value | float) -> Value | float:
+def detached_square_half(x: Value) -> Value:
     """x**2 / 2 written with a stop-gradient trick: the value and first
     derivative are right, but the derivative has no graph, so the second
     derivative comes out 0 instead of 1."""
-    c = float(x)
+    c = x.detach()
     return c * x - c * c / 2
 
 
@@ -101,3 +101,60 @@ def test_order_must_be_1_or_2() -> None:
 def test_gradcheck_needs_a_point() -> None:
     with pytest.raises(TypeError, match="at least one argument"):
         gradcheck(lambda: 1.0)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda a: a.tanh(),
+        lambda a: a.exp().log() * a.sigmoid(),
+        lambda a: a.relu() * a.sin() + abs(a),
+    ],
+    ids=["tanh", "exp-log-sigmoid", "relu-sin-abs"],
+)
+def test_functions_written_with_value_methods_are_checked(f: object) -> None:
+    assert gradcheck(f, 0.7, order=2) is True  # type: ignore[arg-type]
+    assert numeric_grad(f, 0.7)[0] != 0.0  # type: ignore[arg-type]
+
+
+def test_the_differences_record_no_graph() -> None:
+    seen: list[Value] = []
+
+    def f(a: Value) -> Value:
+        out = a * a
+        seen.append(out)
+        return out
+
+    numeric_grad(f, 2.0)
+    assert seen and all(out.parents == () for out in seen)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error"),
+    [
+        ("eps", 0.0, ValueError),
+        ("eps", -1e-6, ValueError),
+        ("eps", math.nan, ValueError),
+        ("eps", math.inf, ValueError),
+        ("eps", "1e-6", TypeError),
+        ("eps", True, TypeError),
+        ("atol", -1.0, ValueError),
+        ("atol", math.nan, ValueError),
+        ("atol", None, TypeError),
+        ("rtol", math.inf, ValueError),
+        ("rtol", "0.1", TypeError),
+    ],
+)
+def test_bad_tolerances_are_clear_errors_naming_them(
+    name: str, value: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error, match=f"gradcheck: {name} must be a"):
+        gradcheck(lambda x: x * x, 1.0, **{name: value})  # type: ignore[arg-type]
+    if name == "eps":
+        with pytest.raises(error, match="gradcheck: eps must be a"):
+            numeric_grad(lambda x: x * x, 1.0, eps=value)  # type: ignore[arg-type]
+
+
+def test_a_step_too_small_to_move_the_argument_is_an_error_not_a_zero() -> None:
+    with pytest.raises(ValueError, match=r"eps=1e-20 gives no usable step"):
+        numeric_grad(lambda x: x * x, 1.0, eps=1e-20)
