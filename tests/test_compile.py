@@ -200,9 +200,9 @@ def test_under_no_grad_a_compiled_call_is_an_eager_one() -> None:
 
 def test_misuse_is_reported_clearly() -> None:
     made_outside = Value(2.0) * 3.0
-    with pytest.raises(ValueError, match="made outside it by 'mul'"):
+    with pytest.raises(TypeError, match="made outside it by 'mul'"):
         compile(lambda v: v * made_outside)(Value(1.0))
-    with pytest.raises(ValueError, match="must be a leaf Value"):
+    with pytest.raises(TypeError, match="must be a leaf Value"):
         compile(lambda v: v * 2.0)(made_outside)
     with pytest.raises(TypeError, match="must return a Value"):
         compile(lambda v: 1.0)(Value(1.0))  # type: ignore[arg-type,return-value]

@@ -1,0 +1,142 @@
+"""The tape: what a trace recorded, as a list of equations you can print.
+
+Each equation is one op of the trace, ``e3 = mul(e1, c0)``: its row of the
+op table and its operands, each an argument (``i0``), a leaf `f` reached
+from inside (``c0``, a parameter), a constant (``2.0``) or an earlier
+equation. A `detach()` inside `f` is a ``stop_gradient`` equation and an op
+run under `no_grad` inside `f` is an equation marked ``no gradient``: both
+are computed again on every replay, and no gradient flows through them.
+Comparisons of Values (``e1 > 0.0``) are printed where they happened: they
+are the guards. Every later step (the checks, loop rolling, code
+generation) reads this list, not the Values of the trace.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Final, Union, final
+
+from autograd.engine import Value
+from autograd.ops import Op
+
+__all__ = ["STOP_GRADIENT", "Equation", "Guard", "Operand", "Tape"]
+
+STOP_GRADIENT: Final = Op(
+    "stop_gradient",
+    1,
+    operator.pos,
+    lambda m, x, out: (0.0,),
+    "stop_gradient",
+    "x, with no gradient flowing back: what detach() records.",
+    ((-5.0, 5.0),),
+)
+"""The row of a `detach()`: the value passes, the gradient does not."""
+
+
+@final
+class Equation:
+    """``out = row(operands)``: one op of the trace.
+
+    Its slots are named like a `Value`'s (`_row`, `_p0`, `_p1`), so passes
+    read an equation the way the engine reads a node. An operand is an
+    earlier `Equation`, a leaf `Value` (argument or captured) or a float.
+    `stop` marks equations no gradient flows through (detach, `no_grad`).
+    """
+
+    __slots__ = ("_p0", "_p1", "_row", "stop")
+
+    def __init__(self, row: Op, operands: tuple[Operand, ...], stop: bool) -> None:
+        self._row = row
+        self._p0: Operand = operands[0]
+        self._p1: Operand | None = operands[1] if row.arity == 2 else None
+        self.stop = stop
+
+    @property
+    def operands(self) -> tuple[Operand, ...]:
+        """The operands, in order."""
+        return (self._p0,) if self._p1 is None else (self._p0, self._p1)
+
+
+Operand = Union[Equation, Value, float]  # noqa: UP007 - a runtime alias on 3.10
+Guard = tuple[Operand, str, object, bool]  # a, symbol, b, what the trace saw
+
+
+@final
+class Tape:
+    """A trace as equations: inputs, captured leaves, equations, guards, output.
+
+    `visited` lists the equations in the order eager backward processed
+    them; the replay adds gradients up in that order.
+    """
+
+    def __init__(
+        self,
+        inputs: list[Value],
+        equations: list[Equation],
+        guards: list[tuple[int, Guard]],
+        out: Operand,
+        visited: list[Equation],
+    ) -> None:
+        self.inputs = inputs
+        self.equations = equations
+        self.guards = [guard for _, guard in guards]
+        self._guard_places = [at for at, _ in guards]  # equations made before each
+        self.out = out
+        self.visited = visited
+        input_set = set(inputs)
+        leaves: dict[Value, None] = {}
+        for eq in equations:
+            for p in eq.operands:
+                if isinstance(p, Value) and p not in input_set:
+                    leaves[p] = None
+        for a, _, b, _ in self.guards:
+            for x in (a, b):
+                if isinstance(x, Value) and x not in input_set:
+                    leaves[x] = None
+        if isinstance(out, Value) and out not in input_set:
+            leaves[out] = None
+        self.leaves = list(leaves)
+        """The leaves `f` reached from inside (parameters), in order of first use."""
+
+    def __str__(self) -> str:
+        names = self._names()
+        name: Callable[[object], str] = lambda p: (  # noqa: E731 - local shorthand
+            names[p] if isinstance(p, Value | Equation) else repr(float(p))  # type: ignore[arg-type]
+        )
+        leaves = ", ".join(
+            f"{names[v]}={v.label!r}" if v.label else names[v] for v in self.leaves
+        )
+        inputs = ", ".join(names[v] for v in self.inputs)
+        lines = [f"tape(inputs: {inputs or '-'}; leaves: {leaves or '-'})"]
+        guards = iter(zip(self._guard_places, self.guards, strict=True))
+        pending = next(guards, None)
+        for k, eq in enumerate(self.equations):
+            while pending is not None and pending[0] <= k:
+                lines.append(_guard_line(pending[1], name))
+                pending = next(guards, None)
+            args = ", ".join(map(name, eq.operands))
+            mark = "  # no gradient" if eq.stop and eq._row is not STOP_GRADIENT else ""
+            lines.append(f"  {names[eq]} = {eq._row.name}({args}){mark}")
+        while pending is not None:
+            lines.append(_guard_line(pending[1], name))
+            pending = next(guards, None)
+        lines.append(f"  return {name(self.out)}")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _names(self) -> dict[object, str]:
+        names: dict[object, str] = {}
+        for k, v in enumerate(self.inputs):
+            names.setdefault(v, f"i{k}")
+        for k, v in enumerate(self.leaves):
+            names[v] = f"c{k}"
+        for k, eq in enumerate(self.equations):
+            names[eq] = f"e{k}"
+        return names
+
+
+def _guard_line(guard: Guard, name: Callable[[object], str]) -> str:
+    a, symbol, b, result = guard
+    return f"  guard {name(a)} {symbol} {name(b)} is {result}"

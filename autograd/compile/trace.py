@@ -1,0 +1,261 @@
+"""Tracing: run `f` once eagerly, recording it; replays kept per argument structure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, Final, final
+
+from autograd import engine
+from autograd.compile import codegen
+from autograd.compile.soundness import (
+    Aliasing,
+    read_refused,
+    structure,
+    with_proxies,
+)
+from autograd.compile.tape import STOP_GRADIENT, Equation, Operand, Tape
+from autograd.engine import _RECORD, _TRACE, Value, _mode, _tracer
+from autograd.ops import Op
+
+__all__ = ["Compiled", "backward_order"]
+
+# Traces kept per argument structure; a function whose branches alternate
+# between a few patterns keeps one trace per pattern.
+_TRACES_PER_KEY: Final = 4
+# Argument structures kept (the least recently traced go first): a key may
+# hold an argument object alive.
+_KEYS: Final = 64
+
+
+@final
+class Compiled:
+    """A function of Values traced once per argument structure and replayed fast."""
+
+    def __init__(self, f: Callable[..., Value]) -> None:
+        self.f = f
+        self.traces = 0
+        """How many times the function was traced (first calls and guard misses)."""
+        self._plans: dict[Hashable, list[_Plan]] = {}
+        self._last: _Plan | None = None
+
+    @property
+    def source(self) -> str:
+        """The generated Python of the most recent trace ('' before the first call)."""
+        return "" if self._last is None else self._last.source
+
+    @property
+    def tape(self) -> Tape | None:
+        """The equations of the most recent trace (None before the first call)."""
+        return None if self._last is None else self._last.tape
+
+    def __call__(self, *args: Any) -> float:
+        """Run f on `args` forward and backward; return the value of its output."""
+        mode = _mode.get()
+        if mode & _TRACE:
+            raise TypeError(
+                "compile: a compiled function was called while another is traced "
+                "(its backward would run inside f); call the plain function instead"
+            )
+        inputs: list[Value] = []
+        key = structure(args, inputs)
+        if mode != _RECORD:  # no_grad or anomaly mode: eager, with eager's checks
+            return _eager(self.f, args)
+        plans = self._plans.get(key, [])
+        for plan in plans:
+            if not plan.aliasing.admits(inputs):
+                continue
+            try:
+                out = plan.replay(inputs, plan.captured)
+            except Exception:  # any failure: eager raises its own error
+                out = None
+            if out is not None:
+                return out
+        plan, value = _trace(self.f, args, inputs)
+        self.traces += 1
+        plans.insert(0, plan)
+        del plans[_TRACES_PER_KEY:]
+        self._plans.pop(key, None)
+        self._plans[key] = plans  # the most recent last
+        while len(self._plans) > _KEYS:
+            del self._plans[next(iter(self._plans))]
+        self._last = plan
+        return value
+
+    def __repr__(self) -> str:
+        return f"compile({getattr(self.f, '__qualname__', self.f)!r})"
+
+
+def _eager(f: Callable[..., Value], args: tuple[Any, ...]) -> float:
+    """What a compiled call does, done eagerly."""
+    out = _output(f(*args))
+    out.backward()
+    return out._data
+
+
+def _output(out: object) -> Value:
+    if not isinstance(out, Value):
+        raise TypeError(
+            f"compile: the function must return a Value, got {type(out).__name__}"
+        )
+    return out
+
+
+def backward_order(out: Value) -> list[Value]:
+    """Run eager backward from `out`; the nodes, in the order it processed them.
+
+    The one place compile learns eager's order: each node's adjoint is
+    complete when it is reached, and contributions to a node add up in the
+    order of its consumers here, operand 0 before operand 1, starting from
+    0.0 (see `autograd.engine.backward_order`). The replay sums the same way.
+    """
+    order = engine.backward_order(out)
+    out.backward()
+    return order
+
+
+class _Recorder:
+    """The tracer: every node made, comparison and stop-gradient of `f`, in order."""
+
+    def __init__(self) -> None:
+        self.nodes: list[Value] = []
+        # Leaves made from other Values: by detach() or an op under no_grad.
+        self.derived: dict[Value, tuple[Op, tuple[object, ...]]] = {}
+        self.comparisons: list[tuple[int, Value, str, object, bool]] = []
+        # The list's own append: no Python frame per node traced.
+        self.made: Callable[[Value], None] = self.nodes.append
+
+    def compared(self, a: Value, symbol: str, b: object, result: bool) -> None:
+        """f compared a Value: the replay checks it again (a guard)."""
+        self.comparisons.append((len(self.nodes), a, symbol, b, result))
+
+    def read(self, v: Value) -> None:
+        """f read a Value's number: refused (see `soundness`)."""
+        raise read_refused(v)
+
+    def detached(self, leaf: Value, source: Value) -> None:
+        """f detached a Value: a stop-gradient equation."""
+        self.derived[leaf] = (STOP_GRADIENT, (source,))
+        self.nodes.append(leaf)
+
+    def constant(self, v: Value, row: Op, operands: tuple[object, ...]) -> None:
+        """f ran an op under no_grad: an equation with no gradient."""
+        self.derived[v] = (row, operands)
+        self.nodes.append(v)
+
+
+def _trace(
+    f: Callable[..., Value], args: tuple[Any, ...], inputs: list[Value]
+) -> tuple[_Plan, float]:
+    """Run f eagerly, recording it, and build the plan that replays it."""
+    # f gets a stand-in (proxy) for each argument, so that a leaf it reaches
+    # both as an argument and from inside shows up as two different leaves.
+    proxy = {v: Value(v._data, v.label) for v in inputs}
+    real = {p: v for v, p in proxy.items()}
+    recorder = _Recorder()
+    mode_token = _mode.set(_mode.get() | _TRACE)
+    tracer_token = _tracer.set(recorder)
+    try:
+        out = _output(f(*with_proxies(args, proxy)))
+    finally:
+        _tracer.reset(tracer_token)
+        _mode.reset(mode_token)
+    equations, eq_of, aliased = _equations(recorder, real, set(inputs))
+    if out in inputs:
+        aliased.add(out)  # f returned a leaf it captured that is also an argument
+    out = real.get(out, out)
+    guards = [
+        (at, (_operand(a, eq_of, real), symbol, _guard_right(b, eq_of, real), result))
+        for at, a, symbol, b, result in recorder.comparisons
+    ]
+    tape_out = _operand(out, eq_of, real)
+    _unproxy(recorder, real)
+    # The equations backward passes adjoints through (leaves, and the
+    # leaves detach() and no_grad made, pass nothing on).
+    visited = [
+        eq
+        for eq in map(eq_of.get, backward_order(out))
+        if eq is not None and not eq.stop
+    ]
+    tape = Tape(inputs, equations, guards, tape_out, visited)
+    aliases = [(i, v) for i, v in enumerate(inputs) if v in aliased]
+    return _Plan(tape, aliases), out._data
+
+
+def _equations(
+    recorder: _Recorder, real: dict[Value, Value], inputs: set[Value]
+) -> tuple[list[Equation], dict[Value, Equation], set[Value]]:
+    """The recorded nodes as equations, and the arguments f also captured."""
+    eq_of: dict[Value, Equation] = {}
+    equations: list[Equation] = []
+    derived = recorder.derived
+    for v in recorder.nodes:
+        if v in derived:
+            row, operands = derived[v]
+            stop = True
+        else:
+            row, operands, stop = v._row, (v._p0, v._p1), False  # type: ignore[assignment]
+        refs = tuple(_operand(p, eq_of, real) for p in operands[: row.arity])
+        eq = eq_of[v] = Equation(row, refs, stop)
+        equations.append(eq)
+    # An argument f reached as itself, not through its proxy: f captured it.
+    aliased = {
+        p
+        for v in recorder.nodes
+        for p in (derived[v][1] if v in derived else (v._p0, v._p1))
+        if isinstance(p, Value) and p in inputs
+    }
+    for _, a, _, b, _ in recorder.comparisons:
+        aliased.update(p for p in (a, b) if isinstance(p, Value) and p in inputs)
+    return equations, eq_of, aliased
+
+
+def _operand(
+    p: object, eq_of: dict[Value, Equation], real: dict[Value, Value]
+) -> Operand:
+    """What `p` is on the tape: an equation, a leaf (an argument's own), a float."""
+    if not isinstance(p, Value):
+        return float(p)  # type: ignore[arg-type]
+    found = eq_of.get(p)
+    if found is not None:
+        return found
+    if p._row is None:
+        return real.get(p, p)
+    raise TypeError(
+        f"compile: the function uses a Value made outside it by {p.op!r} "
+        f"(data={p._data!r}); pass it as an argument (a leaf) or detach() it"
+    )
+
+
+def _guard_right(
+    b: object, eq_of: dict[Value, Equation], real: dict[Value, Value]
+) -> object:
+    return _operand(b, eq_of, real) if isinstance(b, Value) else b
+
+
+def _unproxy(recorder: _Recorder, real: dict[Value, Value]) -> None:
+    """Put each argument's own Value where f used its proxy: the graph eager builds."""
+    for v in recorder.nodes:
+        if v._row is None:
+            continue
+        p = v._p0
+        if p.__class__ is Value and p in real:
+            v._p0 = real[p]
+        p = v._p1
+        if p.__class__ is Value and p in real:
+            v._p1 = real[p]
+
+
+@final
+class _Plan:
+    """A compiled replay: the tape, the generated function and what it reads."""
+
+    def __init__(self, tape: Tape, aliases: list[tuple[int, Value]]) -> None:
+        self.tape = tape
+        code = codegen.generate(tape)
+        self.source = code.text
+        self.captured = code.captured
+        self.aliasing = Aliasing(code.captured, aliases)
+        # replay(inputs, captured): the output's value, gradients added; None
+        # if a guard or the overflow check failed (nothing is changed then).
+        self.replay: Callable[[list[Value], list[Value]], float | None]
+        self.replay = code.function

@@ -1,0 +1,195 @@
+"""The soundness rule of `autograd.compile`, property-tested on random programs.
+
+A program is a few lines of Python on Values: ops (some with domain errors),
+branches on comparisons, dead values, `detach()`, ops under `no_grad`,
+`autograd.maximum`, and sometimes a read of a Value's number. It is called
+with aliased arguments (the same Value twice, the captured leaf as an
+argument) and with new numbers on every call. Every call must equal eager
+bit for bit (value, every gradient) or raise eager's error type; a program
+that reads a number is refused with a TypeError.
+"""
+
+from __future__ import annotations
+
+import operator
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+from autograd import Value, compile, no_grad
+
+UNARY: dict[str, Callable[[Value], Value]] = {
+    "exp": Value.exp,
+    "log": Value.log,
+    "sqrt": Value.sqrt,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "neg": operator.neg,
+    "abs": operator.abs,
+    "sin": Value.sin,
+}
+BINARY: dict[str, Callable[[object, object], Value]] = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "div": operator.truediv,
+    "pow": operator.pow,
+    "maximum": autograd.maximum,  # type: ignore[dict-item]
+}
+
+# One line: (kind, row name, operand registers, a constant).
+Line = tuple[str, str, tuple[int, ...], float]
+
+constants = st.sampled_from([-2.0, -0.5, -0.0, 0.0, 0.5, 1.0, 2.0, 3.0])
+
+
+@st.composite
+def lines(draw: st.DrawFn, registers: int) -> Line:
+    reg = st.integers(0, registers - 1)
+    kind = draw(
+        st.sampled_from(
+            ["unary", "binary", "const", "branch", "max", "detach", "no_grad", "read"]
+        )
+    )
+    c = draw(constants)
+    if kind == "unary":
+        return (kind, draw(st.sampled_from(sorted(UNARY))), (draw(reg),), c)
+    if kind in ("binary", "branch", "max"):
+        row = draw(st.sampled_from(sorted(BINARY)))
+        return (kind, row, (draw(reg), draw(reg)), c)
+    if kind == "no_grad":
+        row = draw(st.sampled_from(sorted(BINARY)))
+        return (kind, row, (draw(reg),), c)
+    return (kind, draw(st.sampled_from(sorted(BINARY))), (draw(reg),), c)
+
+
+@dataclass
+class Program:
+    """Lines over registers: the two arguments, the captured leaf, each line's value."""
+
+    lines: list[Line]
+    outputs: list[int]  # registers summed into the output; the others are dead
+
+    def reads(self) -> bool:
+        return any(kind == "read" for kind, _, _, _ in self.lines)
+
+    def run(self, a: Value, b: Value, w: Value) -> Value:
+        regs = [a, b, w]
+        for kind, row, operands, c in self.lines:
+            x = regs[operands[0]]
+            if kind == "unary":
+                regs.append(UNARY[row](x))
+            elif kind == "binary":
+                regs.append(BINARY[row](x, regs[operands[1]]))
+            elif kind == "const":
+                regs.append(BINARY[row](x, c))
+            elif kind == "branch":  # a comparison: a guard
+                y = regs[operands[1]]
+                regs.append(x * c if x > y else y - c)
+            elif kind == "max":  # Python's max compares too
+                regs.append(max(x, regs[operands[1]]) * 1.5)
+            elif kind == "detach":
+                regs.append(x.detach() * x)
+            elif kind == "no_grad":
+                with no_grad():
+                    made = BINARY[row](x, c)
+                regs.append(made + x)
+            else:  # a data-dependent number: compile must refuse it
+                regs.append(x * x.data)
+        out = regs[self.outputs[0]]
+        for k in self.outputs[1:]:
+            out = out + regs[k]
+        return out if isinstance(out, Value) else a * 0.0 + out
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> Program:
+    body: list[Line] = []
+    for registers in range(3, 3 + draw(st.integers(1, 7))):
+        body.append(draw(lines(registers)))
+    total = 3 + len(body)
+    outputs = draw(
+        st.lists(st.integers(0, total - 1), min_size=1, max_size=3, unique=True)
+    )
+    return Program(body, outputs)
+
+
+# How a call passes its arguments: two fresh Values, the same one twice, or
+# the captured leaf as an argument.
+ALIASINGS = ["distinct", "same twice", "w first", "w second"]
+numbers = st.sampled_from(
+    [-3.0, -1.0, -0.7, -0.5, -0.0, 0.0, 0.1, 0.25, 1 / 3, 0.5, 1.0, 2.0, 800.0]
+)
+
+
+def bits(xs: Sequence[float]) -> list[bytes]:
+    return [struct.pack("<d", x) for x in xs]
+
+
+def arguments(aliasing: str, x: Value, y: Value, w: Value) -> tuple[Value, Value]:
+    return {
+        "distinct": (x, y),
+        "same twice": (x, x),
+        "w first": (w, y),
+        "w second": (x, w),
+    }[aliasing]
+
+
+def check_against_eager(
+    program: Program, calls: list[tuple[str, float, float, float]]
+) -> None:
+    """Each call compiled equals the same call eager, in two worlds of Values."""
+    world_e = [Value(0.0), Value(0.0), Value(0.0)]  # x, y, w
+    world_c = [Value(0.0), Value(0.0), Value(0.0)]
+    w_e, w_c = world_e[2], world_c[2]
+    step = compile(lambda a, b: program.run(a, b, w_c))
+    for aliasing, x, y, w in calls:
+        for world in (world_e, world_c):
+            world[0].data, world[1].data, world[2].data = x, y, w
+        args_e = arguments(aliasing, world_e[0], world_e[1], w_e)
+        args_c = arguments(aliasing, world_c[0], world_c[1], w_c)
+        try:
+            out = program.run(*args_e, w_e)
+            out.backward()
+            expected = out.data
+        except (ArithmeticError, ValueError) as error:
+            # A program that reads a number may fail before or after the read.
+            refused = (TypeError,) if program.reads() else ()
+            with pytest.raises((type(error), *refused)):
+                step(*args_c)
+        else:
+            if program.reads():
+                with pytest.raises(TypeError, match="read the number of a Value"):
+                    step(*args_c)
+                return
+            assert bits([step(*args_c)]) == bits([expected])
+        # Gradients add up over the calls: they must agree after every one.
+        assert bits([v.grad for v in world_c]) == bits([v.grad for v in world_e])
+
+
+calls = st.lists(
+    st.tuples(st.sampled_from(ALIASINGS), numbers, numbers, numbers),
+    min_size=2,
+    max_size=6,
+)
+
+
+@given(program=programs(), calls=calls)
+def test_every_call_equals_eager_or_is_refused(
+    program: Program, calls: list[tuple[str, float, float, float]]
+) -> None:
+    check_against_eager(program, calls)
+
+
+@pytest.mark.slow
+@settings(max_examples=2000)
+@given(program=programs(), calls=calls)
+def test_every_call_equals_eager_or_is_refused_on_thousands_of_programs(
+    program: Program, calls: list[tuple[str, float, float, float]]
+) -> None:
+    check_against_eager(program, calls)
