@@ -9,8 +9,9 @@ name, 54k for 6 letters, 95k for 11).
 
 An `Engine` says how to make a leaf, apply exp/log/relu and read and write a
 parameter; everything else is `+ - * / **` on the engine's nodes, so every
-engine runs the same math in the same order. `benchmarks/workloads.py`
-makes the engines; `demos/names_gpt.py` trains the model with ours.
+engine runs the same math in the same order. `OURS` is ours;
+`benchmarks/workloads.py` makes the others; `demos/names_gpt.py` trains the
+model with ours.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from autograd import Value
 
 NAMES = Path(__file__).resolve().parent.parent / "demos" / "data" / "names.txt"
 """The names the model learns from (one a line; see demos/data/README.md)."""
@@ -46,6 +49,26 @@ class Engine:
     """A parameter's gradient as a float (0.0 if it has none)."""
     update: Callable[[Any, float], None]
     """Set a parameter's float and clear its gradient for the next step."""
+
+
+def read_data(v: Any) -> float:
+    """`v.data`: the float of a node of an engine that keeps it there."""
+    return v.data
+
+
+def read_grad(p: Any) -> float:
+    """`p.grad`: a parameter's gradient, where the engine keeps it."""
+    return p.grad
+
+
+def write_data(p: Any, x: float) -> None:
+    """Set `p.data` to `x` and `p.grad` to 0.0, as a user's training loop does."""
+    p.data = x
+    p.grad = 0.0
+
+
+OURS = Engine(Value, Value.exp, Value.log, Value.relu, read_data, read_grad, write_data)
+"""Our engine, eager."""
 
 
 def load_names(path: Path = NAMES) -> list[str]:

@@ -386,19 +386,6 @@ def w4_floats(calls: int) -> Run:
 # -- W5: a character-level GPT on names (benchmarks/gpt.py) -----------------
 
 
-def _data(v: Any) -> float:
-    return v.data
-
-
-def _grad(p: Any) -> float:
-    return p.grad
-
-
-def _set_data(p: Any, x: float) -> None:
-    p.data = x
-    p.grad = 0.0
-
-
 def _torch_value(t: Any) -> float:
     return t.item()
 
@@ -416,32 +403,24 @@ def _torch_set(p: Any, x: float) -> None:
 def w5_engines(with_torch: bool) -> dict[str, gpt.Engine]:
     """The W5 engines by column name: each makes and reads nodes its own way."""
     engines = {
-        "ours eager": gpt.Engine(
-            Value,
-            Value.exp,
-            Value.log,
-            Value.relu,
-            _data,
-            _grad,
-            _set_data,
-        ),
+        "ours eager": gpt.OURS,
         "microgpt-style": gpt.Engine(
             microgpt_style.Value,
             microgpt_style.Value.exp,
             microgpt_style.Value.log,
             microgpt_style.Value.relu,
-            _data,
-            _grad,
-            _set_data,
+            gpt.read_data,
+            gpt.read_grad,
+            gpt.write_data,
         ),
         "micrograd": gpt.Engine(
             MicroValue,
             micrograd_ops.exp,
             micrograd_ops.log,
             MicroValue.relu,
-            _data,
-            _grad,
-            _set_data,
+            gpt.read_data,
+            gpt.read_grad,
+            gpt.write_data,
         ),
     }
     if with_torch:
