@@ -1,0 +1,228 @@
+"""`autograd.compile` replays exactly what eager computes, or runs eagerly, or refuses.
+
+The four cases of issue 11 (aliasing, numbers read inside f, dropped errors,
+unhashable arguments) and the rule behind each; `test_compile_fuzz.py`
+checks the rule on random programs.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+import autograd
+from autograd import OpDomainError, Value, compile, no_grad
+
+
+def bits(xs: Sequence[float]) -> list[bytes]:
+    return [struct.pack("<d", x) for x in xs]
+
+
+def eager(f: Callable[..., Value], *args: Any) -> float:
+    out = f(*args)
+    out.backward()
+    return out.data
+
+
+# -- 1. aliasing: an argument that is also a leaf f captures ------------------
+
+
+def test_an_argument_that_f_also_captures_then_another() -> None:
+    w, x = Value(3.0), Value(5.0)
+    step = compile(lambda a: a * w)
+    assert step(w) == 9.0 and w.grad == 6.0
+    w.grad = 0.0
+    assert step(x) == 15.0  # x * w, not x * x
+    assert (x.grad, w.grad) == (3.0, 5.0)
+
+
+def test_another_argument_then_one_that_f_also_captures() -> None:
+    # The replay traced with x would add w's two shares one at a time;
+    # eager sums them first. The call must trace again, and equal eager.
+    def f(w: Value) -> Callable[[Value], Value]:
+        return lambda a: (a * w * 0.1 + a.tanh()) * w
+
+    w, x = Value(0.7), Value(0.3)
+    step = compile(f(w))
+    step(x)
+    w.grad = 0.0
+    got = step(w)
+    reference = Value(0.7)
+    expected = eager(f(reference), reference)
+    assert bits([got, w.grad]) == bits([expected, reference.grad])
+    assert step.traces == 2
+
+
+def test_the_same_value_twice_in_a_list_or_a_dict() -> None:
+    step = compile(lambda d: d["u"] * d["v"])
+    x, y = Value(3.0), Value(4.0)
+    assert step({"u": x, "v": x}) == 9.0 and x.grad == 6.0
+    assert step({"u": x, "v": y}) == 12.0 and (x.grad, y.grad) == (10.0, 3.0)
+    assert step.traces == 2
+
+
+# -- 2. numbers read out of a Value inside f ------------------------------
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda a: a * a.data,
+        lambda a: a * a.item(),
+        lambda a: a * max(v.data for v in [a, a * 2.0]),
+    ],
+    ids=["data", "item", "max of data"],
+)
+def test_reading_a_number_inside_f_is_refused(f: Callable[[Value], Value]) -> None:
+    x = Value(2.0)
+    with pytest.raises(TypeError, match=r"read the number of a Value.*detach\(\)"):
+        compile(f)(x)
+    assert x.grad == 0.0  # refused before anything was changed
+
+
+def test_float_of_a_value_inside_f_is_refused_too() -> None:
+    def f(a: Value) -> Value:
+        with no_grad():
+            m = float(a)  # allowed eagerly under no_grad, but a number all the same
+        return a * m
+
+    with pytest.raises(TypeError, match="read the number of a Value"):
+        compile(f)(Value(2.0))
+
+
+def cross_entropy_of_two(w: Value, b: Value) -> Value:
+    """A stable log-softmax, label 1, as nn's loss computes it: max, detach, ops."""
+    logits = [w * 1.0, b * 1.0]
+    m = autograd.maximum(logits[0], logits[1])
+    assert isinstance(m, Value)
+    m = m.detach()
+    total = sum((z - m).exp() for z in logits)
+    assert isinstance(total, Value)
+    return total.log() + m - logits[1]
+
+
+@pytest.mark.parametrize("point", [(-740.0, -741.0), (-744.0, -745.0), (3.0, -2.0)])
+def test_a_detached_max_is_recomputed_on_every_call(point: tuple[float, float]) -> None:
+    # Issue 11: traced at (0, 1), a baked-in max gave 1.2976 and inf
+    # gradients at (-740, -741).
+    w, b = Value(0.0), Value(1.0)
+    step = compile(cross_entropy_of_two)
+    step(w, b)
+    w.data, b.data = point
+    w.grad = b.grad = 0.0
+    got = step(w, b)
+    we, be = Value(point[0]), Value(point[1])
+    expected = eager(cross_entropy_of_two, we, be)
+    assert bits([got, w.grad, b.grad]) == bits([expected, we.grad, be.grad])
+    assert step.traces == 1
+
+
+def test_an_op_under_no_grad_inside_f_is_recomputed() -> None:
+    def f(a: Value) -> Value:
+        with no_grad():
+            scale = (a * 3.0).exp()
+        return a * scale
+
+    x = Value(0.5)
+    step = compile(f)
+    step(x)
+    x.data, x.grad = 1.5, 0.0
+    reference = Value(1.5)
+    assert bits([step(x), x.grad]) == bits([eager(f, reference), reference.grad])
+    assert step.traces == 1
+
+
+def test_the_tape_shows_stop_gradients_and_no_grad_equations() -> None:
+    def f(a: Value) -> Value:
+        with no_grad():
+            scale = a * 3.0
+        return a * scale + a.detach()
+
+    step = compile(f)
+    step(Value(1.0))
+    assert str(step.tape) == (
+        "tape(inputs: i0; leaves: -)\n"
+        "  e0 = mul(i0, 3.0)  # no gradient\n"
+        "  e1 = mul(i0, e0)\n"
+        "  e2 = stop_gradient(i0)\n"
+        "  e3 = add(e1, e2)\n"
+        "  return e3"
+    )
+
+
+# -- 3. errors: every equation is checked, used or not ------------------------
+
+
+def test_an_unused_op_that_fails_raises_as_eager() -> None:
+    step = compile(lambda a: (a.log(), a * 2.0)[1])
+    x = Value(1.0)
+    assert step(x) == 2.0
+    x.data = -1.0
+    with pytest.raises(OpDomainError, match="log"):
+        step(x)
+
+
+def test_an_unused_op_under_no_grad_that_fails_raises_as_eager() -> None:
+    def f(a: Value) -> Value:
+        with no_grad():
+            a.sqrt()
+        return a * 2.0
+
+    step = compile(f)
+    x = Value(1.0)
+    step(x)
+    x.data = -1.0
+    with pytest.raises(OpDomainError, match="sqrt"):
+        step(x)
+
+
+@pytest.mark.parametrize("exponent", [2.0, 0.5])
+def test_a_value_exponent_on_a_negative_base_raises_as_eager(exponent: float) -> None:
+    step = compile(lambda a, b: a**b)
+    a, b = Value(2.0), Value(exponent)
+    step(a, b)
+    a.data = -2.0
+    with pytest.raises(OpDomainError, match="base must be >= 0"):
+        step(a, b)
+
+
+# -- 4. what compile cannot take is a TypeError that says so ------------------
+
+
+def test_a_dict_argument_is_taken_by_structure() -> None:
+    step = compile(lambda d: d["x"] * d["k"])
+    assert step({"x": Value(2.0), "k": 3.0}) == 6.0
+    assert step({"x": Value(5.0), "k": 3.0}) == 15.0 and step.traces == 1
+    assert step({"x": Value(5.0), "k": 4.0}) == 20.0 and step.traces == 2
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ({Value(1.0)}, "set among the arguments"),
+        (bytearray(b"x"), "unhashable"),
+        ([Value(1.0) * 2.0], "must be a leaf Value"),
+    ],
+    ids=["set", "unhashable object", "not a leaf"],
+)
+def test_arguments_compile_cannot_take_are_refused(argument: Any, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        compile(lambda a: Value(1.0))(argument)
+
+
+def test_a_value_made_outside_f_is_refused_before_any_gradient() -> None:
+    w = Value(2.0)
+    made_outside = w * 3.0
+    with pytest.raises(TypeError, match="made outside it by 'mul'"):
+        compile(lambda v: v * made_outside)(Value(1.0))
+    assert w.grad == 0.0
+
+
+def test_a_compiled_call_inside_a_trace_is_refused() -> None:
+    inner = compile(lambda a: a * 2.0)
+    outer = compile(lambda a: a * inner(a))  # type: ignore[operator]
+    with pytest.raises(TypeError, match="called while another is traced"):
+        outer(Value(1.0))
