@@ -109,31 +109,74 @@ def _grid(points: Sequence[Sequence[float]], size: int) -> Iterator[list[float]]
 
 def plot_regions(
     ax: Any,
-    classify: Callable[[list[float]], int],
+    scores: Callable[[list[float]], Sequence[float]],
     points: Sequence[Sequence[float]],
     labels: Sequence[int],
-    size: int = 40,
+    size: int = 60,
 ) -> None:
-    """Shade the plane by the class `classify` gives it and scatter the data on top."""
+    """Shade each class's region of the plane and scatter the data on top.
+
+    `scores(point)` gives one score per class; a point belongs to the class
+    with the highest. Each region is drawn on its own, where its score beats
+    every other class's, so boundaries fall where the scores tie,
+    interpolated between grid points: smooth, and never a band of a class
+    that wins nowhere there (contouring class *numbers* would put class 1
+    between classes 0 and 2).
+    """
     # No graph is needed to colour the plane: evaluate without recording.
     with no_grad():
         grid = list(_grid(points, size))
-        classes = [classify(p) for p in grid]
+        table = [list(scores(p)) for p in grid]
     gx = [[grid[j * size + i][0] for i in range(size)] for j in range(size)]
     gy = [[grid[j * size + i][1] for i in range(size)] for j in range(size)]
-    gz = [[classes[j * size + i] for i in range(size)] for j in range(size)]
-    levels = [c - 0.5 for c in range(max(labels) + 2)]
-    ax.contourf(gx, gy, gz, levels=levels, cmap="Spectral", alpha=0.6)
+    last = max(labels)
+    colours = pyplot().get_cmap("Spectral")
+    for k in range(last + 1):
+        # How far class k's score is above the best other class's: > 0 inside.
+        lead = [
+            [
+                table[j * size + i][k] - max(_others(table[j * size + i], k))
+                for i in range(size)
+            ]
+            for j in range(size)
+        ]
+        top = max(max(row) for row in lead)
+        if top > 0.0:
+            ax.contourf(
+                gx,
+                gy,
+                lead,
+                levels=[0.0, top + 1.0],
+                colors=[colours(k / last)],
+                alpha=0.6,
+            )
     ax.scatter(
         [p[0] for p in points],
         [p[1] for p in points],
         c=list(labels),
         cmap="Spectral",
         vmin=0,
-        vmax=max(labels),
+        vmax=last,
         s=24,
         edgecolors="black",
         linewidths=0.5,
     )
     ax.set_xlim(gx[0][0], gx[0][-1])
     ax.set_ylim(gy[0][0], gy[-1][0])
+
+
+def _others(row: Sequence[float], k: int) -> list[float]:
+    return [s for j, s in enumerate(row) if j != k]
+
+
+def plot_losses(ax: Any, losses: Sequence[float], name: str = "loss") -> None:
+    """The training curve: `losses` per step, on a log scale when all are positive."""
+    ax.plot(range(len(losses)), losses, lw=1.5)
+    if min(losses) > 0.0:
+        ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel(name)
+    ax.set_title(
+        f"{name} while training: {losses[0]:.3g} \N{RIGHTWARDS ARROW} {losses[-1]:.3g}"
+    )
+    ax.grid(True, which="both", alpha=0.3)

@@ -7,7 +7,8 @@ graph from L back to the leaves: at every edge, the upstream gradient times
 the local derivative is added to the operand's running sum (the chain rule).
 It checks every gradient against central finite differences, then takes
 --steps steps of gradient descent on w1, w2 and b, and plots both.
-Writes out/chain_rule.png.
+Writes out/chain_rule.png, and out/chain_rule.html: open it in a browser to
+step through the same backward pass on the graph (needs Graphviz).
 
     python demos/chain_rule.py
     python demos/chain_rule.py --seed 3 --steps 50
@@ -21,7 +22,8 @@ from collections.abc import Sequence
 
 from _common import Result, Timer, parser, progress, pyplot, save_figure
 
-from autograd import Value, no_grad, topological_order
+from autograd import Value, explain, no_grad, topological_order
+from autograd.viz import GraphvizNotFoundError, render
 
 TARGET = 0.5
 """What the neuron's output should be."""
@@ -66,28 +68,14 @@ def show_forward(loss: Value) -> None:
 
 
 def show_backward(loss: Value) -> dict[Value, float]:
-    """Walk the graph from `loss` back to the leaves, printing each chain-rule step.
+    """Print backward's chain-rule steps from `loss` (`autograd.explain`).
 
     Returns each node's gradient d(loss)/d(node), summed as printed.
     """
-    print("\nBackward pass: operand.grad += upstream * local derivative")
-    print(f"  {'edge':<22} {'upstream':>10} {'local':>10} {'product':>10}", end="")
-    print(f" {'running sum':>12}")
-    grads: dict[Value, float] = {loss: 1.0}
-    # Reverse topological order: a node's gradient is complete before it is used.
-    for v in reversed(topological_order(loss)):
-        upstream = grads[v]
-        for operand, local in zip(v.operands, v.local_grads, strict=True):
-            if not isinstance(operand, Value):
-                continue  # a constant such as TARGET: nothing to learn
-            product = upstream * local
-            grads[operand] = grads.get(operand, 0.0) + product
-            edge = f"{v.label} -> {operand.label}"
-            print(
-                f"  {edge:<22} {upstream:>10.6f} {local:>10.6f} "
-                f"{product:>10.6f} {grads[operand]:>12.6f}"
-            )
-    return grads
+    print("\nBackward pass: each edge adds upstream * local to its parent's grad")
+    steps = explain(loss)
+    print(steps)
+    return steps.grads
 
 
 def finite_difference(values: dict[str, float], name: str) -> float:
@@ -122,12 +110,12 @@ def main(argv: Sequence[str] | None = None) -> Result:
     grads = show_backward(loss)
     loss.backward()
 
-    print("\nCheck: by hand, by Value.backward(), by central finite differences")
+    print("\nCheck: explained, by Value.backward(), by central finite differences")
     error = 0.0
     checked = []
     for name, leaf in leaves.items():
         numeric = finite_difference(values, name)
-        assert grads[leaf] == leaf.grad, f"hand-walked {name} differs from backward()"
+        assert grads[leaf] == leaf.grad, f"explained {name} differs from backward()"
         error = max(error, abs(leaf.grad - numeric))
         checked.append((name, leaf.grad, numeric))
         print(f"  dL/d{name:<3} {leaf.grad: .8f}  finite difference {numeric: .8f}")
@@ -164,6 +152,11 @@ def main(argv: Sequence[str] | None = None) -> Result:
     figure = save_figure(fig, args.out, "chain_rule.png")
     result = Result(args.steps, history[-1], None, figure, timer.seconds(), error)
     print(f"wrote {figure}")
+    try:
+        page = render(forward(leaves), args.out / "chain_rule.html")
+        print(f"wrote {page}: open it and press the right arrow key")
+    except GraphvizNotFoundError:
+        print("(no out/chain_rule.html: Graphviz's dot program is not installed)")
     return result
 
 

@@ -3,7 +3,7 @@
 The demo from micrograd's README: 100 points of two interleaving moons, an
 MLP(2, [16, 16, 1]), the max-margin (hinge) loss plus 1e-4 * L2, and full-batch
 SGD whose learning rate decays from 1.0 to 0.1 over the run. Writes
-out/moons.png.
+out/moons.png: the decision regions, and the loss curve beside them.
 
     python demos/moons.py            # 100 steps; reaches 100% accuracy
     python demos/moons.py --steps 30 --seed 7 --out /tmp/pictures
@@ -21,6 +21,7 @@ from _common import (
     Timer,
     accuracy,
     parser,
+    plot_losses,
     plot_regions,
     progress,
     pyplot,
@@ -86,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
     # Compiled, a step returns the loss only: accuracy is computed at the end.
     step = compile(lambda: loss_and_accuracy(model, points, labels)[0])
     bar = progress(steps, "moons")
+    losses = []
     for _ in bar:
         if args.compile:
             optimizer.zero_grad()
@@ -95,12 +97,15 @@ def main(argv: Sequence[str] | None = None) -> Result:
         else:
             loss, acc = train_step(model, optimizer, points, labels)
             bar.set_postfix(loss=f"{loss:.4f}", acc=f"{acc:.0%}")
+        losses.append(float(loss))
     final, acc = loss_and_accuracy(model, points, labels)
 
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 5))
-    plot_regions(ax, lambda x: int(score(model, x).data > 0), points, classes)
+    fig, (ax, curve) = plt.subplots(1, 2, figsize=(11, 4.6))
+    # Class 1 (label +1) wins where the score is above 0, class 0's fixed score.
+    plot_regions(ax, lambda x: (0.0, score(model, x).data), points, classes)
     ax.set_title(f"MLP(2, [16, 16, 1]) after {steps} steps: accuracy {acc:.0%}")
+    plot_losses(curve, losses, "hinge loss + L2")
     figure = save_figure(fig, args.out, "moons.png")
     result = Result(steps, final.data, acc, figure, timer.seconds())
     print(

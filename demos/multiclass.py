@@ -2,7 +2,8 @@
 
 Each point gets three scores (logits), one per class; cross-entropy turns
 them into probabilities with a softmax and penalises a low probability for
-the true class. Writes out/multiclass.png.
+the true class. Writes out/multiclass.png: each class's region, and the loss
+curve beside them.
 
     python demos/multiclass.py
     python demos/multiclass.py --steps 40 --seed 3 --out /tmp/pictures
@@ -19,6 +20,7 @@ from _common import (
     Timer,
     accuracy,
     parser,
+    plot_losses,
     plot_regions,
     progress,
     pyplot,
@@ -41,11 +43,6 @@ def argmax(row: Sequence[Value]) -> int:
     return max(range(len(row)), key=lambda k: row[k].data)
 
 
-def predict(model: MLP, x: Sequence[float]) -> int:
-    """The class with the highest score for point `x`."""
-    return argmax(logits(model, x))
-
-
 def main(argv: Sequence[str] | None = None) -> Result:
     """Run the demo with command-line arguments `argv`; return what it reached."""
     args = parser(__doc__.splitlines()[0], steps=100).parse_args(argv)
@@ -57,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
     print(f"{model}: {len(model.parameters())} parameters, {len(points)} points")
 
     bar = progress(args.steps, "multiclass")
+    losses = []
     for _ in bar:
         rows = [logits(model, x) for x in points]
         loss = cross_entropy(rows, labels)
@@ -64,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        losses.append(loss.data)
         bar.set_postfix(
             loss=f"{loss.data:.4f}", acc=f"{accuracy(predicted, labels):.0%}"
         )
@@ -73,9 +72,10 @@ def main(argv: Sequence[str] | None = None) -> Result:
     acc = accuracy([argmax(row) for row in rows], labels)
 
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 5))
-    plot_regions(ax, lambda x: predict(model, x), points, labels)
+    fig, (ax, curve) = plt.subplots(1, 2, figsize=(11, 4.6))
+    plot_regions(ax, lambda x: [s.data for s in logits(model, x)], points, labels)
     ax.set_title(f"3 spirals after {args.steps} steps: accuracy {acc:.0%}")
+    plot_losses(curve, losses, "cross-entropy")
     figure = save_figure(fig, args.out, "multiclass.png")
     result = Result(args.steps, final, acc, figure, timer.seconds())
     print(

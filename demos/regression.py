@@ -1,7 +1,8 @@
 """Fit a noisy sine with an MLP and mean squared error; plot the fit.
 
 Forward pass, loss, backward pass, Adam step, repeated: the curve the network
-draws bends toward the data. Writes out/regression.png.
+draws bends toward the data. Writes out/regression.png: the fit, and the loss
+curve beside it.
 
     python demos/regression.py
     python demos/regression.py --steps 50 --out /tmp/pictures
@@ -14,7 +15,7 @@ import random
 import sys
 from collections.abc import Sequence
 
-from _common import Result, Timer, parser, progress, pyplot, save_figure
+from _common import Result, Timer, parser, plot_losses, progress, pyplot, save_figure
 
 from autograd import Value, no_grad
 from nn import MLP, Adam, make_sine, mse
@@ -39,11 +40,13 @@ def main(argv: Sequence[str] | None = None) -> Result:
     print(f"{model}: {len(model.parameters())} parameters, {len(xs)} points")
 
     bar = progress(args.steps, "regression")
+    losses = []
     for _ in bar:
         loss = mse([predict(model, x) for x in xs], targets)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        losses.append(loss.data)
         bar.set_postfix(mse=f"{loss.data:.4f}")
     with no_grad():
         final = mse([predict(model, x) for x in xs], targets).data
@@ -51,12 +54,13 @@ def main(argv: Sequence[str] | None = None) -> Result:
         curve_y = [predict(model, x).data for x in curve_x]
 
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, (ax, curve) = plt.subplots(1, 2, figsize=(11, 4))
     ax.plot(curve_x, [math.sin(x) for x in curve_x], "k--", lw=1, label="sin(x)")
     ax.plot(curve_x, curve_y, lw=2, label="MLP")
     ax.scatter(xs, targets, s=16, c="tab:orange", label="noisy samples")
     ax.set_title(f"after {args.steps} steps: mean squared error {final:.4f}")
     ax.legend()
+    plot_losses(curve, losses, "mean squared error")
     figure = save_figure(fig, args.out, "regression.png")
     result = Result(args.steps, final, None, figure, timer.seconds())
     print(f"mse {final:.4f}, {result.seconds:.1f} s; wrote {figure}")

@@ -68,6 +68,57 @@ def test_chain_rule_prints_every_step_and_agrees_with_finite_differences(
     assert result.gradient_error < 1e-8
     assert result.loss < 0.042893  # the starting loss
     assert_png(tmp_path / "chain_rule.png")
+    page = (tmp_path / "chain_rule.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "ag-stepper" in page
+
+
+def region_pixels(scores: Any, rgb: tuple[float, float, float]) -> int:
+    """How many pixels of `plot_regions`' picture have (about) colour `rgb`."""
+    import _common
+    import numpy as np
+
+    plt = _common.pyplot()
+    fig, ax = plt.subplots(figsize=(3, 3))
+    _common.plot_regions(ax, scores, [[-1.0, -1.0], [1.0, 1.0]], [0, 2], size=30)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[:, :, :3] / 255.0
+    plt.close(fig)
+    return int((np.abs(pixels - rgb).max(axis=2) < 0.02).sum())
+
+
+def test_regions_show_no_band_of_a_class_that_wins_nowhere(demo: None) -> None:
+    import _common
+
+    # Class 1's colour at the regions' alpha (0.6) over white.
+    r, g, b, _ = _common.pyplot().get_cmap("Spectral")(0.5)
+    band = tuple(0.6 * c + 0.4 for c in (r, g, b))
+    # Class 0 left, class 2 right; class 1 loses everywhere.
+    assert region_pixels(lambda p: [-p[0], -9.0, p[0]], band) == 0
+    # The check sees class 1 where it does win: a stripe in the middle.
+    assert region_pixels(lambda p: [-p[0], 0.5 - abs(p[0]), p[0]], band) > 100
+
+
+def test_training_demos_draw_their_loss_curves(
+    demo: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matplotlib.figure
+
+    drawn = []
+    save = matplotlib.figure.Figure.savefig
+
+    def spy(fig: Any, *args: Any, **kwargs: Any) -> None:
+        drawn.append([ax.get_ylabel() for ax in fig.axes])
+        save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
+    run("regression", "--steps", "3", "--out", str(tmp_path))
+    run("multiclass", "--steps", "3", "--out", str(tmp_path))
+    run("moons", "--steps", "3", "--out", str(tmp_path))
+    assert [labels[-1] for labels in drawn] == [
+        "mean squared error",
+        "cross-entropy",
+        "hinge loss + L2",
+    ]
 
 
 def test_chain_rule_with_a_seed_starts_from_random_values(
