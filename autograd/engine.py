@@ -463,12 +463,14 @@ class Value:
         return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
     def _repr_svg_(self) -> str | None:
-        """This value's graph as SVG for Jupyter; None (plain repr) without Graphviz."""
-        from autograd import viz  # noqa: PLC0415 - viz sits above the engine
-
+        """This value's graph as SVG for Jupyter (`autograd.viz.set_notebook`)."""
+        # A display hook must never raise: without viz, graphviz or `dot`, or on
+        # any failure to draw, None makes Jupyter show the plain repr instead.
         try:
-            return viz.to_svg(self)
-        except (ImportError, viz.GraphvizNotFoundError):
+            from autograd.viz import notebook_svg  # noqa: PLC0415 - viz is above
+
+            return notebook_svg(self)
+        except Exception:
             return None
 
     def __float__(self) -> float:

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
+import stat
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+import autograd.viz
 import nn
 from autograd import Value
+from autograd.engine import _apply
+from autograd.ops import OPS, Op
 from autograd.viz import (
     DEFAULT_MAX_NODES,
     GraphvizNotFoundError,
+    NotebookSettings,
     heat_colour,
+    notebook_settings,
     render,
+    set_notebook,
     to_dot,
     to_svg,
 )
+from autograd.viz._scene import MAX_DEPTH
+from autograd.viz._text import cut, drawable, html_text, number, quoted
 
 HIGHLIGHT = "#e11d48"
 
@@ -116,7 +131,7 @@ def test_op_nodes_show_the_op_symbol_and_document_it_in_the_tooltip() -> None:
     o = neuron()
     source = to_dot(o).source
     assert 'label="\N{MULTIPLICATION SIGN}"' in source
-    assert re.search(r'label=tanh .*tooltip="tanh: hyperbolic tangent', source)
+    assert re.search(r'label="tanh" .*tooltip="tanh: hyperbolic tangent', source)
 
 
 def test_constants_are_drawn_as_constant_nodes_whose_edges_carry_no_derivative() -> (
@@ -127,7 +142,7 @@ def test_constants_are_drawn_as_constant_nodes_whose_edges_carry_no_derivative()
     x = Value(-4.0, label="x")
     y = 3.0 * x**2
     source = to_dot(y).source
-    assert re.search(r"^\s*v1c1 \[label=2 ", source, flags=re.M)
+    assert re.search(r'^\s*v1c1 \[label="2" ', source, flags=re.M)
     assert "label=" not in edge(source, "v1c1", "v1op")
     assert "label=" not in edge(source, "v2c0", "v2op")
     assert "<<I>-8</I>>" in edge(source, "v0", "v1op")
@@ -181,7 +196,7 @@ def test_several_roots_are_all_outputs() -> None:
 
 def test_rankdir_is_passed_to_graphviz() -> None:
     *_, c = product()
-    assert "rankdir=TB" in to_dot(c, rankdir="TB").source
+    assert 'rankdir="TB"' in to_dot(c, rankdir="TB").source
 
 
 def test_bad_options_raise_value_errors_naming_them() -> None:
@@ -213,6 +228,215 @@ def test_labels_with_markup_characters_are_escaped() -> None:
     x = Value(1.0, label=tricky)
     svg = to_svg(x * 2.0)
     assert tricky in svg_text(svg)
+
+
+def dot_json(source: str) -> dict[str, Any]:
+    """The drawing `dot` makes of `source`, as JSON; `dot` must not complain."""
+    done = subprocess.run(
+        ["dot", "-Tjson"],
+        input=source.encode("utf-8"),  # strict: no lone surrogate may reach dot
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not done.stderr, done.stderr
+    drawing: dict[str, Any] = json.loads(done.stdout)
+    return drawing
+
+
+def structure(drawing: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """Every node, cluster and edge with its attribute names (text must not add any)."""
+    objects = [
+        (o["name"], sorted(k for k in o if not k.startswith("_")))
+        for o in drawing.get("objects", [])
+    ]
+    edges = [
+        (e["tail"], e["head"], sorted(k for k in e if not k.startswith("_")))
+        for e in drawing.get("edges", [])
+    ]
+    return objects, edges
+
+
+def drawn_text(drawing: dict[str, Any], name: str) -> list[str]:
+    (node,) = [o for o in drawing["objects"] if o["name"] == name]
+    return [op["text"] for op in node.get("_ldraw_", []) if op["op"] == "T"]
+
+
+def everywhere(text: str) -> Value:
+    """`text` as a leaf's label, a module's name, an output's label, and an op's
+    name, symbol and doc (a custom row); after backward. The output is v3."""
+    row = Op(
+        text, 1, lambda x: 2.0 * x, lambda m, x, out: (2.0,), text, text, ((-1.0, 1.0),)
+    )
+    w = Value(0.5, label=f"{text}.w")
+    x = Value(1.0, label=text)
+    y = _apply(row, (w * x,))
+    y.label = text
+    y.backward()
+    return y
+
+
+def same_shape(text: str) -> str:
+    """Harmless text naming the same modules: dots and digits kept."""
+    return "".join(c if c == "." or c.isdigit() else "a" for c in text)
+
+
+def shown(text: str) -> list[str]:
+    """The lines a picture shows for a label: cut, made drawable, split at breaks."""
+    lines = re.split("\r\n|[\n\r\x85\u2028\u2029]", drawable(cut(text)))
+    return [line for line in lines if line.strip()]
+
+
+NASTY = [
+    "a\nb",
+    "tab\there",
+    "]",
+    "<b>x</b>",
+    "{|}",
+    '"quoted"',
+    "back\\",
+    '\\N \\G \\l \\"',
+    "nul\x00byte",
+    "lone \ud800 surrogate",
+    "x" * 100_000,
+    '"]; evil [color=red]; a -> b [label="',
+    "<<B>html</B>>",
+    "&amp; &lt; &#93;",
+    "\x7f\x1b\ufffe",
+    "a.b.c",
+]
+
+
+@pytest.mark.parametrize("text", NASTY, ids=lambda t: repr(t[:20]))
+def test_any_label_gives_valid_dot_that_shows_it_and_injects_nothing(text: str) -> None:
+    drawing = dot_json(to_dot(everywhere(text)).source)
+    assert structure(drawing) == structure(
+        dot_json(to_dot(everywhere(same_shape(text))).source)
+    )
+    assert [t for t in drawn_text(drawing, "v3")[: len(shown(text))]] == shown(text)
+
+
+_CHARACTERS = st.one_of(
+    st.sampled_from([*'\\"<>&][{}|;=.-\n\r\t\x00\x85\u2028', "\ud800", "->", "\\N"]),
+    st.characters(exclude_categories=()),  # every code point, lone surrogates too
+)
+
+
+@given(text=st.lists(_CHARACTERS, max_size=30).map("".join))
+def test_arbitrary_text_anywhere_gives_valid_dot_with_no_extra_nodes_or_attributes(
+    text: str,
+) -> None:
+    drawing = dot_json(to_dot(everywhere(text), legend=False).source)
+    harmless = dot_json(to_dot(everywhere(same_shape(text)), legend=False).source)
+    assert structure(drawing) == structure(harmless)
+    assert drawn_text(drawing, "v3")[: len(shown(text))] == shown(text)
+
+
+@given(text=st.text(st.characters(exclude_categories=())))
+def test_each_context_escapes_every_special_character(text: str) -> None:
+    inside = html_text(text)
+    assert not re.search("[<>\\]]", inside.replace("<BR/>", "")), inside
+    assert re.fullmatch(r'"([^"\\]|\\.)*"', quoted(text))
+    for escaped in (inside, quoted(text)):
+        escaped.encode("utf-8")  # no lone surrogate left
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", escaped)
+
+
+def test_a_3000_deep_dotted_label_draws_in_at_most_max_depth_boxes() -> None:
+    name = ".".join(["m"] * 3000)
+    w = Value(0.5, label=name)
+    y = w * 2.0
+    y.backward()
+    source = to_dot(y).source
+    assert len(clusters(source)) == MAX_DEPTH
+    drawing = dot_json(source)
+    title = drawn_text(drawing, "v0")[0]
+    assert title.startswith("m.m.m") and title.endswith("chars)")
+
+
+@pytest.mark.parametrize(
+    "fmt", ["x<20", "<20", ">8.3f", "010.2f", "=+8", "{}", "s", "d", ".500f", ".4g\n"]
+)
+def test_fmt_must_be_a_number_format(fmt: str) -> None:
+    *_, c = product()
+    with pytest.raises(ValueError, match=r"fmt .* is not a number format"):
+        to_dot(c, fmt=fmt)
+
+
+@pytest.mark.parametrize(
+    "fmt", [".4g", "+.2f", ",.1f", ".3e", ".1%", "", "#.3g", " .2f"]
+)
+def test_number_formats_are_accepted_and_drawn(fmt: str) -> None:
+    *_, c = product()
+    dot_json(to_dot(c, fmt=fmt).source)
+
+
+def test_zero_prints_without_a_sign_whatever_its_sign_bit() -> None:
+    assert number(-0.0, ".4g") == "0"
+    assert number(-1e-20, ".2f") == "0.00"
+    assert number(-0.0, "+.1f") == "+0.0"
+    assert number(-1e-20, ".2e") == "-1.00e-20"
+    assert number(float("-inf"), ".4g") == "-inf"
+    product_of_signs = Value(0.0, label="a") * Value(-1.0, label="b")
+    assert math.copysign(1.0, product_of_signs.data) == -1.0
+    source = to_dot(product_of_signs).source
+    assert '"RIGHT">0<' in source
+    assert ">-0<" not in source
+
+
+_FORMATS = [".4g", ".2f", "+.1f", ".3e", ".0%", ",.1f", "", "g"]
+
+
+@given(x=st.floats(allow_nan=False), fmt=st.sampled_from(_FORMATS))
+def test_a_number_is_formatted_as_asked_except_that_zero_has_no_minus(
+    x: float, fmt: str
+) -> None:
+    text = number(x, fmt)
+    plain = format(x, fmt)
+    looks_zero = not any(c in plain for c in "123456789") and "0" in plain
+    if looks_zero:
+        assert not text.startswith("-")
+        assert text == format(abs(x), fmt)
+    else:
+        assert text == plain
+
+
+def test_a_custom_op_row_renders_from_the_nodes_own_row() -> None:
+    cube = Op(
+        "cube",
+        1,
+        lambda x: x**3,
+        lambda m, x, out: (3.0 * x * x,),
+        "x³",
+        "x cubed",
+        ((-2.0, 2.0),),
+    )
+    assert "cube" not in OPS
+    x = Value(2.0, label="x")
+    y = _apply(cube, (x,))
+    y.backward()
+    source = to_dot(y).source
+    assert 'label="x³"' in source
+    assert 'tooltip="cube: x cubed"' in source
+    assert "<<I>12</I>>" in source
+    # A user's row that happens to be named like a table row is still itself.
+    mine = Op(
+        "add",
+        2,
+        lambda a, b: a + b,
+        lambda m, a, b, out: (1.0, 1.0),
+        "⊕",
+        "my add",
+        ((-1.0, 1.0), (-1.0, 1.0)),
+    )
+    terms = [Value(float(i)) for i in range(30)]
+    total = terms[0]
+    for t in terms[1:]:
+        total = _apply(mine, (total, t))
+    source = to_dot(total, max_nodes=40).source
+    assert "Σ" not in source
+    assert 'tooltip="add: my add"' in source
 
 
 # -- SVG and files through the real dot ---------------------------------------
@@ -262,7 +486,7 @@ def test_an_mlp_clusters_by_module_with_each_neurons_ops_inside() -> None:
     neuron_box = boxes["layers.0.neurons.1"]
     assert "<B>w.0</B>" in neuron_box  # names are shown relative to the box
     assert 'label="\N{MULTIPLICATION SIGN}"' in neuron_box
-    assert "label=relu" in neuron_box
+    assert 'label="relu"' in neuron_box
     assert "x0 (input)" not in neuron_box
 
 
@@ -503,3 +727,186 @@ def test_cli_renders_a_saved_model(tmp_path: Path) -> None:
     weight = model.layers[0].neurons[2].w[1].data
     assert "layers.0.neurons.2" in text
     assert f"{weight:.4g}" in text
+
+
+def test_cli_reads_sizes_and_activation_from_the_checkpoint(tmp_path: Path) -> None:
+    model = nn.MLP(3, [2, 2], activation="tanh", output_activation="sigmoid", seed=1)
+    nn.save(model, tmp_path / "model.json")
+    out = tmp_path / "model.dot"
+    done = run_cli("--model", str(tmp_path / "model.json"), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    source = out.read_text(encoding="utf-8")
+    assert source.count('label="tanh"') == 2
+    assert source.count('label="sigmoid"') == 2
+    assert source.count('label="relu"') == 0
+    assert "x2 (input)" in source
+
+
+@pytest.mark.parametrize(
+    ("contents", "args", "message"),
+    [
+        (b"", ("--sizes", "2", "1"), "not an nn.save checkpoint"),
+        (b"not json", (), "not an nn.save checkpoint"),
+        (b'{"format": "scalargrad.nn", "version": 1, "parameters": {}}', (), "--sizes"),
+        (b'{"format": "other"}', ("--sizes", "2", "1"), "not a scalargrad.nn"),
+        (None, ("--fmt", "x<20"), "fmt 'x<20'"),
+        (None, ("--fmt", "{}"), "fmt '{}'"),
+        (None, ("--max-nodes", "-3"), "max_nodes"),
+    ],
+)
+def test_cli_errors_are_one_line_and_exit_2(
+    tmp_path: Path, contents: bytes | None, args: tuple[str, ...], message: str
+) -> None:
+    model_args: tuple[str, ...] = ()
+    if contents is not None:
+        path = tmp_path / "model.json"
+        path.write_bytes(contents)
+        model_args = ("--model", str(path))
+    done = run_cli(*model_args, *args, "-o", str(tmp_path / "g.svg"))
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_cli_sizes_that_disagree_with_the_checkpoint_are_an_error(
+    tmp_path: Path,
+) -> None:
+    nn.save(nn.MLP(2, [4, 1], seed=0), tmp_path / "model.json")
+    done = run_cli("--model", str(tmp_path / "model.json"), "--sizes", "2", "3", "1")
+    assert done.returncode == 2
+    assert "disagrees" in done.stderr
+    done = run_cli(
+        "--model", str(tmp_path / "model.json"), "--input", "1", "-o", "/dev/null"
+    )
+    assert done.returncode == 2
+    assert "--input needs 2 numbers" in done.stderr
+
+
+def test_cli_a_missing_checkpoint_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = run_cli("--model", str(tmp_path / "nowhere.json"))
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith("No such file or directory")
+    assert "Traceback" not in done.stderr
+
+
+# -- files, notebooks, order ---------------------------------------------------
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_render_creates_files_with_the_mode_open_would_give(
+    tmp_path: Path, umask: int
+) -> None:
+    *_, c = product()
+    old = os.umask(umask)
+    try:
+        path = render(c, tmp_path / "g.dot")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_render_keeps_an_existing_files_mode(tmp_path: Path) -> None:
+    *_, c = product()
+    path = tmp_path / "g.dot"
+    path.write_text("old")
+    path.chmod(0o640)
+    render(c, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert path.read_text().startswith("digraph")
+
+
+@pytest.fixture
+def notebook() -> Iterator[None]:
+    yield
+    set_notebook()
+
+
+def test_set_notebook_turns_the_inline_graph_off_and_on(notebook: None) -> None:
+    *_, c = product()
+    old = set_notebook(display=False)
+    assert old == NotebookSettings(display=True, max_nodes=DEFAULT_MAX_NODES)
+    assert notebook_settings() == NotebookSettings(display=False)
+    assert c._repr_svg_() is None
+    set_notebook(**vars(old))
+    assert c._repr_svg_() is not None
+
+
+def test_set_notebook_max_nodes_collapses_the_inline_graph(notebook: None) -> None:
+    loss, _ = moons_step(4, [2, 4, 1])
+    full = loss._repr_svg_()
+    set_notebook(max_nodes=30)
+    small = loss._repr_svg_()
+    assert full is not None and small is not None
+    assert "max_nodes=30" in svg_text(small)
+    assert len(small) < len(full) / 2
+
+
+def test_set_notebook_refuses_bad_settings(notebook: None) -> None:
+    with pytest.raises(TypeError, match="display"):
+        set_notebook(display="no")  # type: ignore[arg-type]
+    for bad in (0, -1, True, 2.5):
+        with pytest.raises(ValueError, match="max_nodes"):
+            set_notebook(max_nodes=bad)  # type: ignore[arg-type]
+    assert notebook_settings() == NotebookSettings()
+
+
+def test_notebook_settings_import_nothing() -> None:
+    done = run_python(
+        "import sys, autograd, autograd.viz\n"
+        "autograd.viz.set_notebook(display=False, max_nodes=10)\n"
+        "print(autograd.Value(1.0)._repr_svg_(), 'graphviz' in sys.modules)"
+    )
+    assert done.stdout.split() == ["None", "False"], done.stderr
+
+
+def test_repr_svg_never_raises_it_falls_back_to_the_plain_repr(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    *_, c = product()
+
+    def broken(value: Value) -> str:
+        raise RuntimeError("any failure to draw")
+
+    monkeypatch.setattr(autograd.viz, "notebook_svg", broken)
+    assert c._repr_svg_() is None
+    monkeypatch.setitem(sys.modules, "autograd.viz", None)  # a wheel without viz
+    assert c._repr_svg_() is None
+
+
+def neuron_order(drawing: dict[str, Any]) -> list[list[int]]:
+    """Neuron numbers as drawn, per layer: boxes top to bottom (LR), or
+    summaries of collapsed neurons, grouped by their column."""
+    layers: dict[str, list[tuple[float, int]]] = {}
+    for o in drawing["objects"]:
+        title = re.search(
+            r"<B>(?:layers\.(\d+)\.)?neurons\.(\d+)</B>", o.get("label", "")
+        )
+        if title is None:
+            continue
+        if "bb" in o:  # a box: layers.L.neurons.K
+            _, _, _, top = map(float, o["bb"].split(","))
+            layer = title.group(1)
+        else:  # a summary node neurons.K: its layer is its column
+            x, top = map(float, o["pos"].split(","))
+            layer = f"x={x}"
+        layers.setdefault(layer, []).append((-top, int(title.group(2))))
+    return [[k for _, k in sorted(found)] for _, found in sorted(layers.items())]
+
+
+@pytest.mark.parametrize("sizes", [[2, 3, 1], [2, 6, 6, 1], [3, 12, 1]])
+def test_neuron_boxes_are_drawn_in_natural_order(sizes: list[int]) -> None:
+    model = nn.MLP(sizes[0], sizes[1:], activation="tanh", seed=0)
+    y = model([Value(0.5 * i, label=f"x{i}") for i in range(sizes[0])])
+    assert isinstance(y, Value)
+    loss = (y - 1.0) ** 2
+    loss.backward()
+    order = neuron_order(dot_json(to_dot(loss, module=model).source))
+    assert order == [list(range(n)) for n in sizes[1:]]
+
+
+def test_collapsed_neurons_are_drawn_in_natural_order() -> None:
+    loss, _ = moons_step(20, [2, 8, 8, 1])
+    order = neuron_order(dot_json(to_dot(loss).source))
+    assert order == [list(range(8)), list(range(8)), [0]]

@@ -20,16 +20,16 @@ autograd`` never needs it.
 
 from __future__ import annotations
 
-import html
+import itertools
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from autograd.engine import Value
-from autograd.ops import OPS
 from autograd.viz._scene import (
     CONSTANT,
     EARLIER_UNIT,
@@ -43,6 +43,14 @@ from autograd.viz._scene import (
     build,
     owner,
 )
+from autograd.viz._text import (
+    TOOLTIP_LIMIT,
+    check_number_format,
+    cut,
+    html_text,
+    number,
+    quoted,
+)
 from autograd.viz.stepper import StepThrough, interactive, to_html
 
 if TYPE_CHECKING:
@@ -53,10 +61,14 @@ __all__ = [
     "FORMATS",
     "GraphvizNotFoundError",
     "HasNamedParameters",
+    "NotebookSettings",
     "StepThrough",
     "heat_colour",
     "interactive",
+    "notebook_settings",
+    "notebook_svg",
     "render",
+    "set_notebook",
     "to_dot",
     "to_html",
     "to_svg",
@@ -184,12 +196,8 @@ def to_dot(
         raise ValueError(
             f"to_dot: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}"
         )
-    try:
-        format(1.0, fmt)
-    except ValueError:
-        raise ValueError(f"to_dot: fmt {fmt!r} is not a float format spec") from None
-    if max_nodes is not None and max_nodes < 1:
-        raise ValueError(f"to_dot: max_nodes must be >= 1 or None, got {max_nodes!r}")
+    check_number_format(fmt, "to_dot")
+    _check_max_nodes(max_nodes, "to_dot")
     graphviz = _graphviz()
     roots = _values(root, "root")
     if not roots:
@@ -207,7 +215,6 @@ def to_dot(
         max_nodes=max_nodes,
     )
     writer = _Writer(
-        graphviz,
         scene,
         rankdir=rankdir,
         fmt=fmt,
@@ -215,12 +222,64 @@ def to_dot(
         show_edge_grads=show_edge_grads,
         heat=heat,
     )
-    return writer.digraph(legend, max_nodes)
+    return graphviz.Digraph("autograd", body=writer.lines(legend, max_nodes))
 
 
 def to_svg(root: Value | Iterable[Value], **options: Any) -> str:
     """The graph below `root` as SVG text; takes the options of `to_dot`."""
     return _pipe(to_dot(root, **options), "svg").decode("utf-8")
+
+
+def _check_max_nodes(max_nodes: object, where: str) -> None:
+    if max_nodes is not None and (
+        not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1
+    ):
+        raise ValueError(
+            f"{where}: max_nodes must be an int >= 1 or None, got {max_nodes!r}"
+        )
+
+
+@dataclass(frozen=True)
+class NotebookSettings:
+    """How a Value shows in Jupyter: its graph if `display`, up to `max_nodes`."""
+
+    display: bool = True
+    max_nodes: int | None = DEFAULT_MAX_NODES
+
+
+_notebook = NotebookSettings()
+
+
+def set_notebook(
+    *, display: bool = True, max_nodes: int | None = DEFAULT_MAX_NODES
+) -> NotebookSettings:
+    """Set how every Value shows in Jupyter; return the settings this replaces.
+
+    ``set_notebook(display=False)`` shows the plain repr (no drawing at all);
+    ``set_notebook(max_nodes=100)`` collapses big graphs sooner (faster,
+    smaller SVG). Each call sets both; ``set_notebook()`` restores the defaults
+    and ``set_notebook(**vars(old))`` what was there before.
+    """
+    # One setting for the whole process, like matplotlib's rcParams.
+    global _notebook
+    if not isinstance(display, bool):
+        raise TypeError(f"set_notebook: display must be True or False, got {display!r}")
+    _check_max_nodes(max_nodes, "set_notebook")
+    old, _notebook = _notebook, NotebookSettings(display, max_nodes)
+    return old
+
+
+def notebook_settings() -> NotebookSettings:
+    """The current settings of `set_notebook`."""
+    return _notebook
+
+
+def notebook_svg(value: Value) -> str | None:
+    """What Jupyter shows for `value` (`Value._repr_svg_`): SVG, or None: the repr."""
+    settings = _notebook
+    if not settings.display:
+        return None
+    return to_svg(value, max_nodes=settings.max_nodes)
 
 
 def render(
@@ -249,17 +308,27 @@ def render(
         dot = to_dot(root, **options)
         data = dot.source.encode("utf-8") if kind in ("dot", "gv") else _pipe(dot, kind)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
+    _write_atomically(target, data)
+    return target
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write a temporary file beside `target`, then rename it over `target`.
+
+    The file gets the mode `open` would give it: an existing file's mode, or
+    0o666 less the umask (`mkstemp` would make it private, 0o600).
+    """
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return target
 
 
 def _pipe(dot: graphviz.Digraph, kind: str) -> bytes:
@@ -282,46 +351,63 @@ def _values(x: Value | Iterable[Value], what: str) -> list[Value]:
 
 def _grad(v: Value) -> float:
     g = v.grad
-    return g.data if isinstance(g, Value) else g
+    return g._data if isinstance(g, Value) else g
 
 
-def _tooltip(text: str) -> str:
-    # Graphviz reads backslash escapes in quoted strings; keep them literal.
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+# -- DOT text: attribute values come from `quoted` or the HTML builders below --
+
+
+def _attrs(attrs: dict[str, str]) -> str:
+    """A DOT attribute list of values already written by `quoted` or as HTML."""
+    return " ".join(f"{key}={value}" for key, value in attrs.items())
+
+
+def _plain(**attrs: str) -> dict[str, str]:
+    """Attribute values as DOT quoted strings."""
+    return {key: quoted(value) for key, value in attrs.items()}
 
 
 def _cell(text: str, *, align: str = "LEFT", muted: bool = False) -> str:
-    body = f'<FONT COLOR="{_MUTED}" POINT-SIZE="9">{text}</FONT>' if muted else text
+    body = html_text(text)
+    if muted:
+        body = f'<FONT COLOR="{_MUTED}" POINT-SIZE="9">{body}</FONT>'
     return f'<TD ALIGN="{align}">{body}</TD>'
 
 
 def _table(
     title: str, rows: Sequence[tuple[str, str]], fill: str, border: str, width: int
 ) -> str:
-    """An HTML-like label: a bold title over (name, number) rows; text pre-escaped."""
+    """An HTML-like label: a bold title over (name, text) rows, escaped here."""
     lines = [
         f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1" '
         f'STYLE="ROUNDED" COLOR="{border}" BGCOLOR="{fill}">'
     ]
     if title:
-        lines.append(f'<TR><TD COLSPAN="2"><B>{title}</B></TD></TR>')
-    for name, number in rows:
+        lines.append(f'<TR><TD COLSPAN="2"><B>{html_text(title)}</B></TD></TR>')
+    for name, text in rows:
         if name:
             lines.append(
-                f"<TR>{_cell(name, muted=True)}{_cell(number, align='RIGHT')}</TR>"
+                f"<TR>{_cell(name, muted=True)}{_cell(text, align='RIGHT')}</TR>"
             )
         else:
-            lines.append(f'<TR><TD COLSPAN="2">{number}</TD></TR>')
+            lines.append(f'<TR><TD COLSPAN="2">{html_text(text)}</TD></TR>')
     lines.append("</TABLE>>")
     return "".join(lines)
 
 
+def _natural(name: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key putting ``neurons.2`` before ``neurons.10``."""
+    return tuple(
+        (0, int(part), "") if part.isdecimal() else (1, 0, part)
+        for part in name.split(".")
+    )
+
+
 class _Writer:
-    """Turns a `Scene` into DOT: node statements per module box, then edges."""
+    """Turns a `Scene` into DOT statements: nodes per module box, then edges."""
 
     def __init__(
         self,
-        graphviz: Any,
         scene: Scene,
         *,
         rankdir: str,
@@ -330,7 +416,6 @@ class _Writer:
         show_edge_grads: bool,
         heat: bool,
     ) -> None:
-        self.graphviz = graphviz
         self.scene = scene
         self.rankdir = rankdir
         self.fmt = fmt
@@ -342,54 +427,67 @@ class _Writer:
         # (tail, head, operand slot or -1 for merged edges) -> [label, count, hot]
         self.edges: dict[tuple[str, str, int], list[Any]] = {}
         self.roles_drawn: set[str] = set()
+        self.order: list[tuple[str, str]] = []
 
-    def digraph(self, legend: bool, max_nodes: int | None) -> Any:
-        """The finished Digraph."""
-        g = self.graphviz.Digraph(
-            "autograd",
-            graph_attr={
-                "rankdir": self.rankdir,
-                "bgcolor": "white",
-                "fontname": _FONT,
-                "nodesep": "0.18",
-                "ranksep": "0.3",
-                "pad": "0.2",
-            },
-            node_attr={"fontname": _FONT, "fontsize": "10", "fontcolor": _INK},
-            edge_attr={
-                "fontname": _FONT,
-                "fontsize": "9",
-                "fontcolor": _MUTED,
-                "color": _FADED if self.any_highlight else _EDGE,
-                "arrowsize": "0.6",
-            },
+    def number(self, x: float) -> str:
+        """`x` as the picture shows it."""
+        return number(x, self.fmt)
+
+    def lines(self, legend: bool, max_nodes: int | None) -> list[str]:
+        """The DOT statements of the graph's body, one per line."""
+        graph = _plain(
+            rankdir=self.rankdir,
+            # The last pass of crossing reduction would undo the order of boxes.
+            remincross="false",
+            bgcolor="white",
+            fontname=_FONT,
+            nodesep="0.18",
+            ranksep="0.3",
+            pad="0.2",
         )
+        node = _plain(fontname=_FONT, fontsize="10", fontcolor=_INK)
+        edge = _plain(
+            fontname=_FONT,
+            fontsize="9",
+            fontcolor=_MUTED,
+            color=_FADED if self.any_highlight else _EDGE,
+            arrowsize="0.6",
+        )
+        out = [
+            f"\tgraph [{_attrs(graph)}]\n",
+            f"\tnode [{_attrs(node)}]\n",
+            f"\tedge [{_attrs(edge)}]\n",
+        ]
         for i in range(len(self.scene.nodes)):
             self._node(i)
         self._summaries()
-        self._emit(g, "", 0)
+        self._emit(out, "", 0)
+        hidden = _attrs(_plain(style="invis", constraint="false"))
+        out.extend(f"\t{a} -> {b} [{hidden}]\n" for a, b in self.order)
         for (tail, head, slot), (label, count, hot) in self.edges.items():
             attrs: dict[str, str] = {}
             if slot == -1:
                 # Edges into summaries stand for `count` edges: thicker, not
                 # labelled, since labels on hundreds of bundles swamp the layout.
                 width = 1.0 + 0.6 * math.log10(count)
-                attrs.update(
+                attrs = _plain(
                     style="dashed",
                     penwidth=f"{width:.2f}",
                     tooltip=f"{count:,} edge{'s' if count > 1 else ''}",
                 )
             elif label:
-                attrs["label"] = f"<<I>{label}</I>>"
+                attrs["label"] = f"<<I>{html_text(label)}</I>>"
             if hot:
-                attrs.update(color=_HIGHLIGHT, fontcolor=_HIGHLIGHT)
-                attrs.setdefault("penwidth", "2")
-            g.edge(tail, head, **attrs)
+                attrs.update(_plain(color=_HIGHLIGHT, fontcolor=_HIGHLIGHT))
+                attrs.setdefault("penwidth", quoted("2"))
+            listed = f" [{_attrs(attrs)}]" if attrs else ""
+            out.append(f"\t{tail} -> {head}{listed}\n")
         if legend:
-            g.node("legend", label=self._legend(max_nodes), shape="plain")
-        return g
+            attrs = {"label": self._legend(max_nodes), **_plain(shape="plain")}
+            out.append(f"\tlegend [{_attrs(attrs)}]\n")
+        return out
 
-    def _add(self, container: str, node_id: str, **attrs: str) -> None:
+    def _add(self, container: str, node_id: str, attrs: dict[str, str]) -> None:
         self.members.setdefault(container, []).append((node_id, attrs))
 
     def _edge(self, tail: str, head: str, slot: int, label: str, hot: bool) -> None:
@@ -415,13 +513,14 @@ class _Writer:
         container = scene.modules[i]
         role = scene.roles[i]
         self.roles_drawn.add(role)
-        self._add(container, unit, **self._value_attrs(i, hot))
-        if not v.op:
+        self._add(container, unit, self._value_attrs(i, hot))
+        row = v._row
+        if row is None:
             return
         terms = scene.terms(i)
-        op = OPS[v.op]
-        symbol = _PRETTY.get(op.symbol, op.symbol)
-        about = f"{op.name}: {op.doc}"
+        # The node's own row, never one looked up by name: a user's op is drawn too.
+        symbol = _PRETTY.get(row.symbol, row.symbol)
+        about = f"{cut(row.name, TOOLTIP_LIMIT)}: {cut(row.doc, TOOLTIP_LIMIT)}"
         if len(terms) > len(v.operands):
             symbol = "\N{GREEK CAPITAL LETTER SIGMA}"
             about = f"sum of {len(terms)} terms (a chain of additions, folded)"
@@ -430,21 +529,23 @@ class _Writer:
         self._add(
             container,
             op_id,
-            label=html.escape(symbol),
-            shape="ellipse",
-            style="filled",
-            fillcolor=fill,
-            color=_HIGHLIGHT if hot else border,
-            penwidth="2" if hot else "1",
-            fontsize="11",
-            margin="0.04,0.01",
-            width="0.3",
-            height="0.22",
-            tooltip=_tooltip(about),
+            _plain(
+                label=cut(symbol, 12),
+                shape="ellipse",
+                style="filled",
+                fillcolor=fill,
+                color=_HIGHLIGHT if hot else border,
+                penwidth="2" if hot else "1",
+                fontsize="11",
+                margin="0.04,0.01",
+                width="0.3",
+                height="0.22",
+                tooltip=about,
+            ),
         )
         self._edge(op_id, unit, 0, "", hot)
         for k, (p, d) in enumerate(terms):
-            label = format(d, self.fmt) if self.show_edge_grads else ""
+            label = self.number(d) if self.show_edge_grads else ""
             if isinstance(p, Value):
                 j = scene.index[p]
                 source = scene.unit_id(j)
@@ -454,7 +555,7 @@ class _Writer:
             else:
                 self.roles_drawn.add(CONSTANT)
                 const_id = f"{unit}c{k}"
-                self._add(container, const_id, **self._constant_attrs(p))
+                self._add(container, const_id, self._constant_attrs(p))
                 # No gradient flows into a constant: its edge carries no derivative.
                 self._edge(const_id, op_id, k, "", False)
 
@@ -465,38 +566,37 @@ class _Writer:
         name = scene.names[i]
         fill, border = _ROLE_COLOURS[role]
         grad = _grad(v)
-        rows = [("data", format(v.data, self.fmt))]
+        rows = [("data", self.number(v._data))]
         if self.show_grad:
-            rows.append(("grad", format(grad, self.fmt)))
+            rows.append(("grad", self.number(grad)))
         if self.heat:
             fill = heat_colour(grad)
         width = 2 if hot or self.heat or role in (OUTPUT, PARAMETER) else 1
-        title = _relative(name, scene.modules[i])
-        label = _table(
-            html.escape(title), rows, fill, _HIGHLIGHT if hot else border, width
-        )
-        about = f"{name} ({role})" if name else role
+        title = cut(_relative(name, scene.modules[i]))
+        label = _table(title, rows, fill, _HIGHLIGHT if hot else border, width)
+        about = f"{cut(name, TOOLTIP_LIMIT)} ({role})" if name else role
         return {
             "label": label,
-            "shape": "plain",
-            "tooltip": _tooltip(f"{about}: data={v.data!r}, grad={grad!r}"),
+            **_plain(
+                shape="plain", tooltip=f"{about}: data={v._data!r}, grad={grad!r}"
+            ),
         }
 
     def _constant_attrs(self, c: float) -> dict[str, str]:
         fill, border = _ROLE_COLOURS[CONSTANT]
-        return {
-            "label": format(c, self.fmt),
-            "shape": "box",
-            "style": "rounded,filled",
-            "fillcolor": fill,
-            "color": border,
-            "fontsize": "9",
-            "fontcolor": _MUTED,
-            "margin": "0.04,0.01",
-            "width": "0.2",
-            "height": "0.18",
-            "tooltip": _tooltip(f"constant {c!r}"),
-        }
+        return _plain(
+            label=self.number(c),
+            shape="box",
+            style="rounded,filled",
+            fillcolor=fill,
+            color=border,
+            fontsize="9",
+            fontcolor=_MUTED,
+            margin="0.04,0.01",
+            width="0.2",
+            height="0.18",
+            tooltip=f"constant {c!r}",
+        )
 
     def _summaries(self) -> None:
         """One node per collapsed module, the grouped inputs and the earlier nodes."""
@@ -514,7 +614,7 @@ class _Writer:
                 module = scene.module_order[int(unit[1:])]
                 container = owner(module)
                 title = _relative(module, container)
-            self._add(container, unit, **self._summary_attrs(unit, title, members))
+            self._add(container, unit, self._summary_attrs(unit, title, members))
 
     def _summary_attrs(
         self, unit: str, title: str, members: list[int]
@@ -523,7 +623,7 @@ class _Writer:
         counts = dict.fromkeys(("ops", "params", "inputs"), 0)
         params = [i for i in members if scene.roles[i] == PARAMETER]
         for i in members:
-            if scene.nodes[i].op:
+            if scene.nodes[i]._row is not None:
                 counts["ops"] += 1
             elif scene.roles[i] == PARAMETER:
                 counts["params"] += 1
@@ -532,54 +632,86 @@ class _Writer:
         rows = [(k, f"{n:,}") for k, n in counts.items() if n]
         top = max((abs(_grad(scene.nodes[i])) for i in params or members), default=0.0)
         if self.show_grad:
-            rows.append(("max |grad|", format(top, self.fmt)))
+            rows.append(("max |grad|", self.number(top)))
         if unit == EARLIER_UNIT:
             rows.append(("", "raise max_nodes to draw"))
         fill, border = _SUMMARY_COLOURS
         hot = any(scene.highlighted[i] for i in members)
         self.roles_drawn.add("summary")
-        return {
-            "label": _table(
-                html.escape(title),
-                rows,
-                heat_colour(top) if self.heat else fill,
-                _HIGHLIGHT if hot else border,
-                2,
-            ),
-            "shape": "plain",
-            "tooltip": _tooltip(f"{title}: {len(members):,} nodes collapsed"),
-        }
+        label = _table(
+            cut(title),
+            rows,
+            heat_colour(top) if self.heat else fill,
+            _HIGHLIGHT if hot else border,
+            2,
+        )
+        tooltip = f"{cut(title, TOOLTIP_LIMIT)}: {len(members):,} nodes collapsed"
+        return {"label": label, **_plain(shape="plain", tooltip=tooltip)}
 
-    def _emit(self, g: Any, module: str, depth: int) -> int:
-        """Write `module`'s nodes and its expanded submodules' boxes; count nodes."""
+    def _emit(self, out: list[str], module: str, depth: int) -> list[str]:
+        """Write `module`'s nodes and its expanded submodules' boxes; return the ids."""
         scene = self.scene
-        written = 0
+        indent = "\t" * (depth + 1)
+        written = []
         for node_id, attrs in self.members.get(module, []):
-            g.node(node_id, **attrs)
-            written += 1
-        for k, child in enumerate(scene.module_order):
-            if owner(child) != module or child in scene.collapsed:
+            out.append(f"{indent}{node_id} [{_attrs(attrs)}]\n")
+            written.append(node_id)
+        children = sorted(
+            (
+                (k, child)
+                for k, child in enumerate(scene.module_order)
+                if owner(child) == module
+            ),
+            key=lambda kc: _natural(kc[1]),
+        )
+        summaries = []  # collapsed submodules' nodes, in natural order
+        firsts = []  # one node of each expanded submodule, in natural order
+        for k, child in children:
+            if child in scene.collapsed:
+                summary = scene.module_id(child)
+                if summary in written:
+                    summaries.append(summary)
                 continue
-            box = self.graphviz.Digraph(
-                name=f"cluster_{k}",
-                graph_attr={
-                    "label": f"<<B>{html.escape(child)}</B>>",
-                    "style": "rounded,filled",
-                    "fillcolor": _CLUSTER_FILLS[depth % len(_CLUSTER_FILLS)],
-                    "color": "#cbd5e1",
-                    "fontcolor": _MUTED,
-                    "fontsize": "10",
-                    "labeljust": "l",
-                    "tooltip": _tooltip(child),
-                },
-            )
-            inside = self._emit(box, child, depth + 1)
-            if inside:
-                g.subgraph(box)
-                written += inside
+            inner: list[str] = []
+            inside = self._emit(inner, child, depth + 1)
+            if not inside:
+                continue
+            box = {
+                "label": f"<<B>{html_text(cut(child))}</B>>",
+                **_plain(
+                    style="rounded,filled",
+                    fillcolor=_CLUSTER_FILLS[depth % len(_CLUSTER_FILLS)],
+                    color="#cbd5e1",
+                    fontcolor=_MUTED,
+                    fontsize="10",
+                    labeljust="l",
+                    tooltip=cut(child, TOOLTIP_LIMIT),
+                ),
+            }
+            out.append(f"{indent}subgraph cluster_{k} {{\n")
+            out.append(f"{indent}\tgraph [{_attrs(box)}]\n")
+            out.extend(inner)
+            out.append(f"{indent}}}\n")
+            written.extend(inside)
+            firsts.append(inside[0])
+        # dot reorders nodes of a rank to shorten edges; keep neurons.0,
+        # neurons.1, ... in natural order: summaries side by side in one rank
+        # joined by invisible edges, boxes by invisible edges that leave
+        # ranks alone.
+        if self.rankdir == "LR":
+            # dot orders a rank left to right, then turns LR pictures so that
+            # left becomes bottom: the first neuron goes last to end on top.
+            summaries.reverse()
+            firsts.reverse()
+        if len(summaries) > 1:
+            chain = " -> ".join(summaries)
+            hidden = _attrs(_plain(style="invis"))
+            out.append(f"{indent}{{rank=same {chain} [{hidden}]}}\n")
+        self.order.extend(itertools.pairwise(firsts))
         return written
 
     def _legend(self, max_nodes: int | None) -> str:
+        """The legend's HTML-like label (fixed text, numbers formatted here)."""
         rows = []
         for role in ROLES:
             if role in self.roles_drawn:
@@ -601,17 +733,16 @@ class _Writer:
             rows.append(
                 f'<TR><TD COLSPAN="2"><TABLE BORDER="0" CELLSPACING="0">'
                 f"<TR>{stops}</TR></TABLE></TD></TR>"
-                f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="8" COLOR="{_MUTED}">'
-                f"|grad| 1e{_HEAT_LOW} … 1e{_HEAT_LOW + len(_HEAT) - 1}</FONT>"
-                "</TD></TR>"
+                + _note(f"|grad| 1e{_HEAT_LOW} … 1e{_HEAT_LOW + len(_HEAT) - 1}")
             )
         scene = self.scene
         total = len(scene.nodes)
         if scene.collapsed or any(scene.units):
             rows.append(
-                f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="8" COLOR="{_MUTED}">'
-                f"{total:,} values drawn in {scene.drawn:,} nodes "
-                f"(max_nodes={max_nodes})</FONT></TD></TR>"
+                _note(
+                    f"{total:,} values drawn in {scene.drawn:,} nodes "
+                    f"(max_nodes={max_nodes})"
+                )
             )
         return (
             '<<TABLE BORDER="1" COLOR="#e2e8f0" CELLBORDER="0" CELLSPACING="2" '
@@ -631,4 +762,11 @@ def _swatch(fill: str, border: str, text: str) -> str:
     return (
         f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" WIDTH="18" '
         f'HEIGHT="10"></TD>{_cell(text)}</TR>'
+    )
+
+
+def _note(text: str) -> str:
+    return (
+        f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="8" COLOR="{_MUTED}">'
+        f"{html_text(text)}</FONT></TD></TR>"
     )

@@ -2,20 +2,23 @@
 
 python -m autograd.viz                           # the classic neuron -> out/graph.svg
 python -m autograd.viz -o out/n.png --rankdir TB
-python -m autograd.viz --model model.json --sizes 2 16 16 1 --input 0.5 -1
+python -m autograd.viz --model model.json --input 0.5 -1   # an nn.save'd MLP
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from autograd.engine import Value
 from autograd.viz import DEFAULT_MAX_NODES, FORMATS, GraphvizNotFoundError, render
+from autograd.viz._text import check_number_format
 
 
 def neuron() -> Value:
@@ -31,18 +34,80 @@ def neuron() -> Value:
     return o
 
 
+# The `module` field nn.save writes for an MLP (MLP.__repr__), e.g.
+# "MLP(2, [16, 16, 1], activation='relu', output_activation='tanh')".
+_MLP_REPR: Final = re.compile(
+    r"MLP\((\d+), \[(\d+(?:, \d+)*)\], activation='(\w+)'"
+    r"(?:, output_activation='(\w+)')?\)"
+)
+
+
+class UsageError(Exception):
+    """A problem with the command line's arguments or files: one line, exit 2."""
+
+
+def architecture(path: Path, sizes: Sequence[int] | None) -> dict[str, Any]:
+    """`nn.MLP` arguments for the checkpoint at `path`, from the file's record.
+
+    The file's `module` field (the saved model's repr) gives the sizes and
+    activations; `sizes`, if given, must agree with it.
+    """
+    nn = importlib.import_module("nn")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(nn.serialize.MAX_BYTES + 1)
+        if len(raw) > nn.serialize.MAX_BYTES:
+            raise UsageError(f"{path}: larger than {nn.serialize.MAX_BYTES:,} bytes")
+        doc = json.loads(raw)
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise UsageError(f"{path}: not an nn.save checkpoint (not JSON)") from None
+    record = doc.get("module") if isinstance(doc, dict) else None
+    found = _MLP_REPR.fullmatch(record) if isinstance(record, str) else None
+    if found is None:
+        if not sizes:
+            raise UsageError(
+                f"{path} does not record an MLP's sizes: give them with --sizes"
+            )
+        return {"nin": sizes[0], "nouts": list(sizes[1:])}
+    nin, nouts, activation, last = found.groups()
+    saved = [int(nin), *(int(n) for n in nouts.split(", "))]
+    if sizes and list(sizes) != saved:
+        raise UsageError(
+            f"--sizes {' '.join(map(str, sizes))} disagrees with {path}, "
+            f"which holds MLP sizes {' '.join(map(str, saved))}"
+        )
+    return {
+        "nin": saved[0],
+        "nouts": saved[1:],
+        "activation": activation,
+        "output_activation": last or "linear",
+    }
+
+
 def model_graph(
-    path: Path, sizes: Sequence[int], inputs: Sequence[float]
+    path: Path, sizes: Sequence[int] | None, inputs: Sequence[float] | None
 ) -> tuple[list[Value], Any]:
-    """A saved `nn.MLP`'s outputs on `inputs`, after backward, and the model."""
+    """A saved `nn.MLP`'s outputs on `inputs` (default zeros), after backward."""
     # nn sits above autograd; only this command-line entry point reaches up to
     # it, at run time, so the library itself never depends on nn.
     nn = importlib.import_module("nn")
-    model = nn.MLP(sizes[0], list(sizes[1:]))
-    nn.load(path, model)
-    if len(inputs) != sizes[0]:
-        raise SystemExit(
-            f"--input needs {sizes[0]} numbers for this model, got {len(inputs)}"
+    if sizes is not None and len(sizes) < 2:
+        raise UsageError("--sizes needs the inputs and at least one layer width")
+    arguments = architecture(path, sizes)
+    try:
+        model = nn.MLP(**arguments)
+        nn.load(path, model)
+    except (TypeError, ValueError) as e:  # CheckpointError is a ValueError
+        raise UsageError(str(e)) from None
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
+    if inputs is None:
+        inputs = [0.0] * model.nin
+    if len(inputs) != model.nin:
+        raise UsageError(
+            f"--input needs {model.nin} numbers for this model, got {len(inputs)}"
         )
     x = [Value(v, label=f"x{i}") for i, v in enumerate(inputs)]
     out = model(x)
@@ -90,14 +155,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--model",
         type=Path,
-        help="an nn checkpoint (nn.save) of an MLP with layer --sizes",
+        help="an nn.save checkpoint of an nn.MLP; its sizes and activations "
+        "come from the file",
     )
     p.add_argument(
         "--sizes",
         type=int,
         nargs="+",
         metavar="N",
-        help="the MLP's sizes: inputs, then each layer's outputs (e.g. 2 16 16 1)",
+        help="the MLP's sizes, inputs then layer widths (e.g. 2 16 16 1): "
+        "needed only for a file that does not record them",
     )
     p.add_argument(
         "--input",
@@ -110,19 +177,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    args = parser().parse_args(argv)
+    """Run the command line; return the exit status (2: bad arguments or files)."""
+    p = parser()
+    args = p.parse_args(argv)
     output: Path = args.output
     if args.format:
         output = output.with_suffix("." + args.format)
-    if args.model is None:
-        roots, module = [neuron()], None
-    else:
-        if not args.sizes or len(args.sizes) < 2:
-            raise SystemExit("--model needs --sizes: inputs and layer widths")
-        inputs = args.input or [0.0] * args.sizes[0]
-        roots, module = model_graph(args.model, args.sizes, inputs)
     try:
+        check_number_format(args.fmt, "--fmt")
+        if args.model is None:
+            roots, module = [neuron()], None
+        else:
+            roots, module = model_graph(args.model, args.sizes, args.input)
         written = render(
             roots,
             output,
@@ -138,6 +204,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GraphvizNotFoundError as e:
         print(e, file=sys.stderr)
         return 1
+    except (UsageError, ValueError) as e:
+        print(f"{p.prog}: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(
+            f"{p.prog}: error: cannot write {output}: {e.strerror or e}",
+            file=sys.stderr,
+        )
+        return 2
     print(written)
     return 0
 

@@ -42,6 +42,7 @@ from typing import Final
 
 from autograd.engine import Value
 from autograd.graph import topological_order
+from autograd.ops import OPS
 
 OUTPUT: Final = "output"
 PARAMETER: Final = "parameter"
@@ -52,6 +53,30 @@ ROLES: Final = (OUTPUT, PARAMETER, INPUT, CONSTANT, INTERMEDIATE)
 
 INPUTS_UNIT: Final = "inputs"
 EARLIER_UNIT: Final = "earlier"
+
+
+MAX_DEPTH: Final = 8
+"""Boxes nest at most this deep; a deeper module is drawn in its ancestor's box."""
+
+
+def clip(module: str) -> str:
+    """`module`, or its ancestor `MAX_DEPTH` boxes deep if it is nested deeper.
+
+    >>> clip("a.b.c.d.e.f.g.h.i.j")
+    'a.b.c.d.e.f.g.h'
+    """
+    parts = module.split(".")
+    # Every ancestor's name is a prefix of the module's: count their parts.
+    sizes = []
+    k = len(parts) if module else 0
+    while k:
+        sizes.append(k)
+        while k and parts[k - 1].isdigit():
+            k -= 1
+        k = max(k - 1, 0)
+    if len(sizes) <= MAX_DEPTH:
+        return module
+    return ".".join(parts[: sizes[len(sizes) - MAX_DEPTH]])
 
 
 def owner(name: str) -> str:
@@ -93,7 +118,7 @@ class Scene:
 
     def terms(self, i: int) -> list[tuple[Value | float, float]]:
         """Operands of node `i` with d(i)/d(operand), through sums folded into it."""
-        if not self.nodes[i].op:
+        if self.nodes[i]._row is None:
             return []
         chain = [i]
         while True:
@@ -124,11 +149,18 @@ class _Modules:
     def chain(self, module: str) -> tuple[str, ...]:
         """`module` and its ancestors, innermost first, ending with ''."""
         found = self._chains.get(module)
-        if found is None:
-            found = (module, *self.chain(owner(module)))
-            self._chains[module] = found
-            self.order.append(module)
-        return found
+        if found is not None:
+            return found
+        # A loop, not recursion: the names above come from user labels.
+        new = [module]
+        while (up := owner(new[-1])) not in self._chains:
+            new.append(up)
+        above = self._chains[up]
+        for k in range(len(new) - 1, -1, -1):
+            above = (new[k], *above)
+            self._chains[new[k]] = above
+            self.order.append(new[k])
+        return above
 
     def common(self, a: str, b: str) -> str:
         """The deepest module containing both."""
@@ -141,15 +173,17 @@ class _Modules:
         return ""
 
 
-_ARITHMETIC: Final = frozenset({"add", "sub", "mul", "div", "pow"})
+# Rows are compared by identity: a user's row named "add" is not the table's.
+_ADD: Final = OPS["add"]
+_ARITHMETIC: Final = tuple(OPS[name] for name in ("add", "sub", "mul", "div", "pow"))
 
 
 def _scales_by_constant(v: Value) -> bool:
     """Arithmetic with a constant other than the 0 that `sum` starts from."""
-    if v.op not in _ARITHMETIC:
+    if not any(v._row is row for row in _ARITHMETIC):
         return False
     return any(
-        not isinstance(c, Value) and not (v.op == "add" and c == 0.0)
+        not isinstance(c, Value) and not (v._row is _ADD and c == 0.0)
         for c in v.operands
     )
 
@@ -194,7 +228,7 @@ def build(
         elif v in explicit or "." in name:
             roles[i] = PARAMETER
             # A module's own names place its parameters, whatever their labels.
-            module = owner(param_names.get(v, name))
+            module = clip(owner(param_names.get(v, name)))
         else:
             roles[i] = INPUT
             module = ""
@@ -305,7 +339,7 @@ def _fold_sums(
     """
     nodes = scene.nodes
     for i in range(len(nodes) - 1, -1, -1):
-        if scene.folded[i] >= 0 or nodes[i].op != "add":
+        if scene.folded[i] >= 0 or nodes[i]._row is not _ADD:
             continue
         link = i
         while True:
@@ -314,7 +348,7 @@ def _fold_sums(
                 break
             j = scene.index[first]
             if (
-                nodes[j].op != "add"
+                nodes[j]._row is not _ADD
                 or consumers[j] != [link]
                 or is_root[j]
                 or scene.names[j]
