@@ -33,14 +33,17 @@ from autograd.engine import (
     tanh,
 )
 from autograd.explain import explain
+from autograd.forward import jacfwd, jvp
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import topological_order
 from autograd.ops import OPS, OpDomainError
+from autograd.primitive import Primitive, primitive
 
 __all__ = [
     "OPS",
     "Compiled",
     "OpDomainError",
+    "Primitive",
     "Value",
     "compile",
     "cos",
@@ -54,11 +57,14 @@ __all__ = [
     "gradcheck",
     "hessian",
     "is_grad_enabled",
+    "jacfwd",
     "jacobian",
+    "jvp",
     "leaky_relu",
     "log",
     "maximum",
     "no_grad",
+    "primitive",
     "relu",
     "sigmoid",
     "sin",

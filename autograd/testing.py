@@ -35,6 +35,7 @@ from autograd import engine
 from autograd.check import gradcheck
 from autograd.engine import Value
 from autograd.ops import OPS, Op
+from autograd.primitive import Primitive
 
 __all__ = [
     "Expression",
@@ -46,13 +47,30 @@ __all__ = [
 ]
 
 
-def apply(op: str, *operands: Value | float) -> Value | float:
-    """Apply the op table's row named `op` to Values (recording it) or plain numbers.
+OpLike = str | Op | Primitive
+"""An op: a table row's name, a row (`autograd.ops.Op`) or a user `Primitive`."""
+
+
+def _as_row(op: OpLike) -> Op:
+    """The row of `op`; a name must be a row of the op table."""
+    if isinstance(op, Primitive):
+        return op.row
+    if isinstance(op, Op):
+        return op
+    if op not in OPS:
+        raise ValueError(f"unknown op {op!r}; the table has {', '.join(OPS)}")
+    return OPS[op]
+
+
+def apply(op: OpLike, *operands: Value | float) -> Value | float:
+    """Apply an op (a table row's name, a row or a primitive) to Values or numbers.
+
+    Values in record the node; plain numbers in give a float.
 
     >>> apply("mul", 3.0, 4.0)
     12.0
     """
-    row = OPS[op]
+    row = _as_row(op)
     if len(operands) != row.arity:
         raise TypeError(
             f"apply: {row.name} takes {row.arity} operand(s), got {len(operands)}"
@@ -82,15 +100,22 @@ def _squash(v: Value | float, interval: tuple[float, float]) -> Value | float:
 
 @dataclass(frozen=True)
 class Instruction:
-    """One step of an `Expression`: a row of the op table applied to earlier results.
+    """One step of an `Expression`: an op applied to earlier results.
+
+    `op` names a row of the op table, or is a row itself (a user primitive's).
 
     Each operand is an int, picking an earlier result (0 the latest, 1 the one
     before, counting back over the leaves and wrapping around), or a float, a
     constant (``2 ** x``, ``1 / x``, ``x * 0.5``).
     """
 
-    op: str
+    op: str | Op
     operands: tuple[int | float, ...]
+
+    @property
+    def row(self) -> Op:
+        """The op's row."""
+        return _as_row(self.op)
 
 
 @dataclass(frozen=True)
@@ -128,7 +153,7 @@ class Expression:
         results = list(leaves)
         seen = []
         for step in self.instructions:
-            row = OPS[step.op]
+            row = step.row
             operands = [
                 x
                 if isinstance(x, float)
@@ -136,7 +161,7 @@ class Expression:
                 for k, x in enumerate(step.operands)
             ]
             seen.append((row, operands))
-            results.append(apply(step.op, *operands))
+            results.append(apply(row, *operands))
         return results[-1], seen
 
     def __str__(self) -> str:
@@ -148,18 +173,14 @@ class Expression:
                 for x in step.operands
             )
             names.append(f"v{len(names) - self.n_leaves}")
-            lines.append(f"  {names[-1]} = {step.op}({args})")
+            lines.append(f"  {names[-1]} = {step.row.name}({args})")
         return "\n".join(lines)
 
 
-def _rows(ops: Iterable[str] | None) -> list[Op]:
+def _rows(ops: Iterable[OpLike] | None) -> list[Op]:
     if ops is None:
         return list(OPS.values())
-    rows = []
-    for name in ops:
-        if name not in OPS:
-            raise ValueError(f"unknown op {name!r}; the table has {', '.join(OPS)}")
-        rows.append(OPS[name])
+    rows = [_as_row(op) for op in ops]
     if not rows:
         raise ValueError("give at least one op")
     return rows
@@ -172,13 +193,18 @@ def _instructions(row: Op) -> st.SearchStrategy[Instruction]:
     operands = st.tuples(
         *[st.one_of(earlier, st.floats(lo, hi)) for lo, hi in row.sample]
     ).filter(lambda xs: not all(isinstance(x, float) for x in xs))  # not constant
-    return st.builds(Instruction, st.just(row.name), operands)
+    # A table row by name, so that printed examples read ``Instruction("exp", ...)``.
+    op = row.name if OPS.get(row.name) is row else row
+    return st.builds(Instruction, st.just(op), operands)
 
 
 def expressions(
-    ops: Iterable[str] | None = None, *, max_leaves: int = 3, max_length: int = 12
+    ops: Iterable[OpLike] | None = None, *, max_leaves: int = 3, max_length: int = 12
 ) -> st.SearchStrategy[Expression]:
-    """Random `Expression`s over the named rows of `ops.OPS` (default: every row).
+    """Random `Expression`s over `ops`: table rows by name, or your primitives.
+
+    By default every row of the op table. A `Primitive` (or its row) takes
+    its operands from its `sample` intervals and stays off its `kinks`.
 
     Raise `max_length` for deep chains; failures shrink to the fewest, simplest
     instructions (earlier ops of the table, chains rather than sharing).
@@ -205,7 +231,7 @@ def _graphs(
 
 
 def graphs(
-    ops: Iterable[str] | None = None,
+    ops: Iterable[OpLike] | None = None,
     *,
     max_leaves: int = 3,
     max_length: int = 12,

@@ -1,0 +1,224 @@
+"""Graphs pickle and deep-copy at any depth, keeping sharing, grads, labels and rows."""
+
+from __future__ import annotations
+
+import copy
+import math
+import pickle
+import pickletools
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+import autograd
+from autograd import Value, topological_order
+from autograd.ops import OPS
+from autograd.testing import Expression, graphs
+
+Graph = tuple[Expression, tuple[float, ...]]
+
+
+@autograd.primitive(
+    derivative=lambda m, x, out: (m.exp(-x * x),), sample=((-2.0, 2.0),)
+)
+def gauss_integral(x: float) -> float:
+    """The integral of e^(-t^2) from 0 to x: sqrt(pi)/2 * erf(x)."""
+    return math.sqrt(math.pi) / 2.0 * math.erf(x)
+
+
+def bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+def via_pickle(x: Any) -> Any:
+    return pickle.loads(pickle.dumps(x))
+
+
+def via_deepcopy(x: Any) -> Any:
+    return copy.deepcopy(x)
+
+
+COPIES = pytest.mark.parametrize("clone", [via_pickle, via_deepcopy])
+
+
+def same_graph(a: Value, b: Value) -> None:
+    """The same nodes, fields and edges, each node a new object."""
+    order_a, order_b = topological_order(a), topological_order(b)
+    assert len(order_a) == len(order_b)
+    position = {id(v): i for i, v in enumerate(order_b)}
+    for u, v in zip(order_a, order_b, strict=True):
+        assert u is not v
+        assert bits(u.data) == bits(v.data)
+        assert u.label == v.label and u._row is v._row
+        assert u.local_grads == v.local_grads
+        assert not isinstance(u.grad, Value) and bits(u.grad) == bits(v.grad)  # type: ignore[arg-type]
+        for p, q in zip(u.operands, v.operands, strict=True):
+            if isinstance(p, Value):
+                assert isinstance(q, Value)
+                assert position[id(q)] == order_a.index(p)
+            else:
+                assert type(q) is float and bits(p) == bits(q)
+
+
+@COPIES
+@given(graphs())
+def test_random_graphs_copy_exactly_and_give_the_same_backward_bits(
+    clone: Callable[[Any], Any], graph: Graph
+) -> None:
+    expression, point = graph
+    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(point)]
+    out = expression(*leaves)
+    assert isinstance(out, Value)
+    out.backward()  # grads are copied too
+    out_copy, leaves_copy = clone((out, leaves))
+    same_graph(out, out_copy)
+    out.backward()
+    out_copy.backward()
+    for a, b in zip(leaves, leaves_copy, strict=True):
+        assert bits(a.grad) == bits(b.grad)  # type: ignore[arg-type]
+
+
+@COPIES
+def test_sharing_is_kept_a_plus_a_and_a_dag(clone: Callable[[Any], Any]) -> None:
+    a = Value(2.0, label="a")
+    b = a + a
+    c = b * b.tanh()
+    d = c + b
+    d2, b2, a2 = clone([d, b, a])
+    assert b2._p0 is a2 and b2._p1 is a2
+    c2 = d2._p0
+    assert d2._p1 is b2 and c2._p0 is b2 and c2._p1._p0 is b2
+    d2.backward()
+    d.backward()
+    assert a2.grad == a.grad
+
+
+@COPIES
+def test_rows_are_the_tables_own_rows_and_primitives_rows(
+    clone: Callable[[Any], Any],
+) -> None:
+    x = Value(0.5)
+    y = gauss_integral(x * 2.0).exp()
+    y2 = clone(y)
+    assert y2._row is OPS["exp"]
+    assert y2._p0._row is gauss_integral.row
+    assert y2._p0._p0._row is OPS["mul"] and y2._p0._p0._p1 == 2.0
+
+
+@COPIES
+def test_value_grads_from_create_graph_are_copied_with_their_graphs(
+    clone: Callable[[Any], Any],
+) -> None:
+    x = Value(1.5, label="x")
+    y = x * x * x
+    y.backward(create_graph=True)
+    assert isinstance(x.grad, Value)
+    x2, _ = clone((x, y))
+    assert isinstance(x2.grad, Value) and x2.grad is not x.grad
+    assert x2.grad.data == x.grad.data == 3 * 1.5**2
+    # The gradient's graph hangs on the copied x, not on the original.
+    assert x2 in topological_order(x2.grad)
+    assert x not in topological_order(x2.grad)
+    x.grad.backward()
+    x2.grad.backward()  # adds d(grad)/dx = 6x to the grad, a Value plus a float
+    assert isinstance(x2.grad, Value) and x2.grad.data == x.grad.data == 15.75
+
+
+@COPIES
+def test_detached_leaves_constants_and_labels(clone: Callable[[Any], Any]) -> None:
+    x = Value(3.0, label="x")
+    d = (x * 2.0).detach()
+    d.label = "detached"
+    y = 1.0 / d + x
+    y2 = clone(y)
+    assert y2._p0._p0 == 1.0 and y2._p0._p1.label == "detached"
+    assert y2._p0._p1.parents == () and y2._p1.label == "x"
+
+
+@COPIES
+def test_a_chain_of_a_hundred_thousand_ops(clone: Callable[[Any], Any]) -> None:
+    x = Value(0.5)
+    y = x
+    for _ in range(50_000):
+        y = y * 0.9999 + 0.0001
+    y2 = clone(y)
+    y.backward()
+    y2.backward()
+    x2 = topological_order(y2)[0]
+    assert bits(x2.grad) == bits(x.grad)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+@COPIES
+def test_a_chain_of_a_million_ops(clone: Callable[[Any], Any]) -> None:
+    x = Value(0.5)
+    y = x
+    for _ in range(500_000):
+        y = (y * 0.9999).tanh()
+    y2 = clone(y)
+    assert bits(y2.data) == bits(y.data)
+    y2.backward()
+    y.backward()
+    assert bits(topological_order(y2)[0].grad) == bits(x.grad)  # type: ignore[arg-type]
+
+
+def test_deepcopy_of_a_module_like_object_keeps_parameters_shared() -> None:
+    w = Value(0.3, label="w")
+    model = {"w": w, "outputs": [w * 2.0, w * 3.0]}
+    copied = copy.deepcopy(model)
+    assert copied["outputs"][0]._p0 is copied["w"] is copied["outputs"][1]._p0
+
+
+def test_copy_copy_gives_an_independent_graph_not_the_same_object() -> None:
+    x = Value(2.0)
+    y = x * x
+    y2 = copy.copy(y)
+    assert y2 is not y and y2.data == y.data
+    y2._p0.data = 5.0
+    assert x.data == 2.0
+
+
+def test_loading_runs_nothing_but_node_construction_and_row_lookups() -> None:
+    x = Value(0.5)
+    y = gauss_integral(x).tanh() + x
+    y.backward(create_graph=True)
+    # Protocols up to 3 name each global in one GLOBAL opcode (later ones
+    # build the same names on the stack).
+    imported = {
+        tuple(str(arg).split(" "))
+        for protocol in range(4)
+        for op, arg, _ in pickletools.genops(pickle.dumps(y, protocol=protocol))
+        if op.name == "GLOBAL"
+    }
+    assert imported == {
+        ("autograd._pickle", "_rebuild"),
+        ("autograd._pickle", "_Stream"),
+        ("test_pickle", "gauss_integral"),
+    }
+
+
+def test_a_local_primitive_cannot_be_pickled_and_the_error_says_why() -> None:
+    @autograd.primitive(derivative=lambda m, x, out: (2.0,))
+    def local_double(x: float) -> float:
+        return 2.0 * x
+
+    y = local_double(Value(1.0))
+    with pytest.raises(pickle.PicklingError, match=r"local_double.*top level"):
+        pickle.dumps(y)
+    assert copy.deepcopy(y)._row is local_double.row  # deepcopy keeps the row
+
+
+def test_an_unknown_op_name_in_a_stream_is_refused() -> None:
+    stream = pickle.dumps(Value(1.0).exp())
+    tampered = stream.replace(b"\x03exp", b"\x03pxe")
+    with pytest.raises(pickle.UnpicklingError, match="pxe"):
+        pickle.loads(tampered)
+
+
+def test_each_load_makes_a_new_graph() -> None:
+    stream = pickle.dumps(Value(1.0).exp())
+    a, b = pickle.loads(stream), pickle.loads(stream)
+    assert a is not b and a._p0 is not b._p0
