@@ -14,7 +14,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.engine import Value, no_grad
+from autograd.engine import Value
 from autograd.functional import grad, hessian
 
 __all__ = ["gradcheck", "numeric_grad"]
@@ -57,12 +57,19 @@ def _tolerance(value: object, name: str, *, positive: bool) -> float:
     return x
 
 
-def _on_values(f: Callable[..., Any]) -> Callable[[list[float]], list[float]]:
-    """`f` at a point of floats, called on Values (so methods work) under no_grad."""
+def _at(
+    f: Callable[..., Any], args: Sequence[object]
+) -> Callable[[list[float]], list[float]]:
+    """`f` at a point, each argument passed as the kind given in `args`.
+
+    A Value argument stays a (new) Value, so a function written with Value
+    methods works; a number stays a float, for functions of plain floats.
+    """
+    kinds = [Value if isinstance(a, Value) else float for a in args]
 
     def value(point: list[float]) -> list[float]:
-        with no_grad():
-            return [_float(f(*map(Value, point)), "the output of f")]
+        inputs = [kind(x) for kind, x in zip(kinds, point, strict=True)]
+        return [_float(f(*inputs), "the output of f")]
 
     return value
 
@@ -114,14 +121,15 @@ def numeric_grad(
 ) -> tuple[float, ...]:
     """The gradient of scalar `f` at `args` by central differences.
 
-    `f` is called on Values under `no_grad`, so it may use Value methods.
+    Each argument given as a Value is passed to `f` as a Value (so `f` may use
+    Value methods), each number as a float.
 
     >>> [round(d, 6) for d in numeric_grad(lambda x, y: x * y**2, 3.0, 2.0)]
     [4.0, 12.0]
     """
     eps = _tolerance(eps, "eps", positive=True)
     point = [_float(a, f"argument {i}") for i, a in enumerate(args)]
-    columns = _central_differences(_on_values(f), point, eps)
+    columns = _central_differences(_at(f, args), point, eps)
     return tuple(column[0] for column in columns)
 
 
@@ -154,7 +162,13 @@ def gradcheck(
     argnums = tuple(range(len(point)))
     gradient = grad(f, argnums)
     rows = list(
-        zip(names, gradient(*point), numeric_grad(f, *point, eps=eps), strict=True)
+        # The differences call f on Values, as the analytic derivatives do.
+        zip(
+            names,
+            gradient(*point),
+            numeric_grad(f, *map(Value, point), eps=eps),
+            strict=True,
+        )
     )
     if order == 2:
         second = hessian(f, argnums)(*point)

@@ -114,19 +114,23 @@ def test_gradcheck_needs_a_point() -> None:
 )
 def test_functions_written_with_value_methods_are_checked(f: object) -> None:
     assert gradcheck(f, 0.7, order=2) is True  # type: ignore[arg-type]
-    assert numeric_grad(f, 0.7)[0] != 0.0  # type: ignore[arg-type]
+    assert numeric_grad(f, Value(0.7))[0] != 0.0  # type: ignore[arg-type]
 
 
-def test_the_differences_record_no_graph() -> None:
-    seen: list[Value] = []
+def test_a_function_that_differentiates_inside_is_checked_too() -> None:
+    slope = autograd.grad(lambda a: a.sin() * a)  # f'(a) = sin a + a cos a
+    assert gradcheck(slope, 0.4) is True
 
-    def f(a: Value) -> Value:
-        out = a * a
-        seen.append(out)
-        return out
 
-    numeric_grad(f, 2.0)
-    assert seen and all(out.parents == () for out in seen)
+def test_numeric_grad_passes_numbers_as_floats_and_values_as_values() -> None:
+    kinds: list[type] = []
+
+    def f(a: object, b: object) -> object:
+        kinds.extend([type(a), type(b)])
+        return a * b  # type: ignore[operator]
+
+    numeric_grad(f, 2.0, Value(3.0))
+    assert set(kinds[0::2]) == {float} and set(kinds[1::2]) == {Value}
 
 
 @pytest.mark.parametrize(
