@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import hessian
 import w5
 import workloads as w
 from micrograd.engine import Value as MicroValue
@@ -292,6 +293,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     if not args.w5_only:
         report |= w1_to_w4(sizes, reps, with_torch, quick=args.quick)
+        report["hessian"] = hessian.run(reps, quick=args.quick)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for path in (args.out / "bench.json", args.out / f"bench-{stamp}.json"):
