@@ -47,42 +47,69 @@ def _outputs(run: _Evaluation, where: str) -> tuple[list[Value | float], bool]:
     return [run.scalar_output()], False
 
 
-def _sweep(
-    order: list[Value], seeds: dict[Value, Tangent], on_values: bool
-) -> dict[Value, Tangent]:
-    """The tangent of every node of `order` that depends on a seeded input.
+class _Graph:
+    """The nodes below some outputs, in topological order, ready for tangent sweeps.
 
-    Nodes that depend on no input get no entry (a tangent of exactly 0).
-    Seeded nodes keep their seed: inputs are independent, as in `grad`, even
-    if one was computed from another. ``on_values`` runs the rows' rules on
-    Values, so that the tangents can be differentiated again.
+    Operands are kept as positions in that order (-1: a constant or none),
+    so that a sweep is a loop over lists. A node can depend on an input only
+    if it comes after it, so a sweep starts at its earliest seed.
     """
-    tangent = dict(seeds)
-    for v in order:
-        row = v._row
-        if row is None or v in seeds:
-            continue
-        operands = (v._p0,) if row.arity == 1 else (v._p0, v._p1)
-        if not any(p in tangent for p in operands if isinstance(p, Value)):
-            continue
-        partials = (
-            row.derivative(VALUE_MATH, *operands, v)
-            if on_values
-            else (v._d0,)
-            if row.arity == 1
-            else (v._d0, v._d1)
-        )
-        total: Tangent | None = None
-        for p, d in zip(operands, partials, strict=True):
-            t = tangent.get(p) if isinstance(p, Value) else None
-            if t is None:
+
+    def __init__(self, outputs: list[Value], on_values: bool) -> None:
+        self.order = topological_order(outputs)
+        self.position = {v: k for k, v in enumerate(self.order)}
+        self.first = [self._at(v._p0) for v in self.order]
+        self.second = [self._at(v._p1) for v in self.order]
+        # The local derivatives: the floats the forward pass computed, or,
+        # for derivatives of derivatives, the rows' rules run on Values
+        # (once per node, on first use: not every node needs them).
+        self.on_values = on_values
+        self.partials: list[tuple[Any, ...] | None] = [
+            None if on_values or v._row is None else (v._d0, v._d1) for v in self.order
+        ]
+
+    def _at(self, operand: object) -> int:
+        return self.position[operand] if isinstance(operand, Value) else -1
+
+    def _partials(self, k: int) -> tuple[Any, ...]:
+        found = self.partials[k]
+        if found is None:
+            v = self.order[k]
+            row = v._row
+            assert row is not None  # only nodes with a Value operand get here
+            operands = (v._p0,) if row.arity == 1 else (v._p0, v._p1)
+            found = self.partials[k] = (*row.derivative(VALUE_MATH, *operands, v), 0.0)
+        return found
+
+    def sweep(self, seeds: dict[int, Tangent]) -> list[Tangent | None]:
+        """The tangent of every node (None where it depends on no seed).
+
+        Seeded nodes keep their seed: inputs are independent, as in `grad`,
+        even if one was computed from another.
+        """
+        tangent: list[Tangent | None] = [None] * len(self.order)
+        for k, t in seeds.items():
+            tangent[k] = t
+        first, second = self.first, self.second
+        for k in range(min(seeds, default=len(self.order)), len(self.order)):
+            i, j = first[k], second[k]
+            a = tangent[i] if i >= 0 else None
+            b = tangent[j] if j >= 0 else None
+            if k in seeds:
                 continue
-            # A unit partial adds no node when the tangents are Values.
-            c = t if (isinstance(d, float) and d == 1.0) else d * t
-            total = c if total is None else total + c
-        if total is not None:
-            tangent[v] = total
-    return tangent
+            if a is not None and b is not None:
+                d = self._partials(k)
+                tangent[k] = _times(d[0], a) + _times(d[1], b)
+            elif a is not None:
+                tangent[k] = _times(self._partials(k)[0], a)
+            elif b is not None:
+                tangent[k] = _times(self._partials(k)[1], b)
+        return tangent
+
+
+def _times(d: Any, t: Tangent) -> Tangent:
+    """A local derivative times a tangent; a unit one adds no node to Values."""
+    return t if (isinstance(d, float) and d == 1.0) else d * t
 
 
 def _as_tangent(t: object, k: int) -> Tangent:
@@ -126,28 +153,32 @@ def jvp(
         kwargs={},
     )
     outputs, is_sequence = _outputs(run, "jvp")
-    seeds: dict[Value, Tangent] = {}
+    graph = _Graph([y for y in outputs if isinstance(y, Value)], run.as_values)
+    seeds: dict[int, Tangent] = {}
     for x, t in zip(run.inputs, directions, strict=True):
-        # The same Value passed twice moves along both directions at once.
-        seeds[x] = seeds[x] + t if x in seeds else t
-    tangent = _sweep(
-        topological_order([y for y in outputs if isinstance(y, Value)]),
-        seeds,
-        run.as_values,
-    )
+        k = graph.position.get(x)
+        if k is not None:  # an input the outputs do not depend on moves nothing
+            # The same Value passed twice moves along both directions at once.
+            seeds[k] = seeds[k] + t if k in seeds else t
+    tangent = graph.sweep(seeds)
     # Tangents stay Values when Values were asked for, in primals or tangents.
     keep = run.as_values or any(isinstance(t, Value) for t in directions)
     values = [run.lower(y) for y in outputs]
-    slopes = [
-        _lower(tangent.get(y, 0.0) if isinstance(y, Value) else 0.0, keep)
-        for y in outputs
-    ]
+    slopes = [_lower(_tangent_of(y, graph, tangent), keep) for y in outputs]
     if is_sequence:
         kind = tuple if isinstance(run.result, tuple) else list
         result: tuple[Any, ...] = (kind(values), kind(slopes))
     else:
         result = (values[0], slopes[0])
     return (*result, run.aux) if has_aux else result
+
+
+def _tangent_of(
+    y: Value | float, graph: _Graph, tangent: list[Tangent | None]
+) -> Tangent:
+    """The tangent of output `y`: exactly 0.0 if it depends on no input."""
+    t = tangent[graph.position[y]] if isinstance(y, Value) else None
+    return 0.0 if t is None else t
 
 
 def _lower(t: Tangent, keep_values: bool) -> Tangent:
@@ -172,17 +203,13 @@ def jacfwd(
             "jacfwd", f, indices, has_aux=has_aux, args=args, kwargs=kwargs
         )
         outputs, is_sequence = _outputs(run, "jacfwd")
-        order = topological_order([y for y in outputs if isinstance(y, Value)])
+        graph = _Graph([y for y in outputs if isinstance(y, Value)], run.as_values)
         columns = []
         for x in run.inputs:
             # Arguments passed as the same Value are one input: `grad` agrees.
-            tangent = _sweep(order, {x: 1.0}, run.as_values)
-            columns.append(
-                [
-                    run.lower(tangent.get(y, 0.0)) if isinstance(y, Value) else 0.0
-                    for y in outputs
-                ]
-            )
+            k = graph.position.get(x)
+            tangent = graph.sweep({} if k is None else {k: 1.0})
+            columns.append([run.lower(_tangent_of(y, graph, tangent)) for y in outputs])
         rows: list[Any] = [
             tuple(column[k] for column in columns)
             if isinstance(argnums, tuple)
