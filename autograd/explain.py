@@ -13,10 +13,10 @@ step  node -> parent  upstream  local  product  running sum
 >>> x.grad  # explain computes, it does not touch any .grad
 0.0
 
-`explain` runs backward's own walk on a copy of the graph, so the steps come
-in exactly the order `backward()` takes them and every sum is bit for bit the
-gradient `backward()` gives (from zeroed grads); the graph itself is left as
-it was.
+`explain` sums in backward's documented order (`autograd.engine.backward_order`:
+each node after every node that uses it, its operands in slot order), so
+every sum is bit for bit the gradient `backward()` gives from zeroed grads;
+the graph itself is left as it was.
 """
 
 from __future__ import annotations
@@ -24,13 +24,12 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final, cast, overload
+from typing import Final, overload
 
-from autograd import engine
 from autograd.engine import Value
 from autograd.graph import topological_order
 
-__all__ = ["Explanation", "Step", "copy_graph", "explain"]
+__all__ = ["Explanation", "Step", "explain"]
 
 HTML_ROWS: Final = 500
 """The most steps the notebook table shows; iterate the explanation for all."""
@@ -167,25 +166,6 @@ def _number(x: float) -> str:
     return format(x, ".6g")
 
 
-def copy_graph(root: Value) -> dict[Value, Value]:
-    """A copy of every node below `root`, keyed by the original, in forward order.
-
-    The copies have the originals' data, labels, ops, operands (copied) and
-    use counts, and zero grads: backward on them takes the same steps.
-    """
-    copy: dict[Value, Value] = {}
-    for v in topological_order(root):
-        c = engine._leaf(v._data)
-        c.label = v.label
-        c._row, c._d0, c._d1 = v._row, v._d0, v._d1
-        c._p0 = copy[v._p0] if isinstance(v._p0, Value) else v._p0
-        c._p1 = copy[v._p1] if isinstance(v._p1, Value) else v._p1
-        # Consumers outside the graph change backward's order: keep the count.
-        c._uses = v._uses
-        copy[v] = c
-    return copy
-
-
 def explain(root: Value) -> Explanation:
     """The chain-rule steps `root.backward()` takes, without changing any `grad`.
 
@@ -198,38 +178,20 @@ def explain(root: Value) -> Explanation:
             f"explain: root must be a Value (the result to differentiate, such as "
             f"a loss), got {type(root).__name__}"
         )
-    # A copy of the graph, so backward's walk can run and leave `grad` alone.
-    copy = copy_graph(root)
-    original = {c: v for v, c in copy.items()}
-    names = {v: _name(v, i) for i, v in enumerate(copy)}
-    seen: list[tuple[Value, float, float]] = []
-
-    def record(node: Value, product: float, before: float) -> None:
-        seen.append((node, product, before))
-
-    engine._propagate(copy[root], 1.0, record)
+    order = topological_order(root)
+    names = {v: _name(v, i) for i, v in enumerate(order)}
+    # backward's order: each node after every node that uses it, so its
+    # adjoint is complete when reached; its operands in slot order.
+    adjoint = {root: 1.0}
     steps = []
-    previous: Value | None = None
-    slots: Iterator[int] = iter(())
-    for node, product, before in seen:
-        # The walk takes a node's Value operands in slot order, one call each.
-        if node is not previous:
-            previous = node
-            slots = (k for k, p in enumerate(node.operands) if isinstance(p, Value))
-        k = next(slots)
-        parent = node._p0 if k == 0 else node._p1
-        assert isinstance(parent, Value)
-        steps.append(
-            Step(
-                node=original[node],
-                parent=original[parent],
-                slot=k,
-                upstream=cast(float, node.grad),
-                local=node.local_grads[k],
-                product=product,
-                # 0.0 + : backward adds the total to a zeroed grad (-0.0 -> 0.0).
-                running_sum=0.0 + (before + product),
-            )
-        )
-    grads = {v: cast(float, c.grad) for v, c in copy.items()}
+    for v in reversed(order):
+        upstream = adjoint[v]
+        for k, (p, local) in enumerate(zip(v.operands, v.local_grads, strict=True)):
+            if isinstance(p, Value):
+                product = local * upstream
+                running = adjoint.get(p, 0.0) + product
+                adjoint[p] = running
+                steps.append(Step(v, p, k, upstream, local, product, running))
+    # backward adds each adjoint to a grad: from 0.0, that is 0.0 + adjoint.
+    grads = {v: 0.0 + adjoint[v] for v in order}
     return Explanation(root, tuple(steps), grads, names)

@@ -20,8 +20,9 @@ import json
 from collections.abc import Iterable
 from typing import Any, Final
 
+from autograd import engine
 from autograd.engine import Value
-from autograd.explain import Explanation, copy_graph, explain
+from autograd.explain import Explanation, explain
 
 __all__ = ["MAX_VALUES", "StepThrough", "interactive", "to_html"]
 
@@ -240,6 +241,19 @@ def _svg_element(svg: str) -> str:
     return svg[svg.index("<svg") :]
 
 
+def _copy(steps: Explanation) -> dict[Value, Value]:
+    """A copy of each node of the explained graph holding its final gradient."""
+    copy: dict[Value, Value] = {}
+    for v in steps.names:  # forward order: operands are copied first
+        c = engine._leaf(v._data)
+        c.label, c.grad = v.label, steps.grads[v]
+        c._row, c._d0, c._d1 = v._row, v._d0, v._d1
+        c._p0 = copy[v._p0] if isinstance(v._p0, Value) else v._p0
+        c._p1 = copy[v._p1] if isinstance(v._p1, Value) else v._p1
+        copy[v] = c
+    return copy
+
+
 class _Named:
     """A module's named parameters, as the copies of a graph's nodes."""
 
@@ -282,9 +296,7 @@ class StepThrough:
 
         # Drawn from a copy holding the final gradients, so that every box is
         # laid out wide enough for the numbers the steps will write into it.
-        copy = copy_graph(root)
-        for v, c in copy.items():
-            c.grad = steps.grads[v]
+        copy = _copy(steps)
         named = None if module is None else _Named(module, copy)
         svg = to_svg(
             copy[root],
