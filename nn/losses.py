@@ -1,9 +1,12 @@
 """Loss functions: Values (predictions) and targets in, one scalar Value out.
 
-Every loss is a mean over examples. The classification losses work from raw
-scores (logits) and are written to stay finite for any finite input: softplus
-for binary cross-entropy, log-sum-exp shifted by the row maximum for
-cross-entropy.
+Every loss is a mean over examples, and is finite wherever the true loss is a
+finite float; where it is not, the loss raises OverflowError naming itself.
+The classification losses work from raw scores (logits): softplus for binary
+cross-entropy, log-sum-exp shifted by the row maximum for cross-entropy.
+
+The losses are built only from ops, comparisons and `detach()`, never from
+numbers read out of a Value, so `autograd.compile` replays them exactly.
 
 >>> from autograd import Value
 >>> round(mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data, 6)
@@ -12,14 +15,23 @@ cross-entropy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import functools
+import math
+import numbers
+import operator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from autograd import Value, exp, log, softplus
+from autograd import Value, exp, log, maximum, softplus
 
 __all__ = ["binary_cross_entropy", "cross_entropy", "hinge", "l2", "mse"]
 
 Scalar = Value | float
+
+# exp(x) is exactly 0.0 for x < -745.2, so a logit this far below the row's
+# maximum contributes nothing to log-sum-exp.
+_NEGLIGIBLE = 800.0
 
 
 def _sequence(items: object, name: str) -> list[Any]:
@@ -43,21 +55,71 @@ def _pairs(
 
 
 def _label(t: object, name: str, i: int) -> float:
-    if isinstance(t, bool) or not isinstance(t, int | float):
+    """A real-number label (any numeric type but bool) as a float."""
+    if isinstance(t, bool) or not isinstance(t, numbers.Real):
         raise TypeError(f"{name}[{i}] must be a number, got {type(t).__name__} {t!r}")
-    return float(t)
+    try:
+        return float(t)
+    except OverflowError:
+        return math.inf  # outside every label set: the caller's range check says so
 
 
-def _total(terms: list[Scalar]) -> Scalar:
+def _class_index(label: object, i: int, width: int) -> int:
+    """A class label of any integral type (int, numpy.int64...; not bool) as an int."""
+    if isinstance(label, bool) or not isinstance(label, numbers.Integral):
+        raise TypeError(
+            f"labels[{i}] must be an int class index, "
+            f"got {type(label).__name__} {label!r}"
+        )
+    index = operator.index(label)
+    if not 0 <= index < width:
+        raise ValueError(
+            f"labels[{i}] must be a class index in [0, {width}), got {index}"
+        )
+    return index
+
+
+def _quarterings(n: int) -> int:
+    """The j with 4**j >= n: a mean of n terms scales each by 4**-j before summing.
+
+    Scaling by a power of two is exact, so the mean comes out as the same float
+    as sum(terms) / n, but no partial sum can exceed the largest term: a mean
+    that fits in a float is computed without overflowing on the way.
+    """
+    return ((n - 1).bit_length() + 1) // 2
+
+
+def _scaled(x: Scalar, c: float) -> Scalar:
+    """x * c, where c is a power of two (exact); no node when c is 1."""
+    return x * c if c != 1.0 else x
+
+
+def _mean(scaled_terms: list[Scalar], j: int) -> Value:
+    """The mean of n terms given already multiplied by 4**-j (`_quarterings(n)`)."""
+    n = len(scaled_terms)
     # Start from the first term: a 0.0 start would cost one more node.
-    return sum(terms[1:], terms[0])
+    total = sum(scaled_terms[1:], scaled_terms[0])
+    factor = 4.0**j / n  # = 4**j * (1 / n) exactly
+    if factor != 1.0:
+        total = total * factor
+    return _finite(total)
 
 
-def _mean(terms: list[Scalar]) -> Value:
-    total = _total(terms)
-    if len(terms) > 1:
-        total = total * (1.0 / len(terms))
-    return total if isinstance(total, Value) else Value(total)
+def _finite(total: Scalar) -> Value:
+    if isinstance(total, Value):
+        return total
+    if not math.isfinite(total):  # plain numbers in, plain float arithmetic
+        raise OverflowError(f"the loss is {total!r} as a float")
+    return Value(total)
+
+
+@contextlib.contextmanager
+def _naming_overflow(loss: str) -> Iterator[None]:
+    """Re-raise an OverflowError with the loss's name: its true value is too large."""
+    try:
+        yield
+    except OverflowError as e:
+        raise OverflowError(f"{loss}: the loss does not fit in a float ({e})") from e
 
 
 def mse(preds: Sequence[Scalar], targets: Sequence[Scalar]) -> Value:
@@ -67,8 +129,11 @@ def mse(preds: Sequence[Scalar], targets: Sequence[Scalar]) -> Value:
     2.25
     """
     p, t = _pairs(preds, targets, ("preds", "targets"))
-    diffs = [a - b for a, b in zip(p, t, strict=True)]
-    return _mean([d * d for d in diffs])
+    j = _quarterings(len(p))
+    with _naming_overflow("mse"):
+        # (d * 2**-j)**2 = d**2 * 4**-j: the scale goes in before squaring.
+        diffs = [_scaled(a - b, 0.5**j) for a, b in zip(p, t, strict=True)]
+        return _mean([d * d for d in diffs], j)
 
 
 def hinge(scores: Sequence[Scalar], labels: Sequence[float]) -> Value:
@@ -78,14 +143,20 @@ def hinge(scores: Sequence[Scalar], labels: Sequence[float]) -> Value:
     0.25
     """
     s, y = _pairs(scores, labels, ("scores", "labels"))
+    j = _quarterings(len(s))
+    c = 0.25**j
     terms: list[Scalar] = []
-    for i, (score, target) in enumerate(zip(s, y, strict=True)):
-        label = _label(target, "labels", i)
-        if label not in (-1.0, 1.0):
-            raise ValueError(f"labels[{i}] must be -1 or +1, got {target!r}")
-        margin = 1.0 - label * score
-        terms.append(margin.relu() if isinstance(margin, Value) else max(margin, 0.0))
-    return _mean(terms)
+    with _naming_overflow("hinge"):
+        for i, (score, target) in enumerate(zip(s, y, strict=True)):
+            label = _label(target, "labels", i)
+            if label not in (-1.0, 1.0):
+                raise ValueError(f"labels[{i}] must be -1 or +1, got {target!r}")
+            # c * relu(1 - y*s), written so the scale costs no extra node.
+            margin = c - (c * label) * score
+            terms.append(
+                margin.relu() if isinstance(margin, Value) else max(margin, 0.0)
+            )
+        return _mean(terms, j)
 
 
 def binary_cross_entropy(logits: Sequence[Scalar], targets: Sequence[float]) -> Value:
@@ -100,13 +171,33 @@ def binary_cross_entropy(logits: Sequence[Scalar], targets: Sequence[float]) -> 
     0.0
     """
     z, t = _pairs(logits, targets, ("logits", "targets"))
+    j = _quarterings(len(z))
     terms: list[Scalar] = []
-    for i, (logit, target) in enumerate(zip(z, t, strict=True)):
-        label = _label(target, "targets", i)
-        if not 0.0 <= label <= 1.0:
-            raise ValueError(f"targets[{i}] must be in [0, 1], got {target!r}")
-        terms.append(softplus(logit) - label * logit)
-    return _mean(terms)
+    with _naming_overflow("binary_cross_entropy"):
+        for i, (logit, target) in enumerate(zip(z, t, strict=True)):
+            label = _label(target, "targets", i)
+            if not 0.0 <= label <= 1.0:
+                raise ValueError(f"targets[{i}] must be in [0, 1], got {target!r}")
+            terms.append(_scaled(softplus(logit) - label * logit, 0.25**j))
+        return _mean(terms, j)
+
+
+def _scaled_logsumexp(logits: list[Scalar], c: float) -> Scalar:
+    """c * log(sum(exp(z))), shifted by the row's maximum m so no exp overflows.
+
+    m is detached: the loss does not depend on the shift, so no gradient is
+    lost, and it is an op (`maximum`), not a number read out of a Value, so a
+    compiled replay recomputes it.
+    """
+    m = functools.reduce(maximum, logits)
+    if isinstance(m, Value):
+        m = m.detach()
+    # For m > 800 and z < -800, exp(z - m) is exactly 0: leaving such z out
+    # changes nothing, and z - m can only overflow (at -1.8e308) among them.
+    far = m > _NEGLIGIBLE
+    kept = [z for z in logits if not (far and z < -_NEGLIGIBLE)]
+    total = sum((exp(z - m) for z in kept[1:]), exp(kept[0] - m))
+    return _scaled(m, c) + _scaled(log(total), c)
 
 
 def cross_entropy(
@@ -114,41 +205,39 @@ def cross_entropy(
 ) -> Value:
     """Softmax cross-entropy: mean over rows of logsumexp(row) - row[label].
 
-    log-sum-exp is shifted by the row's largest logit m (a constant, which
-    does not change the value or the gradient softmax - onehot), so no exp
-    overflows and the log's argument is at least 1.
+    log-sum-exp is shifted by the row's largest logit m (detached: it does not
+    change the value or the gradient softmax - onehot), so no exp overflows
+    and the log's argument is at least 1. Labels are class indices of any
+    integral type (int, numpy.int64, ...).
 
     >>> round(cross_entropy([[Value(0.0), Value(0.0)]], [1]).data, 6)
     0.693147
+    >>> cross_entropy([[Value(1e308), Value(-1e308)]], [0]).data
+    0.0
     """
     rows, ys = _pairs(logit_rows, labels, ("logit_rows", "labels"))
+    j = _quarterings(len(rows))
     width = -1
     terms: list[Scalar] = []
-    for i, (row, label) in enumerate(zip(rows, ys, strict=True)):
-        logits = _sequence(row, f"logit_rows[{i}]")
-        if width == -1:
-            width = len(logits)
-        elif len(logits) != width:
-            raise ValueError(
-                f"logit_rows[{i}] has {len(logits)} classes, the first row {width}"
-            )
-        if isinstance(label, bool) or not isinstance(label, int):
-            raise TypeError(
-                f"labels[{i}] must be an int class index, "
-                f"got {type(label).__name__} {label!r}"
-            )
-        if not 0 <= label < width:
-            raise ValueError(
-                f"labels[{i}] must be a class index in [0, {width}), got {label}"
-            )
-        m = max(float(z) for z in logits)
-        total = _total([exp(z - m) for z in logits])
-        terms.append(m + log(total) - logits[label])
-    return _mean(terms)
+    with _naming_overflow("cross_entropy"):
+        for i, (row, label) in enumerate(zip(rows, ys, strict=True)):
+            logits = _sequence(row, f"logit_rows[{i}]")
+            if width == -1:
+                width = len(logits)
+            elif len(logits) != width:
+                raise ValueError(
+                    f"logit_rows[{i}] has {len(logits)} classes, the first row {width}"
+                )
+            # Scaled before the subtraction: m - row[label] alone may pass 1.8e308.
+            target = logits[_class_index(label, i, width)]
+            c = 0.25**j
+            terms.append(_scaled_logsumexp(logits, c) - _scaled(target, c))
+        return _mean(terms, j)
 
 
 def l2(params: Iterable[Scalar]) -> Value:
     """The L2 penalty: sum of p**2 (scale it: ``1e-4 * l2(model.parameters())``)."""
     ps = _sequence(params, "params")
-    total = _total([p * p for p in ps])
-    return total if isinstance(total, Value) else Value(total)
+    with _naming_overflow("l2"):
+        squares = [p * p for p in ps]
+        return _finite(sum(squares[1:], squares[0]))

@@ -52,15 +52,7 @@ def hinge_loss() -> tuple[nn.MLP, Loss, type[nn.Optimizer]]:
 @pytest.mark.parametrize(
     "make",
     [
-        pytest.param(
-            cross_entropy_loss,
-            # Strict: passes, and so fails here, once nn's loss is rewritten.
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="nn/losses.py cross_entropy takes max(float(z) ...): "
-                "a number read, refused by compile (until the loss is rewritten)",
-            ),
-        ),
+        cross_entropy_loss,
         binary_cross_entropy_loss,
         hinge_loss,
     ],
