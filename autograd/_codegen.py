@@ -102,6 +102,10 @@ def _inline(node: ast.Lambda, args: Sequence[str]) -> ast.expr:
 
 def _bind(kind: str, op: Op, f: Callable[..., Any]) -> str:
     name = f"_cg_{kind}_{op.name}"
+    # Rows outside the table may share a name (two users' primitives): each
+    # function keeps a global of its own, or one replay would call the other.
+    if NAMESPACE.get(name, f) is not f:
+        name = f"{name}_{id(f):x}"
     NAMESPACE[name] = f
     return name
 

@@ -40,9 +40,9 @@ from autograd.ops import FLOAT_MATH, OPS, Derivative, Op
 
 __all__ = ["Primitive", "primitive"]
 
-# Every primitive made, by its row (id: rows hash by value) and by its name.
+# Every primitive made, by its row (by id: rows hash by value). Names need
+# not be unique: every consumer of a node reads its row, not its name.
 _BY_ROW: dict[int, Primitive] = {}
-_BY_NAME: dict[str, Primitive] = {}
 
 
 class Primitive:
@@ -126,7 +126,7 @@ def _accepts(function: Callable[..., Any], n: int) -> bool:
     return True
 
 
-def _check_name(name: object, function: Callable[..., Any]) -> str:
+def _check_name(name: object) -> str:
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
         raise ValueError(
             f"primitive: the name must be a Python identifier, got {name!r} "
@@ -136,18 +136,6 @@ def _check_name(name: object, function: Callable[..., Any]) -> str:
         raise ValueError(
             f"primitive: {name!r} is already a row of the op table "
             f"({OPS[name].doc}); pass name=... to choose another name"
-        )
-    earlier = _BY_NAME.get(name)
-    if earlier is not None and (earlier.__module__, earlier.__qualname__) != (
-        getattr(function, "__module__", None),
-        getattr(function, "__qualname__", None),
-    ):
-        # The same function defined again (a re-run notebook cell) replaces
-        # the old one; another function under the same name is a clash.
-        raise ValueError(
-            f"primitive: {name!r} is already the primitive "
-            f"{earlier.__module__}.{earlier.__qualname__}; pass name=... "
-            "to choose another name"
         )
     return name
 
@@ -248,8 +236,7 @@ def primitive(
                 f"primitive: decorate a function, got {type(function).__name__}"
             )
         op_name = _check_name(
-            name if name is not None else getattr(function, "__name__", None),
-            function,
+            name if name is not None else getattr(function, "__name__", None)
         )
         arity = _positional_arity(function)
         if arity not in (1, 2):
@@ -277,7 +264,6 @@ def primitive(
         _probe(row)
         made = Primitive(function, row)
         _BY_ROW[id(row)] = made
-        _BY_NAME[op_name] = made
         return made
 
     return make
