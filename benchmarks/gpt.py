@@ -53,12 +53,12 @@ class Engine:
 
 def read_data(v: Any) -> float:
     """`v.data`: the float of a node of an engine that keeps it there."""
-    return v.data
+    return float(v.data)
 
 
 def read_grad(p: Any) -> float:
     """`p.grad`: a parameter's gradient, where the engine keeps it."""
-    return p.grad
+    return float(p.grad)
 
 
 def write_data(p: Any, x: float) -> None:

@@ -17,65 +17,70 @@ class Value:
 
     __slots__ = ("_children", "_local_grads", "data", "grad")
 
-    def __init__(self, data: float, children: tuple = (), local_grads: tuple = ()):
+    def __init__(
+        self,
+        data: float,
+        children: tuple[Value, ...] = (),
+        local_grads: tuple[float, ...] = (),
+    ) -> None:
         """A leaf, or the result of an op over `children`."""
         self.data = data
         self.grad = 0.0
         self._children = children
         self._local_grads = local_grads
 
-    def __add__(self, other):
+    def __add__(self, other: Value | float) -> Value:
         """self + other; both local derivatives are 1."""
         other = other if isinstance(other, Value) else Value(other)
         return Value(self.data + other.data, (self, other), (1.0, 1.0))
 
-    def __mul__(self, other):
+    def __mul__(self, other: Value | float) -> Value:
         """self * other; d/dself = other, d/dother = self."""
         other = other if isinstance(other, Value) else Value(other)
         return Value(self.data * other.data, (self, other), (other.data, self.data))
 
-    def __pow__(self, k: float):
+    def __pow__(self, k: float) -> Value:
         """self ** k for a number k; d/dself = k * self ** (k - 1)."""
         return Value(self.data**k, (self,), (k * self.data ** (k - 1),))
 
-    def log(self):
+    def log(self) -> Value:
         """Natural log; d/dx = 1 / x."""
         return Value(math.log(self.data), (self,), (1.0 / self.data,))
 
-    def exp(self):
+    def exp(self) -> Value:
         """e ** x; d/dx = e ** x."""
         e = math.exp(self.data)
         return Value(e, (self,), (e,))
 
-    def relu(self):
+    def relu(self) -> Value:
         """max(0, x); d/dx = 1 where x > 0."""
         return Value(max(0.0, self.data), (self,), (float(self.data > 0),))
 
-    def __neg__(self):
+    def __neg__(self) -> Value:
         """-self, composed as self * -1."""
         return self * -1.0
 
-    def __radd__(self, other):
+    def __radd__(self, other: float) -> Value:
         """other + self."""
         return self + other
 
-    def __sub__(self, other):
+    def __sub__(self, other: Value | float) -> Value:
         """self - other, composed from + and negation."""
         return self + (-other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: float) -> Value:
         """other - self."""
         return other + (-self)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: float) -> Value:
         """other * self."""
         return self * other
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Value | float) -> Value:
         """self / other, composed as self * other ** -1."""
         return self * other**-1
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: float) -> Value:
         """other / self."""
         return other * self**-1
 
