@@ -77,6 +77,7 @@ def run(reps: int = 7, quick: bool = False) -> list[dict[str, Any]]:
         (pairs, 5),
         (pairs, 20),
         (pairs, 40),
+        (pairs, 80),
     ]
     if quick:
         cases = cases[:1] + cases[4:5]

@@ -149,3 +149,14 @@ def test_user_primitives_go_through_forward_mode() -> None:
 
     assert jvp(arctan, (1.0,), (2.0,)) == (math.atan(1.0), 1.0)
     assert close(jacfwd(jacfwd(arctan))(0.5), grad(grad(arctan))(0.5))
+
+
+@given(graphs(max_leaves=3))
+def test_hessian_forward_over_reverse_equals_reverse_over_reverse(graph: Graph) -> None:
+    expression, point = graph
+    argnums = tuple(range(len(point)))
+    forward = hessian(expression, argnums=argnums)(*point)
+    reverse = jacobian(grad(expression, argnums=argnums), argnums=argnums)(*point)
+    for row_f, row_r in zip(forward, reverse, strict=True):
+        for a, b in zip(row_f, row_r, strict=True):
+            assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
