@@ -33,7 +33,7 @@ import keyword
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, overload
 
 from autograd import engine
 from autograd.ops import FLOAT_MATH, OPS, Derivative, Op
@@ -60,6 +60,16 @@ class Primitive:
         self.__module__ = getattr(function, "__module__", None) or "__main__"
         self.__doc__ = row.doc
 
+    @overload
+    def __call__(self, x: engine.Value, /) -> engine.Value: ...
+    @overload
+    def __call__(self, x: float, /) -> float: ...
+    @overload
+    def __call__(self, x: engine.Value, y: engine.Value | float, /) -> engine.Value: ...
+    @overload
+    def __call__(self, x: float, y: engine.Value, /) -> engine.Value: ...
+    @overload
+    def __call__(self, x: float, y: float, /) -> float: ...
     def __call__(self, *operands: engine.Value | float) -> engine.Value | float:
         """The op on Values (recording a node) or on plain numbers (a float)."""
         row = self.row
@@ -171,7 +181,13 @@ def _probe(row: Op) -> None:
             f"{where}, the forward function fails ({error}); pass sample=... "
             "with intervals inside its domain"
         ) from error
-    partials = row.derivative(FLOAT_MATH, *point, out)
+    try:
+        partials = row.derivative(FLOAT_MATH, *point, out)
+    except (ArithmeticError, ValueError) as error:
+        raise ValueError(
+            f"{where}, the derivative rule fails ({error}); pass sample=... "
+            "with intervals where it is defined"
+        ) from error
     if not isinstance(partials, tuple | list) or len(partials) != row.arity:
         raise TypeError(
             f"{where}, the derivative rule returned {partials!r}; it must return "

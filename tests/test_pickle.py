@@ -168,7 +168,7 @@ def test_a_chain_of_a_million_ops(clone: Callable[[Any], Any]) -> None:
 def test_deepcopy_of_a_module_like_object_keeps_parameters_shared() -> None:
     w = Value(0.3, label="w")
     model = {"w": w, "outputs": [w * 2.0, w * 3.0]}
-    copied = copy.deepcopy(model)
+    copied: dict[str, Any] = copy.deepcopy(model)
     assert copied["outputs"][0]._p0 is copied["w"] is copied["outputs"][1]._p0
 
 
@@ -177,6 +177,7 @@ def test_copy_copy_gives_an_independent_graph_not_the_same_object() -> None:
     y = x * x
     y2 = copy.copy(y)
     assert y2 is not y and y2.data == y.data
+    assert isinstance(y2._p0, Value)
     y2._p0.data = 5.0
     assert x.data == 2.0
 

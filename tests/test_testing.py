@@ -207,7 +207,11 @@ def power_of_positive(x: float, y: float) -> float:
 
 
 def test_graphs_accept_user_primitives_and_rows_by_name_and_row() -> None:
-    ops = [power_of_positive, autograd.OPS["sin"], "exp"]
+    ops: list[str | autograd.ops.Op | autograd.Primitive] = [
+        power_of_positive,
+        autograd.OPS["sin"],
+        "exp",
+    ]
     found = find(
         graphs(ops=ops), lambda g: "power_of_positive" in str(g[0]), settings=FIRST
     )
