@@ -23,7 +23,8 @@ derivative per operand. Under ``backward(create_graph=True)`` (and so in
 `grad` of `grad`) it is called with Values and the Value versions of `m`'s
 functions, so it may use only arithmetic, comparisons (``<``, ``>``: ``==``
 on a Value is identity) and the functions of `m` (`exp`, `log`, `sin`,
-`cos`, `sigmoid`, `erf`, `pow`), never `math` directly.
+`cos`, `sigmoid`, `erf`, `pow`) or other primitives (they take floats and
+Values alike), never `math` directly.
 """
 
 from __future__ import annotations

@@ -327,3 +327,22 @@ def test_the_same_function_defined_again_replaces_it() -> None:
     x = Value(1.0)
     (twice(x) + thrice(x)).backward()
     assert x.grad == 5.0
+
+
+@primitive(derivative=lambda m, x, out: (-2.0 * x * out * out,))
+def atan_slope(x: float) -> float:
+    """1 / (1 + x**2), the derivative of atan; its own is -2x / (1 + x**2)**2."""
+    return 1.0 / (1.0 + x * x)
+
+
+@primitive(derivative=lambda m, x, out: (atan_slope(x),))
+def atan_via_slope(x: float) -> float:
+    """atan, whose rule calls another primitive."""
+    return math.atan(x)
+
+
+def test_a_rule_may_call_another_primitive_to_any_order() -> None:
+    x = 0.7
+    q = 1.0 + x * x
+    assert math.isclose(grad(grad(atan_via_slope))(x), -2.0 * x / q**2)
+    assert math.isclose(grad(grad(grad(atan_via_slope)))(x), (6.0 * x * x - 2.0) / q**3)
