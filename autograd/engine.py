@@ -1,5 +1,11 @@
 """`Value`, the node of a dynamic computation graph, and reverse-mode `backward`.
 
+Reading this to learn backpropagation? Start with `reference_backward`: a
+topological order, then ``adjoint[operand] += local * adjoint[node]`` for each
+edge, ten lines. `Value.backward` computes exactly the same floats in the same
+order (`_backward_fast`, over the order `backward_order` documents), only
+faster; a property test checks that the two agree bit for bit.
+
 A `Value` made by an op remembers the op's table row (`autograd.ops`), its
 operands (other Values, or plain floats for constants) and the local
 derivative with respect to each operand, computed as floats during the
@@ -21,7 +27,7 @@ from collections.abc import Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from types import FunctionType
-from typing import Any, Final, ParamSpec, Protocol, TypeVar, cast, final
+from typing import Any, Final, ParamSpec, Protocol, TypeVar, cast
 
 from autograd import _codegen, ops
 from autograd.graph import topological_order
@@ -29,6 +35,7 @@ from autograd.ops import FLOAT_MATH, OPS, Op, OpDomainError
 
 __all__ = [
     "Value",
+    "backward_order",
     "cos",
     "detect_anomaly",
     "elu",
@@ -40,6 +47,7 @@ __all__ = [
     "log",
     "maximum",
     "no_grad",
+    "reference_backward",
     "relu",
     "sigmoid",
     "sin",
@@ -73,6 +81,7 @@ class _Tracer(Protocol):
 
 
 _tracer: ContextVar[_Tracer | None] = ContextVar("autograd_tracer", default=None)
+_subclasses: list[type] = []  # every subclass of Value defined so far
 
 
 def _describe(x: object) -> str:
@@ -108,6 +117,14 @@ def _to_float(x: object, where: str) -> float:
     return f
 
 
+def _slow_operand(x: object, where: str) -> tuple[Value | float, float]:
+    """An operand off the fast path: a Value subclass, or a number made a float."""
+    if isinstance(x, Value):
+        return x, x._data
+    f = _to_float(x, where)
+    return f, f
+
+
 def _overflow(op: Op, *operands: float) -> OverflowError:
     args = ", ".join(repr(x) for x in operands)
     return OverflowError(f"{op.name}: result of {op.name}({args}) overflows a float")
@@ -121,8 +138,7 @@ def _leaf(data: float) -> Value:
     v._data = data
     v.grad = 0.0
     v.label = ""
-    v._uses = 0
-    v._row = v._p0 = v._p1 = v._d0 = v._d1 = None
+    v._g = v._row = v._p0 = v._p1 = v._d0 = v._d1 = None
     return v
 
 
@@ -170,9 +186,6 @@ def _apply(op: Op, operands: tuple[object, ...]) -> Value:
     out = op.forward(*floats)
     if out - out != 0.0:
         raise _overflow(op, *floats)
-    for p in operands:
-        if isinstance(p, Value):
-            p._uses += 1
     constants = tuple(
         p if isinstance(p, Value) else f for p, f in zip(operands, floats, strict=True)
     )
@@ -200,7 +213,7 @@ def _made_in_mode(
     v._data = out
     v.grad = 0.0
     v.label = ""
-    v._uses = 0
+    v._g = None
     v._row = op
     v._p0 = operands[0]  # type: ignore[assignment]
     v._d0 = partials[0]
@@ -246,15 +259,13 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
     for a, x in zip(operands, names, strict=True):
         finite = "" if x == deferred else f" and {a} - {a} == 0.0"
         # Constants stay plain floats in the operand slots: they cost no node.
-        # (An op under no_grad counts a use too; too many only costs a recount.)
         lines += [
             f"    if {a}.__class__ is Value:",
             f"        {x} = {a}._data",
-            f"        {a}._uses += 1",
             f"    elif {a}.__class__ is float{finite}:",
             f"        {x} = {a}",
             "    else:",
-            f"        {a} = {x} = _to_float({a}, {op.name!r})",
+            f"        {a}, {x} = _slow_operand({a}, {op.name!r})",
         ]
     row = f"_row_{op.name}"
     lines += [
@@ -276,7 +287,7 @@ def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
         "    v._data = out",
         "    v.grad = 0.0",
         "    v.label = ''",
-        "    v._uses = 0",
+        "    v._g = None",
         f"    v._row = {row}",
         "    v._p0 = a",
         f"    v._p1 = {'b' if op.arity == 2 else 'None'}",
@@ -300,6 +311,7 @@ _EAGER_GLOBALS: dict[str, Any] = {
     **_codegen.NAMESPACE,
     "_mode_get": _mode.get,
     "_to_float": _to_float,
+    "_slow_operand": _slow_operand,
     "_overflow": _overflow,
     "_made_in_mode": _made_in_mode,
 }
@@ -362,7 +374,6 @@ def _compare(a: Value, symbol: str, b: object, result: bool) -> bool:
     return result
 
 
-@final
 class Value:
     """A scalar in a computation graph: its `data`, its `grad`, and how it was made.
 
@@ -379,10 +390,10 @@ class Value:
         "_d0",
         "_d1",
         "_data",
+        "_g",
         "_p0",
         "_p1",
         "_row",
-        "_uses",
         "grad",
         "label",
     )
@@ -395,9 +406,14 @@ class Value:
     _p1: Value | float | None
     _d0: Any
     _d1: Any
-    # How many recorded ops took this node as an operand: backward's estimate
-    # of its consumers, exact unless some of them lie outside the graph.
-    _uses: int
+    # This backward pass's adjoint (None outside a pass); see `backward_order`.
+    _g: Any
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The fast walks test `p.__class__ is Value`; with subclasses about,
+        # backward takes the reference path, which asks `isinstance`.
+        _subclasses.append(cls)
+        super().__init_subclass__(**kwargs)
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
@@ -405,8 +421,7 @@ class Value:
         self._data = _to_float(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._uses = 0
-        self._row = self._p0 = self._p1 = self._d0 = self._d1 = None
+        self._g = self._row = self._p0 = self._p1 = self._d0 = self._d1 = None
 
     # -- what the node is -------------------------------------------------
 
@@ -449,7 +464,10 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Value operands, in order: ``a + a`` has two parents, both `a`."""
-        return tuple(p for p in self.operands if isinstance(p, Value))
+        p0, p1 = self._p0, self._p1
+        if isinstance(p0, Value):
+            return (p0, p1) if isinstance(p1, Value) else (p0,)
+        return (p1,) if isinstance(p1, Value) else ()
 
     @property
     def local_grads(self) -> tuple[float, ...]:
@@ -474,10 +492,35 @@ class Value:
             return None
 
     def __float__(self) -> float:
+        """The number, under `no_grad` only: else a TypeError (a float drops the gradient).
+
+        `math.exp(v)` converts `v` with `float`, so it would return a number
+        the graph never sees and the gradient would silently lose that path.
+        """
+        if _mode.get() & _RECORD:
+            raise TypeError(
+                "float(Value) while gradients are recorded would drop the gradient "
+                "(this is what math.exp(v) and other math functions do): use "
+                "autograd.exp, autograd.sin, ... (or v.exp()) for math on a Value, "
+                "and v.data or v.item() for its number; float(v) works inside "
+                "autograd.no_grad(), and f'{v:.3f}' formats it anywhere"
+            )
         return self.data
 
     def __format__(self, spec: str) -> str:
         return format(self._data, spec) if spec else repr(self)
+
+    def __reduce_ex__(self, protocol: object) -> tuple[Any, ...]:
+        """Pickle this value's whole graph, laid out flat: any depth works."""
+        from autograd import _pickle  # noqa: PLC0415 - it sits above the engine
+
+        return _pickle.reduce(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """Copy this value's whole graph without recursion, keeping shared nodes."""
+        from autograd import _pickle  # noqa: PLC0415 - it sits above the engine
+
+        return _pickle.deepcopy(self, memo)
 
     # -- arithmetic: every operator works with a number on either side ----
 
@@ -579,11 +622,14 @@ class Value:
             _backward_graph(self, gradient)
             return
         seed = _to_float(gradient, "backward: gradient")
-        _propagate(self, seed, _check_gradient if _mode.get() & _ANOMALY else None)
+        if _subclasses or _mode.get() & _ANOMALY:
+            reference_backward(self, seed)
+        else:
+            _backward_fast(self, seed)
 
     def zero_grad(self) -> None:
         """Set `grad` to 0.0 on every node of this value's graph."""
-        for v in topological_order(self):
+        for v in backward_order(self):
             v.grad = 0.0
 
     def detach(self) -> Value:
@@ -602,139 +648,122 @@ _EAGER_GLOBALS["Value"] = Value
 # node as calling `object.__new__` (which takes *args) does. W2 ~3% faster.
 _EAGER_GLOBALS["_new_values"] = itertools.starmap(_new, itertools.repeat((Value,)))
 
-_Hook = Callable[["Value", float, float], None]
 
+def reference_backward(root: Value, seed: float = 1.0) -> None:
+    """Backpropagation as the textbook writes it: the engine's semantics, slowly.
 
-def _propagate(root: Value, seed: float, hook: _Hook | None) -> None:
-    """Add seed * d(root)/d(node) to `grad` of every node below `root`.
-
-    Kahn's order: a node is processed once all its consumers have given it
-    their share, so each adjoint is complete and used once. Consumers are
-    counted in the forward pass (`_uses`), which spares a counting walk; a
-    node used once passes its adjoint straight on. If some nodes wait for
-    consumers outside this graph, they are counted exactly and the sweep goes
-    on. `hook(node, contribution, adjoint so far)` sees every edge first.
+    Visit the nodes so that every node comes after all the nodes that use it
+    (the reverse of a topological order); by then its adjoint d(root)/d(node)
+    is complete, so add it to `grad` and pass `local derivative * adjoint` on
+    to each operand (the chain rule). Adjoints are this pass's own, kept apart
+    from `grad`, so a second `backward` adds exactly as much again.
+    `Value.backward` computes the same floats in the same order, faster
+    (`_backward_fast`); tests check that the two agree bit for bit. In anomaly
+    mode every contribution is checked before it is added.
     """
-    nodes = [root]
-    grads = [seed]
-    pending: dict[Value, float] = {}  # partial adjoints of nodes used more than once
-    waiting: dict[Value, int] = {}  # how many consumers they still wait for
-    v: Value | None
-    ready_g = 0.0
+    check = _check_gradient if _mode.get() & _ANOMALY else None
+    adjoint: dict[Value, float] = {root: seed}
+    for v in reversed(topological_order(root)):
+        g = adjoint[v]  # complete: every node using v came before it
+        v.grad += g
+        for p, local in zip(v.operands, v.local_grads, strict=True):
+            if isinstance(p, Value):
+                contribution = local * g
+                if check is not None:
+                    check(v, contribution, adjoint.get(p, 0.0))
+                adjoint[p] = adjoint.get(p, 0.0) + contribution
+
+
+def backward_order(root: Value) -> list[Value]:
+    """The nodes below `root` in the order `backward` processes them.
+
+    Every node reachable from `root`, once, each before all of its operands:
+    the reverse of a depth-first post-order that takes operand 0 before
+    operand 1 (the same list as ``reversed(topological_order(root))``).
+    A pass with seed ``s`` sums exactly like this:
+
+    1. the adjoint of `root` is ``s`` itself; every other adjoint starts at 0.0;
+    2. for ``v`` in this order, its adjoint ``g`` is complete: ``v.grad += g``,
+       then ``adjoint(v._p0) += v._d0 * g`` if ``_p0`` is a Value, then the
+       same for ``_p1``. So a node's contributions are added in the order
+       its consumers appear here, operand 0 before operand 1 of one consumer.
+
+    Leaves are in the list too (their ``grad += g`` happens when reached).
+    """
+    if _subclasses:
+        return topological_order(root)[::-1]
+    order = _marked_order(root)
+    for v in order:
+        v._g = None
+    return order
+
+
+def _marked_order(root: Value) -> list[Value]:
+    """`backward_order`, leaving every node's `_g` at 0.0, ready for the sweep.
+
+    An iterative depth-first search. A node's `_g` is None until it is
+    reached, False while its operands are being visited (so it is on the
+    current path, and never an operand of what is visited), 0.0 once done.
+    """
+    if root._g is not None:
+        raise RuntimeError(
+            "backward: this graph is already being differentiated "
+            "(by another thread, or by a hook calling backward)"
+        )
+    order: list[Value] = []
+    path: list[Value] = []  # the nodes whose operands are being visited
+    v = root
+    v._g = False
     while True:
-        while nodes:
-            v = nodes.pop()
-            g = grads.pop()
-            # A node ready now is the next one processed (the stack's top), so
-            # it is held in `ready`, not pushed and popped: chains run faster.
-            while v is not None:
-                v.grad += g
-                ready: Value | None = None
-                # Operand slots 0 and 1 take the same lines, written out twice:
-                # a loop over the two slots made W1's backward 19 -> 26 ms.
-                p = v._p0
-                if p.__class__ is Value:
-                    c = v._d0 * g
-                    if hook is not None:
-                        hook(v, c, pending.get(p, 0.0))
-                    if p._uses == 1:
-                        ready, ready_g = p, c
-                    elif p._row is None:  # a leaf: nothing to pass on, so no count
-                        if p in pending:
-                            pending[p] += c
-                        else:
-                            pending[p] = c
-                    elif p in pending:
-                        n = waiting[p] - 1
-                        if n:
-                            pending[p] += c
-                            waiting[p] = n
-                        else:
-                            ready, ready_g = p, pending.pop(p) + c
-                    else:
-                        n = waiting.get(p, p._uses) - 1
-                        if n:
-                            pending[p] = c
-                            waiting[p] = n
-                        else:
-                            ready, ready_g = p, c
-                p = v._p1
-                # None in a one-operand node. Tested first, so None never
-                # reaches the `__class__` read: CPython specializes that read
-                # for one class and takes a slow path for others (W2's
-                # backward, a chain of alternating None and floats: ~5%).
-                if p is not None and p.__class__ is Value:
-                    c = v._d1 * g
-                    if hook is not None:
-                        hook(v, c, pending.get(p, 0.0))
-                    if p._uses == 1:
-                        if ready is not None:
-                            nodes.append(ready)
-                            grads.append(ready_g)
-                        ready, ready_g = p, c
-                    elif p._row is None:  # a leaf: nothing to pass on, so no count
-                        if p in pending:
-                            pending[p] += c
-                        else:
-                            pending[p] = c
-                    elif p in pending:
-                        n = waiting[p] - 1
-                        if n:
-                            pending[p] += c
-                            waiting[p] = n
-                        else:
-                            if ready is not None:
-                                nodes.append(ready)
-                                grads.append(ready_g)
-                            ready, ready_g = p, pending.pop(p) + c
-                    else:
-                        n = waiting.get(p, p._uses) - 1
-                        if n:
-                            pending[p] = c
-                            waiting[p] = n
-                        else:
-                            if ready is not None:
-                                nodes.append(ready)
-                                grads.append(ready_g)
-                            ready, ready_g = p, c
-                v = ready
-                g = ready_g
-        stalled = [p for p in pending if p._row is not None]
-        if not stalled:
-            break
-        # These were also used outside this graph: count their consumers inside it.
-        for p, n in _consumer_counts(stalled).items():
-            if n:
-                waiting[p] = n
-            elif p in pending:
-                nodes.append(p)
-                grads.append(pending.pop(p))
-    # What is left are the adjoints of leaves used more than once.
-    for p, a in pending.items():
-        p.grad += a
-
-
-def _consumer_counts(roots: list[Value]) -> dict[Value, int]:
-    """How many edges lead into each node from inside the graph below `roots`."""
-    counts: dict[Value, int] = dict.fromkeys(roots, 0)
-    stack = list(roots)
-    while stack:
-        v = stack.pop()
         p = v._p0
-        if p.__class__ is Value:
-            if p in counts:
-                counts[p] += 1
+        if p.__class__ is Value and p._g is None:
+            if p._row is None:  # a leaf is done as soon as it is reached
+                p._g = 0.0
+                order.append(p)
             else:
-                counts[p] = 1
-                stack.append(p)
+                p._g = False
+                path.append(v)
+                v = p
+                continue
         p = v._p1
-        if p.__class__ is Value:
-            if p in counts:
-                counts[p] += 1
+        if p.__class__ is Value and p._g is None:
+            if p._row is None:
+                p._g = 0.0
+                order.append(p)
             else:
-                counts[p] = 1
-                stack.append(p)
-    return counts
+                p._g = False
+                path.append(v)
+                v = p
+                continue
+        v._g = 0.0
+        order.append(v)
+        if not path:
+            break
+        v = path.pop()
+    order.reverse()
+    return order
+
+
+def _backward_fast(root: Value, seed: float) -> None:
+    """`reference_backward` on the nodes' own slots: the same floats, same order."""
+    try:
+        order = _marked_order(root)
+        root._g = seed
+        for v in order:
+            g = v._g
+            v._g = None
+            v.grad += g
+            p = v._p0
+            if p.__class__ is Value:
+                p._g += v._d0 * g
+            p = v._p1
+            if p.__class__ is Value:
+                p._g += v._d1 * g
+    except BaseException:
+        # Interrupted: unmark every node, so the next pass starts clean.
+        for v in topological_order(root):
+            v._g = None
+        raise
 
 
 def _check_gradient(v: Value, contribution: float, before: float) -> None:

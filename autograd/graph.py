@@ -7,7 +7,7 @@ short one, and nothing iterates a set, so the order is the same on every run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
@@ -30,18 +30,18 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
     # One Value, or several: a Value is not iterable, so look for `parents`.
     starts = [cast("Value", roots)] if hasattr(roots, "parents") else list(roots)
     order: list[Value] = []
-    seen: set[int] = set()
+    seen: set[Value] = set()  # membership only (identity hashing), never iterated
     for root in starts:
-        if id(root) in seen:
+        if root in seen:
             continue
-        seen.add(id(root))
-        stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root.parents))]
+        seen.add(root)
+        stack: list[tuple[Value, tuple[Value, ...]]] = [(root, root.parents)]
         while stack:
-            node, pending = stack[-1]
-            for parent in pending:
-                if id(parent) not in seen:
-                    seen.add(id(parent))
-                    stack.append((parent, iter(parent.parents)))
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append((parent, parent.parents))
                     break
             else:
                 stack.pop()

@@ -1,7 +1,7 @@
-"""The shortcuts of the eager hot path give the same gradients as the plain rule.
+"""Nodes with consumers outside the graph get the same gradients as without them.
 
-`backward` trusts the use counts made in the forward pass; these tests take
-the cases where the counts overstate the consumers inside the graph.
+Softmax outputs a loss never reads, values computed for logging, a KV cache:
+`backward` walks only the graph below the root, so such consumers change nothing.
 """
 
 from __future__ import annotations
