@@ -34,6 +34,7 @@ from autograd.graph import topological_order
 from autograd.ops import FLOAT_MATH, OPS, Op, OpDomainError
 
 __all__ = [
+    "HookHandle",
     "Value",
     "backward_order",
     "cos",
@@ -42,6 +43,7 @@ __all__ = [
     "erf",
     "exp",
     "gelu",
+    "has_hooks",
     "is_grad_enabled",
     "leaky_relu",
     "log",
@@ -622,10 +624,33 @@ class Value:
             _backward_graph(self, gradient)
             return
         seed = _to_float(gradient, "backward: gradient")
-        if _subclasses or _mode.get() & _ANOMALY:
+        if _subclasses or _mode.get() & _ANOMALY or _hooks:
             reference_backward(self, seed)
         else:
             _backward_fast(self, seed)
+
+    def register_hook(self, hook: Callable[[Any], Any]) -> HookHandle:
+        """Call ``hook(grad)`` when this value's gradient in a backward is complete.
+
+        ``grad`` is this pass's d(root)/d(self) (a float, or a Value under
+        ``create_graph=True``); a hook may return a replacement (clipping,
+        logging, teaching), or None to keep it. What the hooks leave is added
+        to `grad` and passed on to the operands. Several hooks run in the
+        order registered. Returns a handle whose `remove()` unregisters it.
+
+        >>> x = Value(3.0)
+        >>> handle = x.register_hook(lambda g: 2 * g)
+        >>> (x * x).backward()
+        >>> x.grad
+        12.0
+        >>> handle.remove()
+        """
+        handle = HookHandle(self)
+        hooks = _hooks.get(self)
+        if hooks is None:
+            hooks = _hooks[self] = {}
+        hooks[handle] = hook
+        return handle
 
     def zero_grad(self) -> None:
         """Set `grad` to 0.0 on every node of this value's graph."""
@@ -649,6 +674,56 @@ _EAGER_GLOBALS["Value"] = Value
 _EAGER_GLOBALS["_new_values"] = itertools.starmap(_new, itertools.repeat((Value,)))
 
 
+_Hook = Callable[[Any], Any]
+# Gradient hooks by node, weakly: a node's hooks go when the node does. Each
+# node's hooks are kept in registration order, keyed by their handles.
+_hooks: weakref.WeakKeyDictionary[Value, dict[HookHandle, _Hook]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class HookHandle:
+    """What `Value.register_hook` returns: `remove()` unregisters the hook."""
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node: Value) -> None:
+        self._node = weakref.ref(node)
+
+    def remove(self) -> None:
+        """Unregister the hook (again: nothing happens)."""
+        node = self._node()
+        hooks = _hooks.get(node) if node is not None else None
+        if hooks is not None:
+            hooks.pop(self, None)
+            if not hooks:
+                del _hooks[node]  # type: ignore[arg-type]
+
+
+def has_hooks() -> bool:
+    """True if some Value has a gradient hook registered (`Value.register_hook`)."""
+    return len(_hooks) > 0
+
+
+def _hooks_now() -> dict[Value, list[_Hook]]:
+    """The hooks registered when a pass starts; the pass uses these."""
+    return {v: list(hooks.values()) for v, hooks in _hooks.items()}
+
+
+def _run_hooks(hooks: list[_Hook], g: Any, graph: bool) -> Any:
+    """An adjoint after each hook in turn (None keeps it).
+
+    A replacement follows the rules of `Value(...)`, or may be a Value when
+    the adjoints are Values (``create_graph=True``).
+    """
+    for hook in hooks:
+        new = hook(g)
+        if new is None:
+            continue
+        g = new if graph and isinstance(new, Value) else _to_float(new, "hook")
+    return g
+
+
 def reference_backward(root: Value, seed: float = 1.0) -> None:
     """Backpropagation as the textbook writes it: the engine's semantics, slowly.
 
@@ -659,12 +734,16 @@ def reference_backward(root: Value, seed: float = 1.0) -> None:
     from `grad`, so a second `backward` adds exactly as much again.
     `Value.backward` computes the same floats in the same order, faster
     (`_backward_fast`); tests check that the two agree bit for bit. In anomaly
-    mode every contribution is checked before it is added.
+    mode every contribution is checked before it is added; a node's
+    gradient hooks see its adjoint once complete.
     """
     check = _check_gradient if _mode.get() & _ANOMALY else None
+    hooks = _hooks_now()
     adjoint: dict[Value, float] = {root: seed}
     for v in reversed(topological_order(root)):
         g = adjoint[v]  # complete: every node using v came before it
+        if v in hooks:  # a hook may replace it (clipping, logging)
+            g = _run_hooks(hooks[v], g, graph=False)
         v.grad += g
         for p, local in zip(v.operands, v.local_grads, strict=True):
             if isinstance(p, Value):
@@ -814,9 +893,12 @@ def _graph_adjoints(
             if v in inputs or any(p in needed for p in v.parents):
                 needed.add(v)
     adjoint: dict[Value, Value | float] = {root: seed}
+    hooks = _hooks_now()
     # Consumers come before their operands in reversed topological order, so
     # each adjoint is complete when its node is reached.
     for v in reversed(order):
+        if v in hooks and v in adjoint:  # gradient hooks (register_hook)
+            adjoint[v] = _run_hooks(hooks[v], adjoint[v], graph=True)
         op = v._row
         if op is None or v in inputs or (needed is not None and v not in needed):
             continue

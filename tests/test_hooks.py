@@ -1,0 +1,137 @@
+"""Gradient hooks: `Value.register_hook(fn)`, as PyTorch's."""
+
+from __future__ import annotations
+
+import gc
+import struct
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd
+from autograd import Value, topological_order
+from autograd.engine import has_hooks
+from autograd.testing import Expression, expressions
+
+
+def test_a_hook_on_a_leaf_can_replace_its_gradient() -> None:
+    x = Value(3.0)
+    handle = x.register_hook(lambda g: 2 * g)
+    (x * x).backward()
+    assert x.grad == 12.0
+    handle.remove()
+
+
+def test_a_hook_on_an_intermediate_changes_what_its_operands_get() -> None:
+    x = Value(3.0)
+    h = x * 2.0
+    seen: list[float] = []
+    handle = h.register_hook(lambda g: seen.append(g) or 10.0)
+    (h * h).backward()
+    assert seen == [12.0]  # d(h*h)/dh, once, complete (h is used twice)
+    assert h.grad == 10.0 and x.grad == 20.0
+    handle.remove()
+
+
+def test_returning_none_keeps_the_gradient_and_hooks_run_in_order() -> None:
+    x = Value(1.5)
+    calls: list[str] = []
+    handles = [
+        x.register_hook(lambda g: calls.append("log") or None),
+        x.register_hook(lambda g: g + 1.0),
+        x.register_hook(lambda g: calls.append(f"saw {g}") or None),
+    ]
+    (x * 4.0).backward()
+    assert calls == ["log", "saw 5.0"] and x.grad == 5.0
+    for handle in handles:
+        handle.remove()
+
+
+def test_a_hook_sees_this_passs_gradient_not_the_accumulated_one() -> None:
+    x = Value(2.0)
+    seen: list[float] = []
+    handle = x.register_hook(seen.append)
+    out = x * x
+    out.backward()
+    out.backward()
+    assert seen == [4.0, 4.0] and x.grad == 8.0
+    handle.remove()
+
+
+def test_a_removed_hook_is_not_called_and_removing_twice_is_harmless() -> None:
+    x = Value(2.0)
+    handle = x.register_hook(lambda g: 0.0)
+    handle.remove()
+    handle.remove()
+    (x * x).backward()
+    assert x.grad == 4.0
+    assert not has_hooks()
+
+
+def test_has_hooks_tells_whether_any_hook_is_registered() -> None:
+    assert not has_hooks()
+    x = Value(1.0)
+    handle = x.register_hook(lambda g: g)
+    assert has_hooks()
+    handle.remove()
+    assert not has_hooks()
+
+
+def test_hooks_go_with_their_value() -> None:
+    x = Value(1.0)
+    x.register_hook(lambda g: g)
+    del x
+    gc.collect()
+    assert not has_hooks()
+
+
+def test_hooks_work_with_create_graph() -> None:
+    x = Value(2.0)
+    seen: list[Any] = []
+    handle = x.register_hook(lambda g: seen.append(g) or 2 * g)
+    (x**3).backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 2 * 3 * 2.0**2
+    assert isinstance(seen[0], Value)
+    handle.remove()
+    grad = x.grad
+    x.zero_grad()
+    grad.backward()  # d/dx of 2 * 3x**2
+    assert x.grad == 2 * 6 * 2.0
+
+
+def test_hooks_work_with_the_functional_api() -> None:
+    x = Value(3.0)
+    handle = x.register_hook(lambda g: -g)
+    assert autograd.grad(lambda a: a * a)(x).data == -6.0
+    handle.remove()
+
+
+@pytest.mark.parametrize("bad", ["1.0", float("nan"), [1.0]])
+def test_a_hook_returning_a_non_number_fails_naming_the_hook(bad: object) -> None:
+    x = Value(2.0)
+    handle = x.register_hook(lambda g: bad)
+    with pytest.raises((TypeError, ValueError), match="hook"):
+        (x * x).backward()
+    handle.remove()
+
+
+def bits(xs: list[float]) -> list[bytes]:
+    return [struct.pack("<d", x) for x in xs]
+
+
+@given(expressions(max_length=20), st.integers(0, 100))
+def test_a_hook_returning_none_changes_no_bit(expression: Expression, at: int) -> None:
+    def grads(with_hook: bool) -> list[bytes]:
+        out = expression(*map(Value, (0.5, -1.0, 2.0)[: expression.n_leaves]))
+        assert isinstance(out, Value)
+        nodes = topological_order(out)
+        handle = nodes[at % len(nodes)].register_hook(lambda g: None)
+        if not with_hook:
+            handle.remove()
+        out.backward()
+        handle.remove()
+        return bits([v.grad for v in nodes])
+
+    assert grads(with_hook=True) == grads(with_hook=False)
