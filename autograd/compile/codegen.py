@@ -51,6 +51,16 @@ def _adjoint(total: str) -> str:
     return f"0.0 + {total}" if total.isidentifier() else f"0.0 + ({total})"
 
 
+def _consumers(nodes: list[Equation]) -> dict[Equation, list[tuple[Equation, int]]]:
+    """For each equation, the equations of `nodes` reading it, and in which slot."""
+    consumers: dict[Equation, list[tuple[Equation, int]]] = {}
+    for v in nodes:
+        for i, p in enumerate(operands(v)):
+            if isinstance(p, Equation):
+                consumers.setdefault(p, []).append((v, i))
+    return consumers
+
+
 def takes_gradient(p: Operand) -> bool:
     """True if backward passes a share of an adjoint on to `p`."""
     return not isinstance(p, float) and not (isinstance(p, Equation) and p.stop)
@@ -76,23 +86,35 @@ class _Source:
 
     def __init__(self, tape: Tape, runs: Runs | None) -> None:
         self.tape = tape
+        # The nodes outside the loops, cut where each loop goes: in creation
+        # order (forward), and in the order backward visited them.
         found = runs.found if runs is not None else []
-        rest = runs.rest if runs is not None else tape.equations
-        rest_visited = runs.rest_visited if runs is not None else tape.visited
+        rest = runs.rest if runs is not None else [tape.equations]
+        rest_visited = runs.rest_visited if runs is not None else [tape.visited]
         self.input_index = {v: i for i, v in enumerate(tape.inputs)}
         self.names: dict[Operand, str] = {}
-        for k, v in enumerate(rest):
+        everything = [v for segment in rest for v in segment]
+        for k, v in enumerate(everything):
             self.names[v] = f"v{k}"
         self.captured: list[Value] = []
         self.tables: dict[str, list[tuple[float, ...]]] = {}
         self._fresh = 0
         body: list[str] = ["chk = 0.0"] if found else []
         loops = [_Loop(self, r, run) for r, run in enumerate(found)]
-        for loop in loops:
-            body += loop.forward()
         constant = self._literal
-        lines, stored = self._forward(rest, self.name, constant, pinned(tape))
-        body += lines
+        # Kept in variables: what loops start their carried values from, too.
+        keep = pinned(tape)
+        keep.update(p for run in found for p in run.init.values())
+        consumers = _consumers(everything)
+        stored: list[str] = []
+        for k, segment in enumerate(rest):
+            lines, checked = self._forward(
+                segment, self.name, constant, keep, consumers
+            )
+            body += lines
+            stored += checked
+            if k < len(loops):
+                body += loops[k].forward()
         # Eager raises on the first non-finite result. Every one here reaches a
         # checked value through ops like + (see `_forward`), so it makes this
         # sum non-finite (as, rarely, a finite sum that overflows does), and
@@ -108,18 +130,25 @@ class _Source:
         out = tape.out
         # An output made by detach() or under no_grad takes no gradient on.
         seeds = {} if isinstance(out, Equation) and out.stop else {out: ("1.0", 1)}
-        lines, adjoint = self._backward(rest_visited, seeds, self.name, constant, {})
-        body += lines
-        # Leaves that loops add to: what came before the loops first, as eager.
+        # Leaves that loops add to get a variable when their first loop comes;
+        # from then on every contribution is added to it, in eager's order.
         accumulators: dict[Operand, str] = {}
-        for loop in loops:
-            for leaf in loop.shared_leaves:
+        lines, adjoint = self._backward(
+            rest_visited[0], seeds, self.name, constant, accumulators
+        )
+        body += lines
+        order = runs.backward_order if runs is not None else []
+        for k, r in enumerate(order):
+            for leaf in loops[r].shared_leaves:
                 if leaf not in accumulators:
                     accumulators[leaf] = f"a_{self.name(leaf)}"
                     before = adjoint.pop(leaf)[0] if leaf in adjoint else "-0.0"
                     body.append(f"{accumulators[leaf]} = {before}")  # -0.0 + x is x
-        for loop in loops:
-            body += loop.backward(adjoint, accumulators)
+            body += loops[r].backward(adjoint, accumulators)
+            lines, adjoint = self._backward(
+                rest_visited[k + 1], adjoint, self.name, constant, accumulators
+            )
+            body += lines
         for p, (g, _) in adjoint.items():
             if not isinstance(p, Value):
                 raise _NotRollableError  # an adjoint no loop took
@@ -164,6 +193,7 @@ class _Source:
         name: Callable[[Operand], str],
         constant: Callable[[Equation, int, float], str],
         pinned: set[Operand],
+        consumers: dict[Equation, list[tuple[Equation, int]]] | None = None,
     ) -> tuple[list[str], list[str]]:
         """Each node's value; a node used once only inside its consumer's expression.
 
@@ -173,14 +203,14 @@ class _Source:
         whose result is non-finite whenever an operand is (+, -, *, unary -),
         so a non-finite value still shows in a stored one.
         Every equation is computed, used or not: its errors are eager's.
+        `consumers` covers more nodes than `nodes` when the code for those
+        comes in pieces: a value is inlined only into a consumer of this piece.
         Returns the statements and the names of the stored values that the
         overflow check must look at.
         """
-        consumers: dict[Equation, list[tuple[Equation, int]]] = {}
-        for v in nodes:
-            for i, p in enumerate(operands(v)):
-                if isinstance(p, Equation):
-                    consumers.setdefault(p, []).append((v, i))
+        members = None if consumers is None else set(nodes)
+        if consumers is None:
+            consumers = _consumers(nodes)
         inlined: dict[Equation, tuple[str, int]] = {}  # expression, nesting depth
         lines: list[str] = []
         stored: list[str] = []
@@ -211,6 +241,7 @@ class _Source:
                 len(uses) == 1
                 and not v.stop
                 and v not in pinned
+                and (members is None or uses[0][0] in members)
                 and depth < _MAX_NESTING
                 and not _codegen.partial_reads(op)[1]
                 and _codegen.propagates_nonfinite(uses[0][0]._row)
@@ -250,11 +281,7 @@ class _Source:
         lines: list[str] = []
 
         def variable(expression: str) -> str:
-            if expression.isidentifier() or expression == "1.0":
-                return expression
-            self._fresh += 1
-            lines.append(f"g{self._fresh} = {expression}")
-            return f"g{self._fresh}"
+            return self._variable(expression, lines)
 
         for v in visited:
             op = v._row
@@ -279,33 +306,73 @@ class _Source:
                     continue
                 # x * 1.0 is x exactly (for every float, even nan and -0.0).
                 c = g if d == "1.0" and g != "1.0" else f"({d}) * {g}"
-                total = accumulators.get(p)
-                if total is not None:
-                    lines.append(f"{total} = {total} + {c}")
-                    continue
-                if p not in adjoint:
-                    adjoint[p] = (c, depth + 1)
-                    continue
-                # A sum gets a statement of its own when read (it is read more
-                # than once or is long): its depth then no longer adds up.
-                before, size = adjoint[p]
-                if size >= _MAX_TERMS:
-                    before, size = variable(before), 1
-                adjoint[p] = (f"{before} + {c}", max(size, depth + 1) + 1)
+                self.contribute(adjoint, accumulators, p, (c, depth + 1), lines)
         return lines, adjoint
+
+    def contribute(
+        self,
+        adjoint: dict[Operand, tuple[str, int]],
+        accumulators: dict[Operand, str],
+        p: Operand,
+        c: tuple[str, int],
+        lines: list[str],
+    ) -> None:
+        """Add the contribution `c` (an expression, its depth) to p's adjoint."""
+        total = accumulators.get(p)
+        if total is not None:
+            lines.append(f"{total} = {total} + {c[0]}")
+        elif p not in adjoint:
+            adjoint[p] = c
+        else:
+            # A sum gets a statement of its own when read (it is read more
+            # than once or is long): its depth then no longer adds up.
+            before, size = adjoint[p]
+            if size >= _MAX_TERMS:
+                before, size = self._variable(before, lines), 1
+            adjoint[p] = (f"{before} + {c[0]}", max(size, c[1]) + 1)
+
+    def _variable(self, expression: str, lines: list[str]) -> str:
+        """A name for the value of `expression`: a statement, unless it is one."""
+        if expression.isidentifier() or expression == "1.0":
+            return expression
+        self._fresh += 1
+        lines.append(f"g{self._fresh} = {expression}")
+        return f"g{self._fresh}"
 
 
 @final
 class _Loop:
     """The code of one run: a loop forward, and a loop backward that recomputes
-    each copy's values (cheaper than keeping them) before its adjoints."""
+    each copy's values (cheaper than keeping them) before its adjoints.
+
+    A value carried from copy to copy (a running total) is a variable of the
+    forward loop, started from what the first copy reads; its adjoint is a
+    variable of the backward loop, which takes the copies last to first.
+    """
 
     def __init__(self, source: _Source, r: int, run: Run) -> None:
         self.source, self.r, self.run = source, r, run
         nodes = source.tape.equations
-        self.template = nodes[run.start : run.start + run.size]
+        # The template: the first copy, reading each carried value from a
+        # stand-in equation (named like a variable), not from what it reads.
+        self.carry = {t: Equation(STOP_GRADIENT, (0.0,), False) for t in run.init}
+        self.template: list[Equation] = []
+        first = {v: t for t, v in enumerate(nodes[run.start : run.start + run.size])}
+        for t, v in enumerate(nodes[run.start : run.start + run.size]):
+            reads: list[Operand] = []
+            for slot, p in enumerate(operands(v)):
+                if (t, slot) in run.carried:
+                    reads.append(self.carry[run.carried[t, slot]])
+                elif isinstance(p, Equation):
+                    reads.append(self.template[first[p]])
+                else:
+                    reads.append(p)
+            self.template.append(Equation(v._row, tuple(reads), v.stop))
         self.position = {v: t for t, v in enumerate(self.template)}
-        self.local = {v: f"t{r}_{t}" for t, v in enumerate(self.template)}
+        self.local: dict[Operand, str] = {
+            v: f"t{r}_{t}" for t, v in enumerate(self.template)
+        }
+        self.local.update({e: f"xc{r}_{t}" for t, e in self.carry.items()})
         self.varying = {key: f"k{r}_{n}" for n, key in enumerate(run.varying)}
         self.exported = sorted(run.exported)
         self.private = {p: f"x{r}_{g}" for g, p in enumerate(run.private)}
@@ -349,6 +416,9 @@ class _Loop:
         """Lists of the exported values, one entry per copy."""
         r, run = self.r, self.run
         lines = [f"o{r}_{t} = []" for t in self.exported]
+        for t, p in run.init.items():
+            start = repr(p) if isinstance(p, float) else self.source.name(p)
+            lines += [f"xc{r}_{t} = {start}", f"ci{r}_{t} = []"]
         targets, iterables = [], []
         if run.varying:
             targets.append(self.columns)
@@ -363,14 +433,16 @@ class _Loop:
             lines.append(_loop(targets, iterables))
         else:
             lines.append(f"for _ in range({run.reps}):")
-        pinned: set[Operand] = {self.template[t] for t in self.exported}
+        kept: set[Operand] = {self.template[t] for t in [*self.exported, *run.init]}
         self.values, self.checked = self.source._forward(
-            self.template, self._name, self._constant, pinned
+            self.template, self._name, self._constant, kept
         )
-        body = [*self.values]
+        body = [f"ci{r}_{t}.append(xc{r}_{t})" for t in run.init]
+        body += self.values
         body += [f"o{r}_{t}.append(t{r}_{t})" for t in self.exported]
         if self.checked:
             body.append(f"chk = chk + sum(({', '.join(self.checked)},))")
+        body += [f"xc{r}_{t} = t{r}_{t}" for t in run.init]
         return lines + _indent(body)
 
     def backward(
@@ -389,6 +461,8 @@ class _Loop:
             iterables.append(f"_B{r}")
         seeds: dict[Operand, tuple[str, int]] = {}
         for t in self.exported:
+            if t in run.init:
+                continue  # a carried value: its adjoint comes from the next copy
             given = [adjoint.pop(run.node(nodes, copy, t), None) for copy in run.order]
             if any(g is None for g in given):
                 raise _NotRollableError  # a copy with no adjoint: eager skipped it
@@ -396,13 +470,26 @@ class _Loop:
             targets.append(f"gx{r}_{t}")
             iterables.append(f"ga{r}_{t}")
             seeds[self.template[t]] = (f"gx{r}_{t}", 1)
+        for t in run.init:
+            # Only the last copy's carried value is read after the loop.
+            last = adjoint.pop(run.node(nodes, run.reps - 1, t), None)
+            if last is None or any(
+                run.node(nodes, copy, t) in adjoint for copy in range(run.reps - 1)
+            ):
+                raise _NotRollableError
+            lines.append(f"gc{r}_{t} = {last[0]}")
+            targets.append(f"xc{r}_{t}")
+            iterables.append(f"reversed(ci{r}_{t})")
+            seeds[self.template[t]] = (f"gc{r}_{t}", 1)
         if not seeds:
             return lines
         body = [*self.values]
-        # A copy's own leaves: their gradients summed in the copy, then added.
+        # A copy's own leaves: their gradients summed in the copy, then added;
+        # what a copy gives the value it was carried: the previous copy's.
         own: dict[Operand, str] = {
             p: f"a{self.private[p]}" for p in self.leaves if p in self.private
         }
+        own.update({e: f"gn{r}_{t}" for t, e in self.carry.items()})
         if run.private:
             rows = self._private_rows(run.order, self.source.name)
             lines.append(f"pb{r} = {rows}")
@@ -410,7 +497,7 @@ class _Loop:
             targets.append(f"({', '.join(self.private.values())},)")
             targets.append(f"({', '.join('v' + x for x in self.private.values())},)")
             iterables += [f"pb{r}", f"pv{r}"]
-            body += [f"{a} = -0.0" for a in own.values()]
+        body += [f"{a} = -0.0" for a in own.values()]  # -0.0 + x is x
         visits = [self.template[t] for t in run.visits]
         backward, left = self.source._backward(
             visits, seeds, self._name, self._constant, {**accumulators, **own}
@@ -418,10 +505,18 @@ class _Loop:
         if left:
             raise _NotRollableError
         backward += [
-            f"v{self.private[p]}.grad += {_adjoint(a)}"  # type: ignore[index]
+            f"v{self.private[p]}.grad += {_adjoint(a)}"
             for p, a in own.items()
+            if p in self.private
         ]
-        return [*lines, _loop(targets, iterables), *_indent(body + backward)]
+        backward += [f"gc{r}_{t} = gn{r}_{t}" for t in run.init]
+        after: list[str] = []
+        for t, p in run.init.items():
+            if takes_gradient(p):  # the first copy's carried value came from p
+                self.source.contribute(
+                    adjoint, accumulators, p, (f"gc{r}_{t}", 1), after
+                )
+        return [*lines, _loop(targets, iterables), *_indent(body + backward), *after]
 
 
 @final

@@ -46,6 +46,10 @@ class Run:
         self.private: dict[Value, tuple[list[tuple[int, int]], list[Value]]] = {}
         self.exported: set[int] = set()  # positions read by nodes after the run
         self.order: list[int] = []  # copies, in the order backward takes them
+        # (position, slot) reading the node at a position of the previous
+        # copy; and per such position what the first copy reads instead.
+        self.carried: dict[tuple[int, int], int] = {}
+        self.init: dict[int, Operand] = {}
         self.visits: list[int] = []  # positions, in the order backward takes them
 
     def node(self, nodes: list[Equation], copy: int, position: int) -> Equation:
@@ -54,6 +58,10 @@ class Run:
 
 
 _MIN_BLOCK: Final = 4  # nodes; a loop over smaller blocks saves little
+# A block carrying values on may be as small as a product and a sum, when
+# there are many copies of it.
+_MIN_CARRIED_BLOCK: Final = 2
+_MIN_CARRIED_NODES: Final = 32
 _CANDIDATES: Final = 3  # block lengths tried at each node, nearest first
 # A node's signature: its row (by id, and whether gradients flow through it),
 # how far back each operand node is, and per operand a number for the leaf it
@@ -62,22 +70,64 @@ _SIGNATURE: Final = struct.Struct("<QIIII")
 
 
 @final
+class _Signatures:
+    """Per node: its signature, where each operand node is, and the next same node.
+
+    A node's signature is its op and, per operand, the distance back to the
+    node it reads and a number for the leaf it reads (constants are left
+    out: they may differ between copies).
+    """
+
+    def __init__(
+        self,
+        ops: list[int],
+        backs: tuple[list[int], list[int]],
+        leaves: tuple[list[int], list[int]],
+    ) -> None:
+        self.ops, self.backs, self.leaves = ops, backs, leaves
+        # Whole-list operations (map) run at C speed. A signature is bytes,
+        # not a tuple, so the cycle collector has nothing new to scan.
+        self.signatures = list(map(_SIGNATURE.pack, ops, *backs, *leaves))
+        # The next node with the same signature, for each node (-1: none).
+        self.following = [-1] * len(ops)
+        last: dict[bytes, int] = {}
+        for k in reversed(range(len(ops))):
+            s = self.signatures[k]
+            self.following[k] = last.get(s, -1)
+            last[s] = k
+
+    def same_node(self, a: int, b: int, skip: Iterable[int], leaves: bool) -> bool:
+        """True if nodes a and b match: op, operands (and leaves), but slots `skip`."""
+        if self.ops[a] != self.ops[b]:
+            return False
+        for slot in (0, 1):
+            if slot in skip:
+                continue
+            if self.backs[slot][a] != self.backs[slot][b]:
+                return False
+            if leaves and self.leaves[slot][a] != self.leaves[slot][b]:
+                return False
+        return True
+
+
+@final
 class Runs:
     """Find the runs of repeated blocks in the graph, and check they can be loops.
 
-    A node's signature is its op and, per operand, the distance back to the
-    node it reads and the leaf it reads (constants are left out: they may
-    differ between copies). A block repeats when the signatures of the next
-    nodes are the same list again. Leaves are told apart in two ways, tried
-    in turn: by identity (copies that share every leaf), then by how far
-    back the same leaf was last read (copies that also have leaves of their
-    own: an example given as Values). Looping must not change a bit of the
-    result, so the runs are checked against the order eager backward took:
-    each copy visited in one stretch, every copy in the same order, runs one
-    after another, and no leaf of a run given anything from outside the runs
-    after a loop began (eager adds each leaf's contributions up in that
-    order, and so do the loops). Any doubt leaves `found` empty: the code is
-    then straight-line.
+    A block repeats when the signatures of the next nodes are the same list
+    again (see `_Signatures`). Leaves are told apart in two ways: by identity
+    (copies that share every leaf), or by how far back the same leaf was
+    last read (copies that also have leaves of their own: an example given
+    as Values). A block either is self-contained (a model applied to each
+    example) or carries values from one copy to the next (a running total,
+    a recurrence): a node reading a node of the previous copy. Of the runs
+    found each way, those covering most nodes are used, if they can loop.
+
+    Looping must not change a bit of the result, so the runs are checked
+    against the order eager backward took: each copy visited in one
+    stretch, every copy in the same order (last to first when values are
+    carried), and runs one after another. Any doubt leaves `found` empty:
+    the code is then straight-line.
     """
 
     def __init__(
@@ -86,29 +136,28 @@ class Runs:
         self.nodes, self.pinned, self.visited = nodes, pinned, visited
         self.index = dict(zip(nodes, range(len(nodes)), strict=True))
         self.found: list[Run] = []
-        self.rest: list[Equation] = []
-        self.rest_visited: list[Equation] = []
-        # Copies that share their leaves (examples given as numbers) first;
-        # failing that, copies that may each have leaves of their own.
-        runs = self._repeats(shared_leaves=True)
-        self.shared_leaves = bool(runs)  # then every copy reads the same leaves
-        runs = runs or self._repeats(shared_leaves=False)
-        if not runs:
-            return
-        self.run_of = [-1] * len(nodes)  # each node's run, -1 outside the runs
-        k = 0  # where the stretch of nodes outside the runs begins
-        for r, run in enumerate(runs):
-            end = run.start + run.size * run.reps
-            self.run_of[run.start : end] = [r] * (end - run.start)
-            self.rest += nodes[k : run.start]
-            k = end
-        self.rest += nodes[k:]
-        if self._usable(runs) and self._in_eager_order(runs):
-            self.found = runs
+        # The nodes outside the runs in creation order, cut where each run
+        # begins; and in backward's order, cut where each run's stretch is.
+        self.rest: list[list[Equation]] = []
+        self.rest_visited: list[list[Equation]] = []
+        self.backward_order: list[
+            int
+        ] = []  # the runs, in the order backward takes them
+        attempts: list[tuple[int, int, bool, list[Run]]] = []
+        for n, shared_leaves in enumerate((True, False)):
+            signatures = self._signatures(shared_leaves)
+            for carried in (False, True):
+                runs = self._scan(signatures, carried, shared_leaves)
+                covered = sum(run.size * run.reps for run in runs)
+                if covered:
+                    attempts.append((-covered, 2 * n + carried, shared_leaves, runs))
+        for _, _, shared_leaves, runs in sorted(attempts, key=lambda a: a[:2]):
+            self.shared_leaves = shared_leaves  # then every copy reads the same leaves
+            if self._usable(runs) and self._in_eager_order(runs):
+                self.found = runs
+                return
 
-    def _repeats(self, shared_leaves: bool) -> list[Run]:
-        # Whole-list operations (map) run at C speed. A signature is bytes,
-        # not a tuple, so the cycle collector has nothing new to scan.
+    def _signatures(self, shared_leaves: bool) -> _Signatures:
         nodes, index = self.nodes, self.index
         at = range(len(nodes))
         # Each equation's row, and whether gradients flow through it.
@@ -125,38 +174,31 @@ class Runs:
             others.difference_update(nodes)
             leaf = {p: n for n, p in enumerate(others, 1) if isinstance(p, Value)}
             zeros = itertools.repeat(0)
-            leaf0: Iterable[int] = map(leaf.get, firsts, zeros)
-            leaf1: Iterable[int] = map(leaf.get, seconds, zeros)
+            leaf0 = list(map(leaf.get, firsts, zeros))
+            leaf1 = list(map(leaf.get, seconds, zeros))
         else:
             leaf0, leaf1 = self._previous_uses(firsts, seconds)
-        signatures = list(
-            map(
-                _SIGNATURE.pack,
-                ops,
-                back0,
-                back1,
-                leaf0,
-                leaf1,
-            )
-        )
-        # The next node with the same signature, for each node (-1: none).
-        following = [-1] * len(nodes)
-        last: dict[bytes, int] = {}
-        for k in reversed(at):
-            s = signatures[k]
-            following[k] = last.get(s, -1)
-            last[s] = k
+        return _Signatures(ops, (back0, back1), (leaf0, leaf1))
+
+    def _scan(self, sig: _Signatures, carried: bool, shared_leaves: bool) -> list[Run]:
+        """The runs, left to right; `carried`: blocks may read the previous copy."""
+        back0, back1 = sig.backs
+        following = sig.following
         runs: list[Run] = []
         k = 0
-        while k < len(nodes):
+        while k < len(self.nodes):
             run = None
-            # A block's first node reads no node (nothing of the block is
-            # before it); most nodes fail this, and then no length is tried.
-            q = following[k] if not back0[k] and not back1[k] else -1
-            for _ in range(_CANDIDATES):  # the run covering most nodes wins
+            # A self-contained block's first node reads no node (nothing of
+            # the block is before it); most nodes fail this, and then no
+            # length is tried. A block that carries values may start anywhere.
+            if not back0[k] and not back1[k]:
+                q, candidates = following[k], _CANDIDATES
+            else:
+                q, candidates = (following[k], 1) if carried else (-1, 0)
+            for _ in range(candidates):  # the run covering most nodes wins
                 if q < 0:
                     break
-                found = self._run_at(k, q - k, signatures, back0, back1)
+                found = self._run_at(k, q - k, sig, carried)
                 if found is not None and (
                     run is None or found.size * found.reps > run.size * run.reps
                 ):
@@ -167,28 +209,54 @@ class Runs:
             else:
                 runs.append(run)
                 k += run.size * run.reps
-        if not shared_leaves:
-            # The first copy reads each shared leaf for the first time, so
-            # its signatures differ: take it in if its ops and nodes match
-            # (and drop the smaller runs found inside it).
-            kept: list[Run] = []
-            for run in runs:
-                a, b = run.start - run.size, run.start
-                if a >= 0 and all(
-                    ops[a + t] == ops[b + t]
-                    and back0[a + t] == back0[b + t]
-                    and back1[a + t] == back1[b + t]
+        runs = self._with_first_copies(runs, sig, shared_leaves)
+        return [run for run in map(self._without_pinned_last_copy, runs) if run]
+
+    def _with_first_copies(
+        self, runs: list[Run], sig: _Signatures, shared_leaves: bool
+    ) -> list[Run]:
+        """Each run with the copy before it taken in, where only what it reads differs.
+
+        That copy reads each shared leaf for the first time (when leaves are
+        told apart by distance), or starts the carried values from something
+        else (a constant, a leaf, a node before): its signatures differ.
+        Smaller runs found inside it are dropped.
+        """
+        kept: list[Run] = []
+        for run in runs:
+            a, b = run.start - run.size, run.start
+            if (
+                (not shared_leaves or run.carried)
+                and a >= 0
+                and all(
+                    sig.same_node(
+                        a + t,
+                        b + t,
+                        [slot for slot in (0, 1) if (t, slot) in run.carried],
+                        leaves=shared_leaves,
+                    )
                     for t in range(run.size)
-                ):
-                    while kept and kept[-1].start + kept[-1].size * kept[-1].reps > a:
-                        if kept[-1].start < a:
-                            break  # it starts before the copy: keep it as it is
-                        kept.pop()
-                    else:
-                        run.start, run.reps = a, run.reps + 1
-                kept.append(run)
-            runs = kept
-        return runs
+                )
+            ):
+                while kept and kept[-1].start + kept[-1].size * kept[-1].reps > a:
+                    if kept[-1].start < a:
+                        break  # it starts before the copy: keep it as it is
+                    kept.pop()
+                else:
+                    run.start, run.reps = a, run.reps + 1
+            kept.append(run)
+        return kept
+
+    def _without_pinned_last_copy(self, run: Run) -> Run | None:
+        """The run without its last copy if that holds the output or a guard's operand.
+
+        A running total's last copy makes the output: it is left to the
+        straight-line code after the loop.
+        """
+        end = run.start + run.size * run.reps
+        if any(end - run.size <= self.index.get(v, -1) < end for v in self.pinned):  # type: ignore[arg-type]
+            run.reps -= 1
+        return run if run.reps >= 2 else None
 
     def _previous_uses(
         self, firsts: list[Any], seconds: list[Any]
@@ -211,43 +279,62 @@ class Runs:
         return uses0, uses1
 
     @staticmethod
-    def _run_at(
-        k: int,
-        size: int,
-        signatures: list[bytes],
-        back0: list[int],
-        back1: list[int],
-    ) -> Run | None:
+    def _run_at(k: int, size: int, sig: _Signatures, carried: bool) -> Run | None:
         """The run of copies of the `size` nodes from `k` on, if it repeats."""
-        if size < _MIN_BLOCK or any(
-            back0[k + t] > t or back1[k + t] > t for t in range(size)
-        ):
-            return None  # too small, or it reads nodes before it
+        links: dict[tuple[int, int], int] = {}
+        for t in range(size):
+            for slot in (0, 1):
+                back = sig.backs[slot][k + t]
+                if back > t:  # it reads a node before its copy
+                    if not carried or back > t + size:
+                        return None
+                    links[t, slot] = t - back + size  # in the previous copy
+        if size < (_MIN_CARRIED_BLOCK if links else _MIN_BLOCK):
+            return None  # a loop over smaller blocks saves little
+        signatures = sig.signatures
         block = signatures[k : k + size]
         reps = 1
         while signatures[k + reps * size : k + (reps + 1) * size] == block:
             reps += 1
-        return Run(k, size, reps) if reps >= 2 else None
+        if reps < 2 or (links and size * reps < _MIN_CARRIED_NODES):
+            return None
+        run = Run(k, size, reps)
+        run.carried = links
+        return run
 
     def _usable(self, runs: list[Run]) -> bool:
-        """Note each run's exports and which constants vary; False if one can't loop."""
-        nodes, index, run_of = self.nodes, self.index, self.run_of
+        """Note each run's exports and what varies; False if one can't loop."""
+        nodes, index = self.nodes, self.index
+        self.run_of = run_of = [-1] * len(nodes)  # each node's run, -1 outside
+        self.rest = []
+        k = 0  # where the stretch of nodes outside the runs begins
+        for r, run in enumerate(runs):
+            end = run.start + run.size * run.reps
+            run_of[run.start : end] = [r] * (end - run.start)
+            self.rest.append(nodes[k : run.start])
+            k = end
+        self.rest.append(nodes[k:])
+        rest = [v for segment in self.rest for v in segment]
         if any(run_of[index[v]] >= 0 for v in self.pinned if v in index):
             return False  # the output or a guard inside a loop
-        for v in self.rest:
+        for v in rest:
             for p in (v._p0, v._p1):
                 i = index.get(p)  # type: ignore[arg-type]
                 if i is not None and run_of[i] >= 0:
                     run = runs[run_of[i]]
                     run.exported.add((i - run.start) % run.size)
         shared: set[Value] = set()  # leaves read by the rest or by all copies
-        for v in self.rest:
+        for v in rest:
             shared.update(p for p in operands(v) if isinstance(p, Value))
         private: list[Value] = []
-        for run in runs:
+        for r, run in enumerate(runs):
+            if not self._carries(run, r):
+                return False
             template = nodes[run.start : run.start + run.size]
             for t, v in enumerate(template):
                 for slot, p in enumerate(operands(v)):
+                    if (t, slot) in run.carried:
+                        continue  # checked by `_carries`
                     if isinstance(p, Equation):
                         # An exported node gets its adjoint from outside the
                         # loop only: none from inside its own block.
@@ -272,15 +359,33 @@ class Runs:
                             private += column  # type: ignore[arg-type]
                     elif not _all_same_bits(column):  # type: ignore[arg-type]
                         run.varying[t, slot] = column  # type: ignore[assignment]
+            if any(p in run.private or p in shared for p in run.init.values()):
+                return False  # a leaf the loop reads also starts what it carries
         # A leaf of its own per copy: read in that copy only, nowhere else.
         return len(set(private)) == len(private) and shared.isdisjoint(private)
+
+    def _carries(self, run: Run, r: int) -> bool:
+        """Note where the first copy starts each carried value; False if it can't loop.
+
+        Each carried value is read by one operand of the next copy, and the
+        first copy reads, there, a constant, a leaf or a node made before the
+        run outside any other: the loop begins with it.
+        """
+        sources = list(run.carried.values())
+        if len(set(sources)) != len(sources):
+            return False  # read twice: the sums would need their own order
+        for (t, slot), source in run.carried.items():
+            p = operands(self.nodes[run.start + t])[slot]
+            if isinstance(p, Equation) and self.run_of[self.index[p]] >= 0:
+                return False  # started from another run's (or its own) node
+            run.init[source] = p
+        return True
 
     def _in_eager_order(self, runs: list[Run]) -> bool:
         """True if the loops add every adjoint up in the order eager backward did."""
         visited = self.visited
         ks = list(map(self.index.__getitem__, visited))
         rs = list(map(self.run_of.__getitem__, ks))
-        self.rest_visited = [v for v, r in zip(visited, rs, strict=True) if r < 0]
         spans = []
         for r, run in enumerate(runs):
             where = [i for i, x in enumerate(rs) if x == r]
@@ -301,23 +406,39 @@ class Runs:
                 run.order.append(copy)
             if sorted(run.order) != list(range(run.reps)):
                 return False
+            if run.carried and run.order != list(reversed(range(run.reps))):
+                return False  # a carried value's adjoint flows last copy to first
             spans.append((where[0], where[-1], r))
         spans.sort()
         if any(a[1] > b[0] for a, b in itertools.pairwise(spans)):
             return False  # runs interleaved
-        leaves = {
-            p
-            for run in runs
-            for t in run.visits
-            for p in operands(run.node(self.nodes, 0, t))
-            if isinstance(p, Value)
-        }
-        first = spans[0][0]
-        for v, r in zip(visited[first:], rs[first:], strict=True):
-            if r < 0 and (v._p0 in leaves or v._p1 in leaves):
-                return False  # a leaf of a loop given more after the loop began
-        runs[:] = [runs[r] for _, _, r in spans]
+        self.backward_order = [r for _, _, r in spans]
+        # The other nodes, cut where each run's stretch ends. One visited in
+        # the middle of a stretch goes before the loop: eager gives it its
+        # adjoint before the copies after it; it must give nothing to a leaf
+        # of the loop, whose sum would then come out in another order.
+        self.rest_visited = [[] for _ in range(len(spans) + 1)]
+        segment = 0
+        for i, (v, r) in enumerate(zip(visited, rs, strict=True)):
+            while segment < len(spans) and spans[segment][1] < i:
+                segment += 1
+            if r >= 0:
+                continue
+            if segment < len(spans) and spans[segment][0] < i:
+                leaves = self._leaves(runs[spans[segment][2]])
+                if v._p0 in leaves or v._p1 in leaves:
+                    return False
+            self.rest_visited[segment].append(v)
         return True
+
+    def _leaves(self, run: Run) -> set[Operand]:
+        """The leaves a loop adds gradients to, and what starts its carried values."""
+        found: set[Operand] = set(run.init.values())
+        for t in run.visits:
+            found.update(
+                p for p in operands(run.node(self.nodes, 0, t)) if isinstance(p, Value)
+            )
+        return found
 
 
 def _all_same_bits(column: list[float]) -> bool:

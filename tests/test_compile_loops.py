@@ -1,0 +1,117 @@
+"""Loop-carried runs (a running total, a sum of losses, a recurrence) become loops."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Sequence
+
+import pytest
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+import nn
+from autograd import Value, compile
+from autograd.testing import Expression, expressions
+
+
+def bits(xs: Sequence[float]) -> list[bytes]:
+    return [struct.pack("<d", x) for x in xs]
+
+
+def running_total(w: Value, X: Sequence[float]) -> Value:
+    total: Value | float = 0.0
+    for x in X:
+        total = total + x * w
+    assert isinstance(total, Value)
+    return total
+
+
+def sum_of_losses(model: nn.MLP, X: Sequence[Sequence[float]], y: list[float]) -> Value:
+    out = sum((model(x) - t) ** 2 for x, t in zip(X, y, strict=True))  # type: ignore[operator]
+    assert isinstance(out, Value)
+    return out
+
+
+def recurrence(y: Value, n: int) -> Value:
+    for _ in range(n):
+        y = (0.5 * y + 0.1).tanh()
+    return y
+
+
+def patterns() -> dict[str, tuple[Callable[..., Value], list[Value], list[Value]]]:
+    """Each pattern: the function, its arguments, and every leaf it reaches."""
+    w = Value(0.3)
+    X = [0.01 * k - 0.3 for k in range(60)]
+    model = nn.MLP(2, [3, 1], seed=0)
+    points = [[0.1 * k, 1.0 - 0.05 * k] for k in range(12)]
+    targets = [0.5 - 0.1 * k for k in range(12)]
+    y0 = Value(0.2)
+    return {
+        "total = total + x * w": (lambda: running_total(w, X), [], [w]),
+        "sum(loss(model(x)) for x in X)": (
+            lambda: sum_of_losses(model, points, targets),
+            [],
+            model.parameters(),
+        ),
+        "y = tanh(0.5 * y + 0.1)": (lambda a: recurrence(a, 50), [y0], [y0]),
+    }
+
+
+@pytest.mark.parametrize("name", list(patterns()))
+def test_each_copy_reading_the_previous_one_loops_bit_for_bit(name: str) -> None:
+    f, args, leaves = patterns()[name]
+    step = compile(f)
+    for k in range(3):
+        for v in leaves:
+            v.data += 0.125 * k  # new numbers each call
+            v.grad = 0.0
+        got = step(*args)
+        compiled_grads = [v.grad for v in leaves]
+        for v in leaves:
+            v.grad = 0.0
+        out = f(*args)
+        out.backward()
+        assert bits([got, *compiled_grads]) == bits(
+            [out.data, *(v.grad for v in leaves)]
+        )
+    assert step.source.count("for ") == 2  # one loop forward, one backward
+    assert step.traces == 1
+
+
+@given(
+    shape=expressions(max_leaves=3, max_length=6),
+    X=st.lists(st.floats(-2.0, 2.0), min_size=20, max_size=40),
+    start=st.sampled_from(["constant", "argument", "node"]),
+    points=st.lists(st.floats(-1.5, 1.5), min_size=1, max_size=3),
+)
+def test_random_loop_carried_blocks_replay_bit_for_bit(
+    shape: Expression, X: list[float], start: str, points: list[float]
+) -> None:
+    # A random block of ops reads the previous copy's total, a shared leaf
+    # and the copy's own number; the total starts from a constant, from an
+    # argument, or from a node made before the loop.
+    def f(w: Value, y0: Value) -> Value:
+        total: Value | float = {"constant": 0.5, "argument": y0, "node": y0 * 2.0}[
+            start
+        ]
+        for x in X:
+            step_value = shape(*[total, w, x][: shape.n_leaves])
+            total = total * 0.5 + step_value
+        return total if isinstance(total, Value) else w * total
+
+    worlds = [(Value(0.3), Value(0.2)), (Value(0.3), Value(0.2))]
+    step = compile(f)
+    for point in points:
+        for w, y0 in worlds:
+            w.data, y0.data = point, 0.5 * point
+        try:
+            out = f(*worlds[0])
+            out.backward()
+            expected = out.data
+        except (ArithmeticError, ValueError) as error:
+            with pytest.raises(type(error)):
+                step(*worlds[1])
+            continue
+        assert bits([step(*worlds[1])]) == bits([expected])
+        assert bits([v.grad for v in worlds[1]]) == bits([v.grad for v in worlds[0]])
+        event("looped" if "for " in step.source else "straight-line")
