@@ -154,6 +154,19 @@ def test_values_used_outside_the_graph_are_explained_in_backwards_order() -> Non
     assert unused  # kept alive: their uses count
 
 
+def test_contributions_are_summed_in_backwards_order() -> None:
+    # x's three contributions sum to 0, 1 or -1e16 depending on their order.
+    x = Value(1.0, label="x")
+    root = (x * 1e16 + x * 1.0) + x * -1e16
+    e = explain(root)
+    root.backward()
+    assert bits(e.grads[x]) == bits(x.grad)
+    order = [s.node for s in e]
+    # A node passes its gradient on only after every node that uses it.
+    for k, s in enumerate(e):
+        assert s.parent not in order[:k]
+
+
 @given(graphs())
 def test_final_sums_equal_backward_bit_for_bit(
     graph: tuple[Expression, tuple[float, ...]],

@@ -217,6 +217,39 @@ def test_two_inline_views_step_independently(page: Page) -> None:
     assert cells(page, "data", box=1)["v0"] == "2"
 
 
+def test_views_start_when_a_notebook_inserts_them_dynamically(page: Page) -> None:
+    view = interactive(neuron())._repr_html_()
+    page.set_content("<div id=out1></div><div id=out2></div>")
+    # JupyterLab: markup via innerHTML, then each script replaced by a copy.
+    page.evaluate(
+        """html => {
+          const out = document.getElementById("out1");
+          out.innerHTML = html;
+          out.querySelectorAll("script:not([type])").forEach(old => {
+            const copy = document.createElement("script");
+            copy.textContent = old.textContent;
+            old.replaceWith(copy);
+          });
+        }""",
+        view,
+    )
+    # The classic notebook: innerHTML, then the script's text evaluated.
+    page.evaluate(
+        """html => {
+          const out = document.getElementById("out2");
+          out.innerHTML = html;
+          (0, eval)(out.querySelector("script:not([type])").textContent);
+        }""",
+        view,
+    )
+    counters = page.locator("[data-ag=counter]")
+    assert counters.nth(0).inner_text().startswith("step 0 of")
+    assert counters.nth(1).inner_text().startswith("step 0 of")
+    page.locator("[data-ag=next]").nth(1).click()
+    assert counters.nth(0).inner_text().startswith("step 0 of")
+    assert counters.nth(1).inner_text().startswith("step 1 of")
+
+
 def test_the_page_is_one_self_contained_file() -> None:
     page = to_html(neuron())
     assert page.startswith("<!DOCTYPE html>")
