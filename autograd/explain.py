@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final, overload
 
+from autograd import engine
 from autograd.engine import Value
 from autograd.graph import topological_order
 
@@ -171,7 +172,9 @@ def explain(root: Value) -> Explanation:
 
     Each step adds upstream * local to a parent's running sum; the final sums
     (`Explanation.grads`) equal what `backward()` gives from zeroed grads, bit
-    for bit. Iterative: graphs of any depth work.
+    for bit. Iterative: graphs of any depth work. A graph with a gradient hook
+    (`Value.register_hook`) is a ValueError: the hook could change backward's
+    numbers.
     """
     if not isinstance(root, Value):
         raise TypeError(
@@ -180,6 +183,14 @@ def explain(root: Value) -> Explanation:
         )
     order = topological_order(root)
     names = {v: _name(v, i) for i, v in enumerate(order)}
+    hooked = [v for v in order if v in engine._hooks] if engine.has_hooks() else []
+    if hooked:
+        # backward runs them and they may change the gradients: no silent mismatch.
+        raise ValueError(
+            f"explain: {names[hooked[0]]!r} has a gradient hook (register_hook), "
+            "which backward runs and explain does not; remove it (handle.remove()) "
+            "to explain the plain chain rule"
+        )
     # backward's order: each node after every node that uses it, so its
     # adjoint is complete when reached; its operands in slot order.
     adjoint = {root: 1.0}

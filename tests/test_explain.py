@@ -130,6 +130,16 @@ def test_a_non_value_is_a_clear_type_error() -> None:
         explain(3.0)  # type: ignore[arg-type]
 
 
+def test_a_graph_with_a_gradient_hook_is_refused() -> None:
+    x = Value(2.0, label="x")
+    y = x * 3.0
+    handle = x.register_hook(lambda g: 2 * g)
+    with pytest.raises(ValueError, match=r"explain: 'x' has a gradient hook"):
+        explain(y)
+    handle.remove()
+    assert explain(y).grads[x] == 3.0
+
+
 def test_a_chain_of_a_hundred_thousand_nodes() -> None:
     x = Value(0.5, label="x")
     y = x
