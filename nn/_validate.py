@@ -9,7 +9,7 @@ import reprlib
 from collections.abc import MutableSequence
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["Draws", "Seed", "finite_float", "positive_int", "resolve_rng"]
+__all__ = ["Draws", "Seed", "finite_float", "positive_int", "resolve_rng", "short"]
 
 
 @runtime_checkable
@@ -29,7 +29,8 @@ class Draws(Protocol):
 Seed = int | Draws | None
 
 
-def _short(value: object) -> str:
+def short(value: object) -> str:
+    """A short repr of `value` for an error message, whatever its size."""
     # repr of an int past sys.get_int_max_str_digits() raises ValueError.
     if isinstance(value, int) and value.bit_length() > 64:
         return f"an int of {value.bit_length()} bits"
@@ -40,9 +41,9 @@ def positive_int(value: object, name: str) -> int:
     """`value` if it is an int >= 1 (not a bool); otherwise an error naming it."""
     if isinstance(value, bool) or not isinstance(value, int):
         kind = type(value).__name__
-        raise TypeError(f"{name} must be a positive int, got {kind} {_short(value)}")
+        raise TypeError(f"{name} must be a positive int, got {kind} {short(value)}")
     if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {_short(value)}")
+        raise ValueError(f"{name} must be a positive int, got {short(value)}")
     return value
 
 
@@ -50,11 +51,11 @@ def finite_float(value: object, name: str, *, minimum: float | None = None) -> f
     """`value` as a finite float, at least `minimum`; otherwise an error naming it."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         kind = type(value).__name__
-        raise TypeError(f"{name} must be a real number, got {kind} {_short(value)}")
+        raise TypeError(f"{name} must be a real number, got {kind} {short(value)}")
     try:
         f = float(value)
     except OverflowError:
-        msg = f"{name} must be a finite number, got {_short(value)}"
+        msg = f"{name} must be a finite number, got {short(value)}"
         raise ValueError(msg) from None
     if not math.isfinite(f):
         raise ValueError(f"{name} must be a finite number, got {f!r}")
@@ -78,5 +79,5 @@ def resolve_rng(seed: object) -> Draws:
         return seed
     raise TypeError(
         "seed must be an int, a random.Random or None, "
-        f"got {type(seed).__name__} {_short(seed)}"
+        f"got {type(seed).__name__} {short(seed)}"
     )

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from autograd import Value, exp, log, maximum, softplus
+from nn._validate import short
 
 __all__ = ["binary_cross_entropy", "cross_entropy", "hinge", "l2", "mse"]
 
@@ -57,7 +58,8 @@ def _pairs(
 def _label(t: object, name: str, i: int) -> float:
     """A real-number label (any numeric type but bool) as a float."""
     if isinstance(t, bool) or not isinstance(t, numbers.Real):
-        raise TypeError(f"{name}[{i}] must be a number, got {type(t).__name__} {t!r}")
+        kind = type(t).__name__
+        raise TypeError(f"{name}[{i}] must be a number, got {kind} {short(t)}")
     try:
         return float(t)
     except OverflowError:
@@ -69,12 +71,12 @@ def _class_index(label: object, i: int, width: int) -> int:
     if isinstance(label, bool) or not isinstance(label, numbers.Integral):
         raise TypeError(
             f"labels[{i}] must be an int class index, "
-            f"got {type(label).__name__} {label!r}"
+            f"got {type(label).__name__} {short(label)}"
         )
     index = operator.index(label)
     if not 0 <= index < width:
         raise ValueError(
-            f"labels[{i}] must be a class index in [0, {width}), got {index}"
+            f"labels[{i}] must be a class index in [0, {width}), got {short(index)}"
         )
     return index
 
@@ -150,7 +152,7 @@ def hinge(scores: Sequence[Scalar], labels: Sequence[float]) -> Value:
         for i, (score, target) in enumerate(zip(s, y, strict=True)):
             label = _label(target, "labels", i)
             if label not in (-1.0, 1.0):
-                raise ValueError(f"labels[{i}] must be -1 or +1, got {target!r}")
+                raise ValueError(f"labels[{i}] must be -1 or +1, got {short(target)}")
             # c * relu(1 - y*s), written so the scale costs no extra node.
             margin = c - (c * label) * score
             terms.append(
@@ -177,7 +179,7 @@ def binary_cross_entropy(logits: Sequence[Scalar], targets: Sequence[float]) -> 
         for i, (logit, target) in enumerate(zip(z, t, strict=True)):
             label = _label(target, "targets", i)
             if not 0.0 <= label <= 1.0:
-                raise ValueError(f"targets[{i}] must be in [0, 1], got {target!r}")
+                raise ValueError(f"targets[{i}] must be in [0, 1], got {short(target)}")
             terms.append(_scaled(softplus(logit) - label * logit, 0.25**j))
         return _mean(terms, j)
 

@@ -32,6 +32,18 @@ def test_a_random_generator_works_as_the_seed(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", MAKERS)
+def test_without_a_seed_the_global_random_module_is_drawn_from(name: str) -> None:
+    make = MAKERS[name]
+    random.seed(7)
+    first = make(20)
+    after_first = random.random()
+    random.seed(7)
+    assert make(20) == first
+    assert random.random() == after_first  # drawn from random itself, as micrograd
+    assert make(20, seed=7) == first  # an int seed: the same draws, privately
+
+
+@pytest.mark.parametrize("name", MAKERS)
 def test_sizes_are_as_asked_and_points_are_float_lists(name: str) -> None:
     points, labels = MAKERS[name](37, seed=0)
     assert len(points) == len(labels) == 37

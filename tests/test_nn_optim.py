@@ -301,7 +301,7 @@ def exact_step(
         assert isinstance(opt, Adam)
         b1, b2 = (Decimal(b) for b in opt.betas)
         wd = Decimal(opt.weight_decay)
-        if not opt._decoupled:
+        if not isinstance(opt, AdamW):
             gs = [g + wd * x for g, x in zip(gs, ps, strict=True)]
         m = [
             b1 * Decimal(a) + (1 - b1) * g
@@ -314,7 +314,7 @@ def exact_step(
         t = opt.steps + 1
         step = lr / (1 - b1**t)
         root = (1 - b2**t).sqrt()
-        shrink = 1 - lr * wd if opt._decoupled else Decimal(1)
+        shrink = 1 - lr * wd if isinstance(opt, AdamW) else Decimal(1)
         moves = [
             step * a / (b.sqrt() / root + Decimal(opt.eps))
             for a, b in zip(m, v, strict=True)
