@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from autograd import Value, explain, topological_order
 from autograd.viz import interactive, render, to_html
@@ -51,14 +51,14 @@ def neuron() -> Value:
     return loss
 
 
-def launch(playwright: object) -> Browser:
+def launch(playwright: Playwright) -> Browser:
     """Debian's chromium under Playwright, or a failure saying how to install it."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"{CHROMIUM} is missing: run `make chromium` "
             "(or apt-get install -y chromium); these tests need a real browser"
         )
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)  # type: ignore[attr-defined, no-any-return]
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +182,25 @@ def test_prev_and_the_left_arrow_step_back(page: Page, tmp_path: Path) -> None:
     page.keyboard.press("Home")
     assert shown(page, "counter").startswith("step 0 of")
     assert set(cells(page, "grad").values()) == {""}
+
+
+def test_each_edge_of_a_value_used_twice_lights_up_in_turn(page: Page) -> None:
+    x = Value(3.0, label="x")
+    y = x * x
+    page.set_content(interactive(y)._repr_html_())
+    lit = """() => {
+      const edge = document.querySelector(".ag-edge");
+      const title = edge.querySelector("title").textContent;
+      return [...document.querySelectorAll("g.edge")]
+        .filter(g => g.querySelector("title").textContent === title)
+        .indexOf(edge);
+    }"""
+    for _ in range(2 + 1 + 1):  # x, y, the seed, y -> x (slot 0)
+        page.click("[data-ag=next]")
+    assert page.evaluate(lit) == 0
+    page.click("[data-ag=next]")  # y -> x (slot 1)
+    assert page.evaluate(lit) == 1
+    assert cells(page, "grad")["v0"] == "6"
 
 
 def test_labels_stay_text(page: Page, tmp_path: Path) -> None:
