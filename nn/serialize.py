@@ -109,9 +109,22 @@ def _digest(params: dict[str, float]) -> str:
 
 
 def _temporary_head(target: Path) -> str:
-    # "." hides the file; the host and pid after it (see `_write_atomically`)
-    # tell a later save whether the process that wrote it still lives.
-    return f".{target.name}.{socket.gethostname()}."
+    """The start of the name of a temporary file for `target`: ".NAME.HOST."
+
+    "." hides the file; the host and the pid after it (see `_write_atomically`)
+    tell a later save whether the process that wrote it still lives. NAME and
+    HOST are cut to 64 bytes each so the whole name stays under the usual
+    255-byte limit whatever the target's name.
+    """
+    # No path separator can come from a host name into the file name.
+    host = socket.gethostname().replace("/", "_").replace("\\", "_")
+    return f".{_at_most_64_bytes(target.name)}.{_at_most_64_bytes(host)}."
+
+
+def _at_most_64_bytes(name: str) -> str:
+    while len(os.fsencode(name)) > 64:
+        name = name[:-1]
+    return name
 
 
 def _remove_abandoned_temporaries(target: Path) -> None:

@@ -380,3 +380,12 @@ def test_saves_killed_at_random_moments_leave_no_temporary_after_the_next_save(
     save(MLP(4, [64, 64, 1], seed=0), path)
     assert temporaries(tmp_path) == []
     load(path, MLP(4, [64, 64, 1]))
+
+
+@pytest.mark.parametrize("name", ["m" * 250, "é" * 120 + ".json"])
+def test_a_long_file_name_still_saves_and_cleans_up(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    save(MLP(1, [1], seed=0), path)
+    save(MLP(1, [1], seed=1), path)
+    assert os.listdir(tmp_path) == [name]
+    assert bits(load(path, MLP(1, [1]))) == bits(MLP(1, [1], seed=1))
