@@ -494,7 +494,7 @@ class Value:
             return None
 
     def __float__(self) -> float:
-        """The number, under `no_grad` only: else a TypeError (a float drops the gradient).
+        """The number, under `no_grad` only: a float would drop the gradient.
 
         `math.exp(v)` converts `v` with `float`, so it would return a number
         the graph never sees and the gradient would silently lose that path.
@@ -866,6 +866,13 @@ def _check_gradient(v: Value, contribution: float, before: float) -> None:
 
 def _backward_graph(root: Value, gradient: Value | float) -> None:
     """`backward` whose adjoints are Values: the derivative rules run on Values."""
+    if not _mode.get() & _RECORD:
+        # The gradients' graph would not be recorded: a second derivative
+        # taken from them would silently be 0.
+        raise RuntimeError(
+            "backward(create_graph=True): cannot record the gradients' graph "
+            "inside no_grad(); call it outside no_grad()"
+        )
     seed: Value | float = (
         gradient
         if isinstance(gradient, Value)
@@ -873,6 +880,48 @@ def _backward_graph(root: Value, gradient: Value | float) -> None:
     )
     for v, g in _graph_adjoints(root, seed).items():
         v.grad = g if (isinstance(v.grad, float) and v.grad == 0.0) else v.grad + g
+
+
+def _number(x: Value | float) -> float:
+    return x._data if isinstance(x, Value) else x
+
+
+def _times(d: Value | float, g: Value | float) -> Value | float:
+    """The chain rule's d * g on Values or floats; a non-finite product is a float.
+
+    An infinite slope (`sqrt` at 0, a product that overflows) has no graph to
+    carry it: it stays the float eager `backward` gives, as `inf` or `nan`.
+    """
+    product = _number(d) * _number(g)
+    if product - product != 0.0:
+        return product
+    return g if (isinstance(d, float) and d == 1.0) else d * g  # 1 adds no node
+
+
+def _plus(a: Value | float, b: Value | float) -> Value | float:
+    """An adjoint's a + b on Values or floats; a non-finite sum is a float."""
+    total = _number(a) + _number(b)
+    return total if total - total != 0.0 else a + b
+
+
+def _partials(v: Value, row: Op) -> tuple[Value | float, ...]:
+    """The local derivatives of `v` as Values (the rule run on Values).
+
+    A derivative that is not finite (`sqrt` at 0, `log` at 5e-324, a slope
+    that overflows) has no Value to hold it: it is the node's float, as
+    eager `backward` uses it.
+    """
+    floats = (v._d0,) if row.arity == 1 else (v._d0, v._d1)
+    if all(d - d == 0.0 for d in floats):
+        return tuple(row.derivative(VALUE_MATH, *v.operands, v))
+    try:
+        values = row.derivative(VALUE_MATH, *v.operands, v)
+    except (ArithmeticError, ValueError):
+        # The infinite slope broke the rule's arithmetic on Values; the other
+        # slope is then a constant (README: not guaranteed beyond first order).
+        return floats
+    pairs = zip(floats, values, strict=True)
+    return tuple(d if d - d != 0.0 else value for d, value in pairs)
 
 
 def _graph_adjoints(
@@ -883,6 +932,7 @@ def _graph_adjoints(
     Changes no `grad`. With `wrt`, only nodes on a path from `root` down to
     one of `wrt` get an adjoint, and the sweep stops at `wrt`: they are
     independent inputs, as in JAX, even if one was computed from another.
+    In anomaly mode each contribution is checked as eager `backward` checks it.
     """
     inputs = set() if wrt is None else set(wrt)  # membership only, never iterated
     order = topological_order(root)
@@ -892,6 +942,7 @@ def _graph_adjoints(
         for v in order:
             if v in inputs or any(p in needed for p in v.parents):
                 needed.add(v)
+    check = _check_gradient if _mode.get() & _ANOMALY else None
     adjoint: dict[Value, Value | float] = {root: seed}
     hooks = _hooks_now()
     # Consumers come before their operands in reversed topological order, so
@@ -905,13 +956,12 @@ def _graph_adjoints(
         g = adjoint.get(v)
         if g is None:
             continue
-        operands = v.operands
-        partials = op.derivative(VALUE_MATH, *operands, v)
-        for p, d in zip(operands, partials, strict=True):
+        for p, d in zip(v.operands, _partials(v, op), strict=True):
             if isinstance(p, Value) and (needed is None or p in needed):
-                # The chain rule on Values; a unit partial adds no node.
-                c = g if (isinstance(d, float) and d == 1.0) else d * g
-                adjoint[p] = adjoint[p] + c if p in adjoint else c
+                c = _times(d, g)  # the chain rule
+                if check is not None:
+                    check(v, _number(c), _number(adjoint.get(p, 0.0)))
+                adjoint[p] = _plus(adjoint[p], c) if p in adjoint else c
     return adjoint
 
 
@@ -973,9 +1023,12 @@ def maximum(x: Value | float, y: Value | float) -> Value | float:
 
 
 def _pow_any(x: Value | float, y: Value | float) -> Value | float:
-    if isinstance(x, Value) or isinstance(y, Value):
-        return _power(x, y)
-    return float(ops.FLOAT_MATH.pow(x, y))
+    """x ** y for a rule, as `FLOAT_MATH.pow`: its infinities (0 ** negative,
+    overflow) stay floats, since no Value holds inf."""
+    slope: float = ops.FLOAT_MATH.pow(_number(x), _number(y))
+    if slope - slope != 0.0 or not (isinstance(x, Value) or isinstance(y, Value)):
+        return slope
+    return _power(x, y)
 
 
 class _ValueMath:

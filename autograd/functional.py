@@ -136,6 +136,14 @@ class _Evaluation:
         if isinstance(output, Value):
             adjoint = _graph_adjoints(output, 1.0, self.inputs)
             partials = tuple(self.lower(adjoint.get(x, 0.0)) for x in self.inputs)
+        elif output - output != 0.0:
+            # inf or nan as an output is, inside grad(grad(f)), an infinite
+            # derivative (sqrt at 0): no Value holds it, and it has no slope.
+            raise FloatingPointError(
+                f"{self.where}: the output of f is {output!r}, which has no "
+                "derivative (an infinite derivative, as of sqrt at 0, cannot "
+                "be differentiated again)"
+            )
         else:  # a constant output: every derivative is 0
             partials = tuple(0.0 for _ in self.inputs)
         return partials if isinstance(argnums, tuple) else partials[0]

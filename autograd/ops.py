@@ -39,6 +39,9 @@ __all__ = [
 _SQRT2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+# Past |x| = 40, e**(-x*x/2) is 0.0 in floats (e**-800 underflows). A rule
+# says so instead of squaring x, which on a Value 1e155 overflows.
+_TAIL = 40.0
 
 
 class OpDomainError(ValueError):
@@ -200,17 +203,30 @@ class Op:
         return min(gaps, default=math.inf)
 
 
+def _nonzero(x: Any) -> bool:
+    """x != 0 for a float or a Value (on a Value `!=` tests identity)."""
+    return bool(x < 0 or x > 0)
+
+
+def _finite(x: Any) -> bool:
+    """False for a float inf or nan; a Value is always finite."""
+    return not isinstance(x, float) or math.isfinite(x)
+
+
 def _d_pow(m: Math, x: Any, y: Any, out: Any) -> tuple[Any, Any]:
-    # d/dx x**y = y * x**(y-1); d/dy x**y = x**y * log(x), defined for x > 0
+    # d/dx x**y = y * x**(y-1): 0 for y == 0 even where x**(y-1) is inf (x**0
+    # is flat), not 0 * inf; d/dy x**y = x**y * log(x), defined for x > 0
     # (0 at x == 0, the limit for y > 0; the engine refuses x < 0 for a Value y).
-    dx = 0.0 if y == 0 else y * m.pow(x, y - 1)
+    slope = m.pow(x, y - 1)
+    dx = y * slope if _nonzero(y) or _finite(slope) else 0.0
     dy = out * m.log(x) if x > 0 else 0.0
     return dx, dy
 
 
 def _d_gelu(m: Math, x: Any, out: Any) -> tuple[Any]:
-    # gelu(x) = x * Phi(x); d/dx = Phi(x) + x * phi(x).
-    return (0.5 * (1.0 + m.erf(x / _SQRT2)) + x * _INV_SQRT_2PI * m.exp(-0.5 * x * x),)
+    # gelu(x) = x * Phi(x); d/dx = Phi(x) + x * phi(x), and x * phi(x) = 0 in the tails.
+    tail = x * _INV_SQRT_2PI * m.exp(-0.5 * x * x) if -_TAIL < x < _TAIL else 0.0
+    return (0.5 * (1.0 + m.erf(x / _SQRT2)) + tail,)
 
 
 def _gelu(x: float) -> float:
@@ -298,8 +314,10 @@ _ROWS = (
     Op("softplus", 1, _softplus, lambda m, x, out: (m.sigmoid(x),), "softplus",
        "log(1 + e**x), a smooth relu; d/dx = sigmoid(x).", ((-6.0, 6.0),)),
     Op("erf", 1, math.erf,
-       lambda m, x, out: (_TWO_OVER_SQRT_PI * m.exp(-x * x),), "erf",
-       "error function; d/dx = 2/sqrt(pi) * e**(-x**2).", ((-3.0, 3.0),)),
+       lambda m, x, out: (
+           _TWO_OVER_SQRT_PI * m.exp(-x * x) if -_TAIL < x < _TAIL else 0.0,),
+       "erf", "error function; d/dx = 2/sqrt(pi) * e**(-x**2), 0 in the tails.",
+       ((-3.0, 3.0),)),
     Op("gelu", 1, _gelu, _d_gelu, "gelu",
        "Gaussian error linear unit x * Phi(x) (exact, with erf); "
        "d/dx = Phi(x) + x * phi(x).", ((-4.0, 4.0),)),

@@ -21,7 +21,7 @@ import pytest
 
 import autograd
 import nn
-from autograd import Value, detect_anomaly
+from autograd import Value, detect_anomaly, no_grad
 
 
 def _line_of(function: Callable[..., object]) -> int:
@@ -239,3 +239,23 @@ def test_a_node_made_inside_nn_is_reported_at_the_users_call() -> None:
     message = str(info.value)
     assert f'test_anomaly.py", line {_line_of(make_mse)}, in make_mse' in message
     assert f"{os.sep}nn{os.sep}" not in message
+
+
+def test_create_graph_backward_inside_no_grad_is_an_error_not_a_zero_slope() -> None:
+    x = Value(2.0)
+    y = x * x * x
+    with no_grad(), pytest.raises(RuntimeError, match="no_grad"):
+        y.backward(create_graph=True)
+    assert x.grad == 0.0  # nothing was accumulated
+    y.backward(create_graph=True)  # outside no_grad the second derivative works
+    slope, x.grad = x.grad, 0.0
+    slope.backward()  # type: ignore[union-attr]
+    assert x.grad == 12.0
+
+
+def test_create_graph_backward_in_anomaly_mode_names_the_op_and_line() -> None:
+    with detect_anomaly():
+        x = Value(0.0)
+        y = x.sqrt()  # the line the error names
+        with pytest.raises(FloatingPointError, match=r"'sqrt'.*y = x\.sqrt\(\)"):
+            y.backward(create_graph=True)

@@ -612,3 +612,104 @@ def test_cross_entropy_labels_must_be_class_indices(
 def test_cross_entropy_rows_must_have_the_same_width() -> None:
     with pytest.raises(ValueError, match=r"logit_rows\[1\] has 2 classes"):
         nn.cross_entropy([[Value(0.0)] * 3, [Value(0.0)] * 2], [0, 0])
+
+
+# -- the float rule: a Value becomes a float only under no_grad ---------------
+
+
+def _float_arities(f: Callable[..., object]) -> list[int]:
+    """How many float arguments `f` takes (math.log takes 1 or 2), by trying."""
+    arities = []
+    for n in (1, 2, 3):
+        try:
+            f(*[0.5] * n)
+        except TypeError:
+            continue
+        except (ValueError, OverflowError):
+            pass  # a float was taken; 0.5 is outside the domain
+        arities.append(n)
+    return arities
+
+
+# math.trunc calls `__trunc__`, which Value lacks (its own TypeError), never float().
+NOT_THROUGH_FLOAT = {"trunc"}
+# Every function of `math` that takes floats, with each argument position.
+MATH_CALLS = [
+    pytest.param(name, n, position, id=f"math.{name}/{n}@{position}")
+    for name in sorted(dir(math))
+    if not name.startswith("_")
+    and callable(getattr(math, name))
+    and name not in NOT_THROUGH_FLOAT
+    for n in _float_arities(getattr(math, name))
+    for position in range(n)
+]
+
+
+def _call_with(name: str, n: int, position: int, v: Value) -> object:
+    args: list[object] = [0.5] * n
+    args[position] = v
+    return getattr(math, name)(*args)
+
+
+def test_the_float_rule_sweeps_the_math_module() -> None:
+    names = {p.values[0] for p in MATH_CALLS}
+    assert {"exp", "sin", "log", "sqrt", "pow", "atan2", "isclose", "floor"} <= names
+    with pytest.raises(TypeError):
+        math.trunc(Value(0.5))  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(("name", "n", "position"), MATH_CALLS)
+@given(x=st.floats(-3.0, 3.0))
+def test_every_math_function_refuses_a_recording_value_naming_the_way_out(
+    name: str, n: int, position: int, x: float
+) -> None:
+    with pytest.raises(TypeError) as info:
+        _call_with(name, n, position, Value(x))
+    message = str(info.value)
+    assert "autograd.exp" in message
+    assert ".data" in message
+    assert "no_grad" in message
+
+
+@pytest.mark.parametrize(("name", "n", "position"), MATH_CALLS)
+@given(x=st.floats(-3.0, 3.0))
+def test_under_no_grad_math_functions_take_a_value_as_its_number(
+    name: str, n: int, position: int, x: float
+) -> None:
+    def outcome(v: object) -> object:
+        try:
+            args: list[object] = [0.5] * n
+            args[position] = v
+            return getattr(math, name)(*args)
+        except (ValueError, ArithmeticError) as error:
+            return type(error)
+
+    with autograd.no_grad():
+        on_value = outcome(Value(x))
+    on_float = outcome(x)
+    assert repr(on_value) == repr(on_float)  # repr: nan equals nan
+
+
+def test_float_of_a_value_is_refused_anywhere_a_float_is_converted() -> None:
+    v = Value(0.5)
+    for convert in (float, complex, math.fsum, np.float64):
+        with pytest.raises(TypeError, match=r"autograd\.exp"):
+            convert([v] if convert is math.fsum else v)  # type: ignore[operator]
+
+
+def test_the_float_rule_is_what_keeps_math_exp_from_dropping_a_gradient() -> None:
+    # 2*math.exp(w)*w used to give half the gradient, grad(math.sin) zero.
+    w = Value(0.5)
+    with pytest.raises(TypeError, match=r"autograd\.exp"):
+        2 * math.exp(w) * w  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"autograd\.exp"):
+        autograd.grad(math.sin)(1.0)
+    assert autograd.grad(autograd.sin)(1.0) == math.cos(1.0)
+
+
+def test_a_value_still_formats_and_reads_its_number_while_recording() -> None:
+    loss = Value(0.123456) * 2
+    assert f"{loss:.3f}" == "0.247"
+    assert loss.data == loss.item() == 0.246912
+    with autograd.no_grad():
+        assert float(loss) == 0.246912

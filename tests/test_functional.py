@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 import autograd
 import autograd.functional
 from autograd import Value, grad, hessian, jacobian, no_grad, value_and_grad
+from autograd.testing import apply
 
 reals = st.floats(-3.0, 3.0)
 
@@ -196,3 +199,149 @@ def test_hessian_of_mixed_terms() -> None:
     # d2/dx2 = y^2 e^xy, d2/dxdy = (1 + xy) e^xy, d2/dy2 = x^2 e^xy
     assert h[0] == pytest.approx((4 * e2, 3 * e2))
     assert h[1] == pytest.approx((3 * e2, e2))
+
+
+# -- create_graph and the functional API give eager's floats, at the edges ----
+#
+# Rule: wherever eager `backward()` gives a gradient, `grad` and
+# `backward(create_graph=True)` give the same float (inf and nan included);
+# where the forward pass raises, they raise the same type. Second derivatives
+# through both higher-order paths agree wherever the first derivatives are
+# finite. Swept over every row of the op table at extreme operands.
+
+EXTREMES = [
+    0.0, -0.0, 5e-324, -5e-324, 1e-310, 2.2250738585072014e-308, 1e-155,
+    0.5, 1.0, -1.0, 2.0, -2.5, 3.0, 40.0, -41.0, 1e155, -1e155, 1e300, -1e300,
+]  # fmt: skip
+EXTREME_POINTS = [
+    pytest.param(row, point, id=f"{row.name}{point}")
+    for row in autograd.OPS.values()
+    for point in itertools.product(EXTREMES, repeat=row.arity)
+]
+
+
+def _same(a: float, b: float) -> bool:
+    """Equal floats, nan equal to nan (0.0 == -0.0: a zero's sign is not a slope)."""
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def _number(g: Value | float) -> float:
+    return g.data if isinstance(g, Value) else g
+
+
+def _row_function(row: autograd.ops.Op) -> Any:
+    return lambda *xs: apply(row.name, *xs)
+
+
+def _eager(row: autograd.ops.Op, point: tuple[float, ...]) -> list[float] | type:
+    """Eager `backward()`'s gradients at `point`, or the type of error it raises."""
+    leaves = [Value(x) for x in point]
+    try:
+        out = apply(row.name, *leaves)
+    except (ArithmeticError, ValueError) as error:
+        return type(error)
+    out.backward()  # type: ignore[union-attr]
+    return [float(leaf.grad) for leaf in leaves]  # type: ignore[arg-type]
+
+
+def _check_parity(row: autograd.ops.Op, point: tuple[float, ...]) -> None:
+    f = _row_function(row)
+    argnums = tuple(range(row.arity))
+    eager = _eager(row, point)
+    if isinstance(eager, type):
+        with pytest.raises(eager):
+            grad(f, argnums=argnums)(*point)
+        return
+    functional = grad(f, argnums=argnums)(*point)
+    leaves = [Value(x) for x in point]
+    apply(row.name, *leaves).backward(create_graph=True)  # type: ignore[union-attr]
+    for i, e in enumerate(eager):
+        assert _same(functional[i], e), (i, functional[i], e)
+        assert _same(_number(leaves[i].grad), e), (i, leaves[i].grad, e)
+    # Second order where the first is finite: grad of grad, and backward()
+    # of a create_graph gradient, agree.
+    firsts = [leaf.grad for leaf in leaves]
+    for i, e in enumerate(eager):
+        if not math.isfinite(e):
+            continue
+        second = grad(grad(f, argnums=i), argnums=argnums)(*point)
+        g = firsts[i]
+        for leaf in leaves:
+            leaf.grad = 0.0
+        if isinstance(g, Value):
+            g.zero_grad()
+            g.backward()
+        for j in argnums:
+            through_backward = _number(leaves[j].grad) if isinstance(g, Value) else 0.0
+            assert _same(second[j], through_backward), (i, j, second[j], g)
+
+
+@pytest.mark.parametrize(("row", "point"), EXTREME_POINTS)
+def test_create_graph_and_grad_give_eagers_floats_at_extreme_operands(
+    row: autograd.ops.Op, point: tuple[float, ...]
+) -> None:
+    _check_parity(row, point)
+
+
+@pytest.mark.parametrize("row", list(autograd.OPS.values()), ids=lambda r: r.name)
+@given(data=st.data())
+def test_create_graph_and_grad_give_eagers_floats_anywhere(
+    row: autograd.ops.Op, data: st.DataObject
+) -> None:
+    finite = st.floats(allow_nan=False, allow_infinity=False)
+    point = data.draw(st.tuples(*[finite | st.sampled_from(EXTREMES)] * row.arity))
+    _check_parity(row, point)
+
+
+def _raises_floating_point_error(call: Any) -> bool:
+    try:
+        call()
+    except FloatingPointError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize(("row", "point"), EXTREME_POINTS)
+def test_detect_anomaly_checks_grad_and_create_graph_as_it_checks_backward(
+    row: autograd.ops.Op, point: tuple[float, ...]
+) -> None:
+    if isinstance(_eager(row, point), type):
+        return  # the forward pass raises: nothing to differentiate
+    f = _row_function(row)
+    argnums = tuple(range(row.arity))
+
+    def backward(create_graph: bool) -> None:
+        apply(row.name, *map(Value, point)).backward(create_graph=create_graph)  # type: ignore[union-attr]
+
+    with autograd.detect_anomaly():
+        eager = _raises_floating_point_error(lambda: backward(False))
+        assert _raises_floating_point_error(lambda: backward(True)) == eager
+        assert (
+            _raises_floating_point_error(lambda: grad(f, argnums=argnums)(*point))
+            == eager
+        )
+
+
+def test_grad_in_anomaly_mode_names_the_op_of_an_infinite_slope() -> None:
+    assert grad(autograd.sqrt)(0.0) == math.inf  # IEEE arithmetic outside
+    with autograd.detect_anomaly(), pytest.raises(FloatingPointError, match="'sqrt'"):
+        grad(autograd.sqrt)(0.0)
+
+
+def test_an_infinite_derivative_cannot_be_differentiated_again() -> None:
+    # sqrt'(0) is inf, which no Value holds: its derivative would silently be 0.
+    with pytest.raises(FloatingPointError, match="no derivative"):
+        grad(grad(autograd.sqrt))(0.0)
+    with pytest.raises(FloatingPointError, match="no derivative"):
+        jacobian(grad(lambda x: x**0.5))(0.0)
+
+
+def test_higher_order_at_the_edges_of_the_issue() -> None:
+    # Rules that worked on floats and failed on Values (issue 12).
+    assert grad(autograd.erf)(1e155) == 0.0
+    assert grad(autograd.gelu)(1e155) == 1.0
+    assert grad(lambda x, y: x**y, argnums=(0, 1))(0.0, 0.0) == (0.0, 0.0)
+    assert grad(lambda x: x**0.5)(0.0) == grad(autograd.sqrt)(0.0) == math.inf
+    x = Value(5e-324)
+    x.log().backward(create_graph=True)
+    assert x.grad == math.inf
