@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck pytest fuzz bench oracle dot chromium clean
+.PHONY: demo test lint typecheck pytest fuzz gen bench oracle dot chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ test: lint typecheck pytest fuzz
 # The long randomized sweep (thousands of random graphs per property).
 fuzz: $(VENV)/.installed-dev
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -m slow
+
+# Write autograd/_generated.py (the op functions) from the op table in autograd/ops.py.
+gen: $(VENV)/.installed-dev
+	$(PY) -c 'import sys; from autograd._codegen import main; sys.exit(main())'
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py

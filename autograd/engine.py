@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
-import linecache
 import numbers
 import os
 import traceback
@@ -26,10 +25,9 @@ import weakref
 from collections.abc import Awaitable, Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from types import FunctionType
 from typing import Any, Final, ParamSpec, Protocol, TypeVar, cast
 
-from autograd import _codegen, ops
+from autograd import ops
 from autograd.graph import topological_order
 from autograd.ops import FLOAT_MATH, OPS, Op, OpDomainError
 
@@ -37,25 +35,14 @@ __all__ = [
     "HookHandle",
     "Value",
     "backward_order",
-    "cos",
     "detect_anomaly",
     "elu",
-    "erf",
-    "exp",
-    "gelu",
     "has_hooks",
     "is_grad_enabled",
     "leaky_relu",
-    "log",
     "maximum",
     "no_grad",
     "reference_backward",
-    "relu",
-    "sigmoid",
-    "sin",
-    "softplus",
-    "sqrt",
-    "tanh",
 ]
 
 _RECORD: Final = 1
@@ -64,6 +51,8 @@ _TRACE: Final = 4
 # Bit 0: record graphs (off under no_grad); bit 1: anomaly detection;
 # bit 2: `autograd.compile` is tracing (it sees every node and comparison).
 _mode: ContextVar[int] = ContextVar("autograd_mode", default=_RECORD)
+# Bound once: generated op functions call a global, not a method of `_mode`.
+_mode_get = _mode.get
 _no_grad_tokens: ContextVar[tuple[Token[int], ...]] = ContextVar(
     "autograd_no_grad_tokens", default=()
 )
@@ -127,6 +116,11 @@ def _slow_operand(x: object, where: str) -> tuple[Value | float, float]:
     return f, f
 
 
+def _unary_off_path(op: Op, x: object) -> Value | float:
+    """A one-operand op off the fast path: a number gives a float, a subclass a node."""
+    return _apply_row(op, (x,)) if isinstance(x, Value) else _on_floats(op, x)
+
+
 def _overflow(op: Op, *operands: float) -> OverflowError:
     args = ", ".join(repr(x) for x in operands)
     return OverflowError(f"{op.name}: result of {op.name}({args}) overflows a float")
@@ -180,8 +174,14 @@ def _binary(op: Op, a: object, b: object) -> Value:
 def _apply(op: Op, operands: tuple[object, ...]) -> Value:
     """`op` on Values and numbers: a table row's generated function, or the
     row's own functions for a row outside the table (a user's custom op)."""
-    if OPS.get(op.name) is op:
-        return _EAGER[op.name](*operands)
+    generated = _generated.FUNCTIONS.get(op.name)
+    if generated is not None and OPS.get(op.name) is op:
+        return generated(*operands)
+    return _apply_row(op, operands)
+
+
+def _apply_row(op: Op, operands: tuple[object, ...]) -> Value:
+    """`op` through its row's own functions: slower, any row, any Value class."""
     floats = tuple(
         p._data if isinstance(p, Value) else _to_float(p, op.name) for p in operands
     )
@@ -230,7 +230,7 @@ def _made_in_mode(
     return v
 
 
-def _power(base: object, exponent: object) -> Value:
+def _power(base: Value | float, exponent: Value | float) -> Value:
     if isinstance(exponent, Value):
         x = base._data if isinstance(base, Value) else _to_float(base, "pow")
         if x < 0.0:
@@ -238,129 +238,24 @@ def _power(base: object, exponent: object) -> Value:
                 f"pow: base must be >= 0 when the exponent is a Value "
                 f"(d/dexponent = base**exponent * log(base)), got base {x!r}"
             )
-    return _pow(base, exponent)
+    return _generated.pow(base, exponent)
 
 
-# Each op is generated from its row (see `autograd._codegen`): the row's math
-# inlined, so an operator costs one Python call, not five.
-def _eager_source(op: Op, name: str, reflected: bool = False) -> str:
-    """Python source of `op` on Values and numbers, recording the node.
+# The op functions are generated from the op table into `autograd/_generated.py`
+# (`make gen`); they call the helpers above, so they are imported here.
+from autograd import _generated  # noqa: E402
+from autograd._generated import *  # noqa: E402, F403 - the public op functions
+from autograd._generated import (  # noqa: E402 - the ones used below
+    ValueOps,
+    cos,
+    erf,
+    exp,
+    log,
+    sigmoid,
+    sin,
+)
 
-    ``reflected`` takes the operands in the other order (for ``__rsub__``).
-    """
-    names = ("x", "y")[: op.arity]
-    operands = ("a", "b")[: op.arity]
-    params = operands[::-1] if reflected else operands
-    lines = [f"def {name}({', '.join(params)}):", f"    {op.doc!r}"]
-    # In +, -, * and unary -, a non-finite operand gives a non-finite result.
-    # So there the last operand, if a float, is checked for finiteness only
-    # when the result is not finite, with the same error as before (W2's
-    # `y * 0.5 + 0.1`: one finiteness check per op, not two). Earlier
-    # operands are checked at once, keeping the order of errors.
-    deferred = names[-1] if _codegen.propagates_nonfinite(op) else None
-    for a, x in zip(operands, names, strict=True):
-        finite = "" if x == deferred else f" and {a} - {a} == 0.0"
-        # Constants stay plain floats in the operand slots: they cost no node.
-        lines += [
-            f"    if {a}.__class__ is Value:",
-            f"        {x} = {a}._data",
-            f"    elif {a}.__class__ is float{finite}:",
-            f"        {x} = {a}",
-            "    else:",
-            f"        {a}, {x} = _slow_operand({a}, {op.name!r})",
-        ]
-    row = f"_row_{op.name}"
-    lines += [
-        f"    out = {_codegen.forward_source(op, names)}",
-        "    if out - out != 0.0:",  # inf - inf and nan - nan are nan
-    ]
-    if deferred is not None:
-        lines.append(
-            f"        _to_float({deferred}, {op.name!r})  # raises if not finite"
-        )
-    lines += [
-        f"        raise _overflow({row}, {', '.join(names)})",
-        # Read twice off the fast path rather than kept in a local: one
-        # store and load fewer per op.
-        f"    if _mode_get() != {_RECORD}:",
-        f"        return _made_in_mode(_mode_get(), {row}, "
-        f"({', '.join(operands)},), ({', '.join(names)},), out)",
-        "    v = next(_new_values)",
-        "    v._data = out",
-        "    v.grad = 0.0",
-        "    v.label = ''",
-        "    v._g = None",
-        f"    v._row = {row}",
-        "    v._p0 = a",
-        f"    v._p1 = {'b' if op.arity == 2 else 'None'}",
-    ]
-    partials = _codegen.partials_source(op, names, "out")
-    if isinstance(partials, str):
-        lines.append(f"    d = {partials}")
-        partials = tuple(f"d[{i}]" for i in range(op.arity))
-    lines += [f"    v._d{i} = {p}" for i, p in enumerate(partials)]
-    if op.arity == 1:
-        lines.append("    v._d1 = None")
-    lines.append("    return v")
-    return "\n".join(lines) + "\n"
-
-
-# The generated functions' globals; `Value` and `_new_values` join once the
-# class exists.
-# `_mode_get` is `_mode.get` bound once: a call of a global, not a method
-# looked up on `_mode` and called, per op.
-_EAGER_GLOBALS: dict[str, Any] = {
-    **_codegen.NAMESPACE,
-    "_mode_get": _mode.get,
-    "_to_float": _to_float,
-    "_slow_operand": _slow_operand,
-    "_overflow": _overflow,
-    "_made_in_mode": _made_in_mode,
-}
-
-
-def _eager_function(op: Op, reflected: bool = False) -> Callable[..., Value]:
-    name = f"{op.name}_reflected" if reflected else op.name
-    source = _eager_source(op, name, reflected)
-    # A file name inside the package, so anomaly mode's search for the
-    # user's frame passes over it; linecache shows the source in tracebacks.
-    filename = os.path.join(os.path.dirname(__file__), f"<generated {name}>")
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    _EAGER_GLOBALS[f"_row_{op.name}"] = op
-    exec(compile(source, filename, "exec"), _EAGER_GLOBALS)
-    return cast("Callable[..., Value]", _EAGER_GLOBALS.pop(name))
-
-
-_EAGER: dict[str, Callable[..., Value]] = {
-    op.name: _eager_function(op) for op in OPS.values()
-}
-_add: Callable[[Value, Value | float], Value] = _EAGER["add"]
-_sub: Callable[[Value, Value | float], Value] = _EAGER["sub"]
-_mul: Callable[[Value, Value | float], Value] = _EAGER["mul"]
-_div: Callable[[Value, Value | float], Value] = _EAGER["div"]
-_radd: Callable[[Value, float], Value] = _eager_function(OPS["add"], reflected=True)
-_rsub: Callable[[Value, float], Value] = _eager_function(OPS["sub"], reflected=True)
-_rmul: Callable[[Value, float], Value] = _eager_function(OPS["mul"], reflected=True)
-_rdiv: Callable[[Value, float], Value] = _eager_function(OPS["div"], reflected=True)
-_pow: Callable[[object, object], Value] = _EAGER["pow"]
-_leaky_relu: Callable[[object, object], Value] = _EAGER["leaky_relu"]
-_elu: Callable[[object, object], Value] = _EAGER["elu"]
-_maximum: Callable[[object, object], Value] = _EAGER["maximum"]
-_neg: Callable[[Value], Value] = _EAGER["neg"]
-_abs: Callable[[Value], Value] = _EAGER["abs"]
-
-
-def _method(name: str, doc: str) -> Callable[[Value], Value]:
-    """`Value.<name>`: op `name`'s generated function itself, as a method.
-
-    A method that called `_EAGER[name]` would cost a second Python call per
-    use (W2's chain of tanh: ~2%). It is a fresh copy, so that its docstring
-    and qualified name are the method's.
-    """
-    method = cast("FunctionType", _eager_function(OPS[name]))
-    method.__qualname__ = f"Value.{name}"  # "Value.tanh() takes 1 positional..."
-    method.__doc__ = doc
-    return cast("Callable[[Value], Value]", method)
+__all__ += _generated.__all__
 
 
 def _operand_data(x: object, where: str) -> float:
@@ -376,7 +271,7 @@ def _compare(a: Value, symbol: str, b: object, result: bool) -> bool:
     return result
 
 
-class Value:
+class Value(ValueOps):
     """A scalar in a computation graph: its `data`, its `grad`, and how it was made.
 
     >>> x = Value(2.0, label="x")
@@ -526,15 +421,8 @@ class Value:
 
     # -- arithmetic: every operator works with a number on either side ----
 
-    # The operators are the ops' generated functions (`_eager_function`).
-    __add__ = _add
-    __radd__ = _radd
-    __sub__ = _sub
-    __rsub__ = _rsub
-    __mul__ = _mul
-    __rmul__ = _rmul
-    __truediv__ = _div
-    __rtruediv__ = _rdiv
+    # The operators and op methods (`x * y`, `x.tanh()`) are the generated
+    # functions of `ValueOps` (`autograd/_generated.py`).
 
     def __pow__(self, other: Value | float) -> Value:
         return _power(self, other)
@@ -542,12 +430,8 @@ class Value:
     def __rpow__(self, other: float) -> Value:
         return _power(other, self)
 
-    __neg__ = _neg
-
     def __pos__(self) -> Value:
         return self
-
-    __abs__ = _abs
 
     # -- comparisons look at data, so max(a, b) returns the larger Value --
     # (== and hash stay identity: Values are graph nodes, usable as dict keys)
@@ -566,47 +450,13 @@ class Value:
 
     # -- functions ----------------------------------------------------------
 
-    # The one-operand ones are their ops' generated functions, as the
-    # operators are (see `_method`).
-    exp = _method("exp", "e ** self.")
-    log = _method("log", "Natural logarithm; self must be > 0.")
-    sqrt = _method("sqrt", "Square root; self must be >= 0.")
-    sin = _method("sin", "Sine.")
-    cos = _method("cos", "Cosine.")
-    tanh = _method(
-        "tanh",
-        """Hyperbolic tangent: the classic activation, squashing to (-1, 1).
-
-        Its derivative 1 - tanh**2 vanishes for large |x| (saturation).
-        """,
-    )
-    sigmoid = _method(
-        "sigmoid",
-        """Logistic sigmoid 1/(1+e**-x): the activation that squashes to (0, 1).
-
-        Stable for any finite input; its derivative s(1-s) is at most 1/4.
-        """,
-    )
-    relu = _method(
-        "relu",
-        """Rectified linear unit max(0, x): the default activation of deep nets.
-
-        Gradient 1 where x > 0 and 0 elsewhere (0 at the kink, as PyTorch).
-        """,
-    )
-    softplus = _method(
-        "softplus", "log(1 + e**x), a smooth relu; stable for any finite input."
-    )
-    gelu = _method("gelu", "Gaussian error linear unit x * Phi(x), exact (erf) form.")
-    erf = _method("erf", "The error function.")
-
     def leaky_relu(self, slope: Value | float = 0.01) -> Value:
         """x for x > 0 else slope * x; a Value slope is learnable (PReLU)."""
-        return _leaky_relu(self, slope)
+        return _generated.leaky_relu(self, slope)
 
     def elu(self, alpha: Value | float = 1.0) -> Value:
         """x for x > 0 else alpha * (e**x - 1)."""
-        return _elu(self, alpha)
+        return _generated.elu(self, alpha)
 
     # -- gradients ------------------------------------------------------------
 
@@ -667,11 +517,12 @@ class Value:
         return leaf
 
 
-_EAGER_GLOBALS["Value"] = Value
-# Where generated functions get their new nodes: `next(_new_values)` is
-# `object.__new__(Value)` with the argument tuple made once, not once per
-# node as calling `object.__new__` (which takes *args) does. W2 ~3% faster.
-_EAGER_GLOBALS["_new_values"] = itertools.starmap(_new, itertools.repeat((Value,)))
+# The generated functions test `x.__class__ is Value` and take their new nodes
+# from `_new_values`: `object.__new__(Value)` with the argument tuple made once,
+# not per node as calling `object.__new__` (which takes *args) does.
+_generated.__dict__.update(
+    Value=Value, _new_values=itertools.starmap(_new, itertools.repeat((Value,)))
+)
 
 
 _Hook = Callable[[Any], Any]
@@ -974,51 +825,24 @@ def _on_floats(op: Op, *operands: object) -> float:
     return out
 
 
-def _function(name: str) -> Callable[[Value | float], Value | float]:
-    """A one-operand op as a function: Values in, Value out; floats in, float out."""
-    op, eager = OPS[name], _EAGER[name]
-
-    def apply(x: Value | float) -> Value | float:
-        return eager(x) if isinstance(x, Value) else _on_floats(op, x)
-
-    apply.__name__ = apply.__qualname__ = name
-    apply.__doc__ = (
-        f"{op.doc} Works on Values (recording the graph) and on plain numbers."
-    )
-    return apply
-
-
-exp = _function("exp")
-log = _function("log")
-sqrt = _function("sqrt")
-sin = _function("sin")
-cos = _function("cos")
-tanh = _function("tanh")
-sigmoid = _function("sigmoid")
-relu = _function("relu")
-softplus = _function("softplus")
-gelu = _function("gelu")
-erf = _function("erf")
-
-
 def leaky_relu(x: Value | float, slope: Value | float = 0.01) -> Value | float:
     """x for x > 0 else slope * x, on Values or plain numbers."""
     if isinstance(x, Value) or isinstance(slope, Value):
-        return _leaky_relu(x, slope)
+        return _generated.leaky_relu(x, slope)
     return _on_floats(OPS["leaky_relu"], x, slope)
 
 
 def elu(x: Value | float, alpha: Value | float = 1.0) -> Value | float:
     """x for x > 0 else alpha * (e**x - 1), on Values or plain numbers."""
     if isinstance(x, Value) or isinstance(alpha, Value):
-        return _elu(x, alpha)
+        return _generated.elu(x, alpha)
     return _on_floats(OPS["elu"], x, alpha)
 
 
 def maximum(x: Value | float, y: Value | float) -> Value | float:
     """The larger of x and y, on Values or plain numbers (0.5 each way at a tie)."""
     if isinstance(x, Value) or isinstance(y, Value):
-        return _maximum(x, y)
+        return _generated.maximum(x, y)
     return _on_floats(OPS["maximum"], x, y)
 
 

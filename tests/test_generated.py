@@ -1,0 +1,60 @@
+"""autograd/_generated.py is what `make gen` writes from the op table, wired in."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+import pytest
+
+import autograd
+from autograd import Value, _codegen, _generated, engine
+from autograd.ops import OPS
+
+
+def test_regenerating_changes_nothing() -> None:
+    assert _codegen.GENERATED.read_text() == _codegen.module_source(), (
+        "autograd/_generated.py is out of date: run `make gen`"
+    )
+
+
+def test_the_check_mode_says_whether_the_file_is_up_to_date() -> None:
+    assert _codegen.main(["--check"]) == 0
+
+
+def test_generated_code_knows_the_engines_recording_mode() -> None:
+    assert engine._RECORD == _codegen._RECORD_MODE
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_every_row_has_a_real_function_with_its_doc(name: str) -> None:
+    function = _generated.FUNCTIONS[name]
+    assert inspect.getsourcefile(function) == _generated.__file__
+    assert (function.__doc__ or "").split() == OPS[name].doc.split()
+
+
+def test_operators_and_methods_are_the_generated_functions() -> None:
+    assert Value.__mul__ is _generated.mul and Value.__rsub__ is _generated.rsub
+    assert Value.__neg__ is _generated.neg and Value.tanh is _generated.tanh
+    assert autograd.exp is _generated.exp
+
+
+@pytest.mark.parametrize("name", _generated.__all__)
+def test_public_functions_take_values_and_numbers(name: str) -> None:
+    function = getattr(autograd, name)
+    x = OPS[name].sample[0][0] + 0.25
+    assert function(x) == OPS[name].forward(x)
+    node = function(Value(x))
+    assert isinstance(node, Value) and node.data == OPS[name].forward(x)
+
+
+def test_a_new_row_is_picked_up_by_the_generator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    row = dataclasses.replace(OPS["tanh"], name="tanh2", symbol="tanh2")
+    monkeypatch.setitem(OPS, "tanh2", row)
+    source = _codegen.module_source()
+    assert "def tanh2(a: Value | float) -> Value | float:" in source
+    assert "    tanh2 = tanh2\n" in source  # the method
+    assert '"tanh2",' in source  # `__all__`
+    assert '_row_tanh2 = OPS["tanh2"]' in source
