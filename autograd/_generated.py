@@ -84,6 +84,7 @@ _cg_forward_sin = OPS["sin"].forward
 _cg_forward_softplus = OPS["softplus"].forward
 _cg_forward_sqrt = OPS["sqrt"].forward
 _cg_forward_tanh = OPS["tanh"].forward
+_cg_g__TAIL = ops._TAIL  # noqa: N816
 _cg_g__TWO_OVER_SQRT_PI = ops._TWO_OVER_SQRT_PI  # noqa: N816
 _cg_m = FLOAT_MATH
 
@@ -705,7 +706,7 @@ def erf(a: Value) -> Value: ...
 @overload
 def erf(a: float) -> float: ...
 def erf(a: Value | float) -> Value | float:
-    """error function; d/dx = 2/sqrt(pi) * e**(-x**2)."""
+    """error function; d/dx = 2/sqrt(pi) * e**(-x**2), 0 in the tails."""
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
@@ -723,7 +724,7 @@ def erf(a: Value | float) -> Value | float:
     v._row = _row_erf
     v._p0 = a
     v._p1 = None
-    v._d0 = _cg_g__TWO_OVER_SQRT_PI * _cg_m.exp(-x * x)
+    v._d0 = _cg_g__TWO_OVER_SQRT_PI * _cg_m.exp(-x * x) if -_cg_g__TAIL < x < _cg_g__TAIL else 0.0
     v._d1 = None
     return v
 
