@@ -294,6 +294,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.w5_only:
         report |= w1_to_w4(sizes, reps, with_torch, quick=args.quick)
         report["hessian"] = hessian.run(reps, quick=args.quick)
+        report["loop_carried"] = loop_carried_first_calls(sizes.wide, reps)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for path in (args.out / "bench.json", args.out / f"bench-{stamp}.json"):
@@ -329,6 +330,62 @@ def w1_to_w4(sizes: Sizes, reps: int, with_torch: bool, quick: bool) -> dict[str
         "w1_compile_in_eager_steps": compile_steps,
         "table": text,
     }
+
+
+def loop_carried_first_calls(n: int, reps: int) -> dict[str, float]:
+    """compile's first call (trace + compile) on loop-carried runs, in eager runs.
+
+    Each copy reads the previous copy's result: a running total of n
+    products, a sum of n / 25 losses of a small model, a recurrence of n
+    steps. Eager (forward and backward) and first calls are interleaved.
+    """
+    import autograd  # noqa: PLC0415 - only this row needs the package itself
+    import nn  # noqa: PLC0415
+
+    xs = [0.5 - k / n for k in range(n)]
+    w = Value(0.3)
+    model = nn.MLP(2, [4, 1], seed=0)
+    batch = [[x, 1.0 - x] for x in xs[: max(2, n // 25)]]
+
+    def total() -> Value:
+        acc: Value | float = 0.0
+        for x in xs:
+            acc = acc + x * w
+        return acc  # type: ignore[return-value]
+
+    def losses() -> Value:
+        return sum((model(x) - x[0]) ** 2 for x in batch)  # type: ignore[return-value, operator]
+
+    def recurrence() -> Value:
+        y = w
+        for _ in range(n):
+            y = (0.5 * y + 0.1).tanh()
+        return y
+
+    patterns = {
+        f"total = total + x * w, {n:,} products": total,
+        f"sum(loss(model(x)) for x in X), {len(batch):,} examples": losses,
+        f"y = tanh(0.5 * y + 0.1), {n:,} steps": recurrence,
+    }
+    ratios = {}
+    print("\n| loop-carried pattern | eager ms | first call ms | in eager runs |")
+    print("|---|---:|---:|---:|")
+    for name, f in patterns.items():
+        eager, first = [], []
+        for _ in range(reps):
+            for times, run in (
+                (eager, lambda f=f: f().backward()),
+                (first, lambda f=f: autograd.compile(f)()),
+            ):
+                gc.collect()
+                start = time.process_time()
+                run()
+                gc.collect()
+                times.append(time.process_time() - start)
+        e, c = statistics.median(eager), statistics.median(first)
+        ratios[name] = c / e
+        print(f"| {name} | {1e3 * e:.0f} | {1e3 * c:.0f} | {c / e:.1f} |")
+    return ratios
 
 
 if __name__ == "__main__":
