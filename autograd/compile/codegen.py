@@ -355,7 +355,7 @@ class _Loop:
         nodes = source.tape.equations
         # The template: the first copy, reading each carried value from a
         # stand-in equation (named like a variable), not from what it reads.
-        self.carry = {t: Equation(STOP_GRADIENT, (0.0,), False) for t in run.init}
+        self.carry = {t: Equation(STOP_GRADIENT, 0.0, None, False) for t in run.init}
         self.template: list[Equation] = []
         first = {v: t for t, v in enumerate(nodes[run.start : run.start + run.size])}
         for t, v in enumerate(nodes[run.start : run.start + run.size]):
@@ -367,7 +367,8 @@ class _Loop:
                     reads.append(self.template[first[p]])
                 else:
                     reads.append(p)
-            self.template.append(Equation(v._row, tuple(reads), v.stop))
+            second = reads[1] if len(reads) == 2 else None
+            self.template.append(Equation(v._row, reads[0], second, v.stop))
         self.position = {v: t for t, v in enumerate(self.template)}
         self.local: dict[Operand, str] = {
             v: f"t{r}_{t}" for t, v in enumerate(self.template)

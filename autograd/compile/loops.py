@@ -146,16 +146,33 @@ class Runs:
         attempts: list[tuple[int, int, bool, list[Run]]] = []
         for n, shared_leaves in enumerate((True, False)):
             signatures = self._signatures(shared_leaves)
-            for carried in (False, True):
+            for carried in (True, False):
                 runs = self._scan(signatures, carried, shared_leaves)
                 covered = sum(run.size * run.reps for run in runs)
                 if covered:
-                    attempts.append((-covered, 2 * n + carried, shared_leaves, runs))
-        for _, _, shared_leaves, runs in sorted(attempts, key=lambda a: a[:2]):
+                    rank = 2 * n + (not carried)
+                    attempts.append((-covered, rank, shared_leaves, runs))
+                # Runs covering nearly every node: looking further can't do better.
+                if self._use_best(attempts, len(nodes) * 0.9):
+                    return
+        self._use_best(attempts, 0)
+
+    def _use_best(
+        self, attempts: list[tuple[int, int, bool, list[Run]]], least: float
+    ) -> bool:
+        """Use the runs covering most nodes (at least `least`) that can loop.
+
+        Those that can't are dropped from `attempts` (the checks note things
+        in the runs, so each set of runs is checked once).
+        """
+        attempts.sort(key=lambda a: a[:2])
+        while attempts and -attempts[0][0] >= least:
+            _, _, shared_leaves, runs = attempts.pop(0)
             self.shared_leaves = shared_leaves  # then every copy reads the same leaves
             if self._usable(runs) and self._in_eager_order(runs):
                 self.found = runs
-                return
+                return True
+        return False
 
     def _signatures(self, shared_leaves: bool) -> _Signatures:
         nodes, index = self.nodes, self.index
@@ -281,6 +298,8 @@ class Runs:
     @staticmethod
     def _run_at(k: int, size: int, sig: _Signatures, carried: bool) -> Run | None:
         """The run of copies of the `size` nodes from `k` on, if it repeats."""
+        if size < (_MIN_CARRIED_BLOCK if carried else _MIN_BLOCK):
+            return None
         links: dict[tuple[int, int], int] = {}
         for t in range(size):
             for slot in (0, 1):

@@ -46,10 +46,10 @@ class Equation:
 
     __slots__ = ("_p0", "_p1", "_row", "stop")
 
-    def __init__(self, row: Op, operands: tuple[Operand, ...], stop: bool) -> None:
+    def __init__(self, row: Op, p0: Operand, p1: Operand | None, stop: bool) -> None:
         self._row = row
-        self._p0: Operand = operands[0]
-        self._p1: Operand | None = operands[1] if row.arity == 2 else None
+        self._p0 = p0
+        self._p1 = p1  # None for a one-operand op
         self.stop = stop
 
     @property

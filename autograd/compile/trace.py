@@ -174,7 +174,7 @@ def _trace(
     visited = [
         eq
         for eq in map(eq_of.get, backward_order(out))
-        if eq is not None and not eq.stop
+        if eq.__class__ is Equation and not eq.stop
     ]
     tape = Tape(inputs, equations, guards, tape_out, visited)
     aliases = [(i, v) for i, v in enumerate(inputs) if v in aliased]
@@ -183,34 +183,49 @@ def _trace(
 
 def _equations(
     recorder: _Recorder, real: dict[Value, Value], inputs: set[Value]
-) -> tuple[list[Equation], dict[Value, Equation], set[Value]]:
-    """The recorded nodes as equations, and the arguments f also captured."""
-    eq_of: dict[Value, Equation] = {}
+) -> tuple[list[Equation], dict[Value, Operand], set[Value]]:
+    """The recorded nodes as equations, what each Value is on the tape, and
+    the arguments f captured as well (reached as themselves, not as proxies)."""
+    ref_of: dict[Value, Operand] = {}
+    aliased: set[Value] = set()
+
+    def ref(p: object) -> Operand:
+        """`p` on the tape; first sight of a Value goes through `_operand`."""
+        if not isinstance(p, Value):
+            return float(p)  # type: ignore[arg-type]
+        found = ref_of.get(p)
+        if found is None:
+            if p in inputs:
+                aliased.add(p)
+            found = ref_of[p] = _operand(p, ref_of, real)
+        return found
+
     equations: list[Equation] = []
     derived = recorder.derived
+    get = ref_of.get
     for v in recorder.nodes:
-        if v in derived:
+        if derived and v in derived:
             row, operands = derived[v]
-            stop = True
+            second = ref(operands[1]) if row.arity == 2 else None
+            eq = Equation(row, ref(operands[0]), second, True)
         else:
-            row, operands, stop = v._row, (v._p0, v._p1), False  # type: ignore[assignment]
-        refs = tuple(_operand(p, eq_of, real) for p in operands[: row.arity])
-        eq = eq_of[v] = Equation(row, refs, stop)
+            # The common cases inline: an operand seen before, or a float.
+            p = v._p0
+            first = (get(p) or ref(p)) if p.__class__ is Value else p
+            p = v._p1
+            found = p if p is None or p.__class__ is float else get(p) or ref(p)  # type: ignore[arg-type]
+            eq = Equation(v._row, first, found, False)  # type: ignore[arg-type]
+        ref_of[v] = eq
         equations.append(eq)
-    # An argument f reached as itself, not through its proxy: f captured it.
-    aliased = {
-        p
-        for v in recorder.nodes
-        for p in (derived[v][1] if v in derived else (v._p0, v._p1))
-        if isinstance(p, Value) and p in inputs
-    }
     for _, a, _, b, _ in recorder.comparisons:
-        aliased.update(p for p in (a, b) if isinstance(p, Value) and p in inputs)
-    return equations, eq_of, aliased
+        for x in (a, b):
+            if isinstance(x, Value):
+                ref(x)
+    return equations, ref_of, aliased
 
 
 def _operand(
-    p: object, eq_of: dict[Value, Equation], real: dict[Value, Value]
+    p: object, eq_of: dict[Value, Operand], real: dict[Value, Value]
 ) -> Operand:
     """What `p` is on the tape: an equation, a leaf (an argument's own), a float."""
     if not isinstance(p, Value):
@@ -227,7 +242,7 @@ def _operand(
 
 
 def _guard_right(
-    b: object, eq_of: dict[Value, Equation], real: dict[Value, Value]
+    b: object, eq_of: dict[Value, Operand], real: dict[Value, Value]
 ) -> object:
     return _operand(b, eq_of, real) if isinstance(b, Value) else b
 
