@@ -23,7 +23,7 @@ Later calls run Python generated from the tape (`codegen`): the forward
 pass and then the backward pass, each op's math inlined from its row of the
 op table, in the same order as the eager run, so values and gradients are
 identical to the last bit. Copies of a block (a model applied to each
-example) become loops (`loops`).
+example, a running total) become loops (`loops`).
 
 The rule that makes this sound (`soundness`): a call replays only when
 eager, run on the same arguments, would build the same tape, and then the
@@ -87,10 +87,12 @@ def compile(f: Callable[..., Value]) -> Compiled:
     - Under `no_grad` or `detect_anomaly`, and whenever a replay would raise
       (a domain error, an overflow), the call runs eagerly instead, so
       errors are the eager ones.
-    - Loops: copies of a block become a loop only when made one after
-      another (``scores = [model(x) for x in X]``, then the loss over them)
-      and when the loop adds every gradient up in eager's order; otherwise
-      the code is straight-line, just as exact, but longer to compile.
-      `source` shows which you got; `tape` shows what was recorded.
+    - Loops: copies of a block become a loop when made one after another,
+      self-contained (``scores = [model(x) for x in X]``, then the loss over
+      them) or each reading the previous one's result (a running total,
+      ``sum(loss(model(x)) for x in X)``, a recurrence), and when the loop
+      adds every gradient up in eager's order; otherwise the code is
+      straight-line, just as exact, but longer to compile. `source` shows
+      which you got; `tape` shows what was recorded.
     """
     return Compiled(f)

@@ -2,11 +2,11 @@
 
 A model applied to each example of a batch makes the same block of
 equations again and again, from the same shared leaves, with only its
-constants and its own leaves changed. Such a run of copies is replayed as
-one loop over a table of what changes (see `codegen`), so the generated code
-grows with the model, not with the batch.
+constants and its own leaves changed; a running total or a recurrence makes
+a block that also reads the previous copy's result. Such a run of copies is
+replayed as one loop over a table of what changes (see `codegen`), so the
+generated code grows with the model, not with the batch.
 """
-
 from __future__ import annotations
 
 import itertools
