@@ -7,6 +7,7 @@ a block that also reads the previous copy's result. Such a run of copies is
 replayed as one loop over a table of what changes (see `codegen`), so the
 generated code grows with the model, not with the batch.
 """
+
 from __future__ import annotations
 
 import itertools
