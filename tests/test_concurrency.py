@@ -9,11 +9,17 @@ import asyncio
 import random
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterator,
+)
 
 import pytest
 
-from autograd import Value, is_grad_enabled, no_grad
+from autograd import Value, engine, is_grad_enabled, no_grad
 
 
 @pytest.fixture
@@ -200,3 +206,229 @@ def test_asyncio_tasks_differentiate_interleaved_graphs_exactly() -> None:
     together = asyncio.run(main())
     alone = [asyncio.run(train_with_yields(s)) for s in range(5)]
     assert together == alone
+
+
+# -- no_grad and generators ---------------------------------------------------
+
+
+def test_no_grad_on_a_generator_function_applies_to_its_steps_only() -> None:
+    seen_inside: list[bool] = []
+
+    @no_grad()
+    def squares(n: int) -> Iterator[Value]:
+        for i in range(n):
+            seen_inside.append(is_grad_enabled())
+            yield Value(float(i)) * 2.0
+
+    outside: list[bool] = []
+    items = []
+    for item in squares(3):
+        outside.append(is_grad_enabled())  # the consumer between steps
+        items.append(item)
+    assert seen_inside == [False, False, False]
+    assert outside == [True, True, True]
+    assert all(item.parents == () for item in items)  # made under no_grad
+    assert is_grad_enabled()
+
+
+def test_no_grad_generator_passes_send_throw_close_and_its_return_value() -> None:
+    log: list[object] = []
+
+    @no_grad()
+    def echo() -> Generator[bool, str, str]:
+        try:
+            while True:
+                try:
+                    log.append((yield is_grad_enabled()))
+                except KeyError as error:
+                    log.append(("thrown", is_grad_enabled(), error.args))
+        finally:
+            log.append(("closed", is_grad_enabled()))
+
+    steps = echo()
+    assert next(steps) is False
+    assert steps.send("a") is False
+    assert steps.throw(KeyError("k")) is False
+    steps.close()
+    assert log == ["a", ("thrown", False, ("k",)), ("closed", False)]
+    assert is_grad_enabled()
+
+    @no_grad()
+    def returns() -> Generator[int, None, str]:
+        yield 1
+        return "done"
+
+    def delegate() -> Generator[int, None, str]:
+        return (yield from returns())
+
+    steps2 = delegate()
+    assert next(steps2) == 1
+    with pytest.raises(StopIteration) as stop:
+        next(steps2)
+    assert stop.value.value == "done"
+
+
+def test_a_no_grad_generator_finished_in_another_thread_strands_no_thread() -> None:
+    @no_grad()
+    def numbers() -> Iterator[bool]:
+        yield is_grad_enabled()
+        yield is_grad_enabled()
+
+    steps = numbers()
+    assert next(steps) is False
+    assert is_grad_enabled()  # this thread records again between steps
+    seen: dict[str, object] = {}
+
+    def finish() -> None:
+        seen["step"] = next(steps)
+        seen["rest"] = list(steps)
+        seen["after"] = is_grad_enabled()
+
+    worker = threading.Thread(target=finish)
+    worker.start()
+    worker.join()
+    assert seen == {"step": False, "rest": [], "after": True}
+    assert is_grad_enabled()
+
+
+def test_with_no_grad_exited_in_another_thread_is_a_clear_error() -> None:
+    # The pitfall the decorator avoids: `with no_grad(): yield` resumed elsewhere.
+    def numbers() -> Iterator[int]:
+        with no_grad():
+            yield 1
+            yield 2
+
+    steps = numbers()
+    next(steps)
+    errors: list[BaseException] = []
+    seen: dict[str, bool] = {}
+
+    def finish() -> None:
+        try:
+            list(steps)
+        except BaseException as error:
+            errors.append(error)
+        seen["other_thread"] = is_grad_enabled()
+
+    worker = threading.Thread(target=finish)
+    worker.start()
+    worker.join()
+    assert len(errors) == 1
+    assert isinstance(errors[0], RuntimeError)
+    assert "@no_grad()" in str(errors[0])
+    assert seen["other_thread"] is True  # the thread that exited is untouched
+    # This thread entered it and cannot be restored from the other (documented):
+    assert not is_grad_enabled()
+    _leave_stranded_no_grad()
+    assert is_grad_enabled()
+
+
+def _leave_stranded_no_grad() -> None:
+    """Restore this thread after a no_grad exited elsewhere (test cleanup only)."""
+    for _, token in reversed(engine._no_grad_tokens.get()):
+        engine._mode.reset(token)
+    engine._no_grad_tokens.set(())
+
+
+def test_no_grad_exited_by_another_thread_inside_its_own_no_grad_keeps_that_one() -> (
+    None
+):
+    def numbers() -> Iterator[int]:
+        with no_grad():
+            yield 1
+
+    steps = numbers()
+    next(steps)
+    seen: dict[str, object] = {}
+
+    def finish() -> None:
+        with no_grad():
+            with pytest.raises(RuntimeError, match="another thread"):
+                list(steps)
+            seen["inside_own"] = is_grad_enabled()
+        seen["after_own"] = is_grad_enabled()
+
+    worker = threading.Thread(target=finish)
+    worker.start()
+    worker.join()
+    _leave_stranded_no_grad()
+    assert seen == {"inside_own": False, "after_own": True}
+
+
+def test_no_grad_on_an_async_generator_applies_to_its_steps_only() -> None:
+    @no_grad()
+    async def ticks(n: int) -> AsyncIterator[tuple[bool, int]]:
+        for _ in range(n):
+            await asyncio.sleep(0)
+            yield is_grad_enabled(), len((Value(1.0) * 2.0).parents)
+
+    async def consume() -> tuple[list[tuple[bool, int]], list[bool]]:
+        inside, outside = [], []
+        async for tick in ticks(3):
+            inside.append(tick)
+            outside.append(is_grad_enabled())
+        return inside, outside
+
+    async def main() -> list[tuple[list[tuple[bool, int]], list[bool]]]:
+        return list(await asyncio.gather(consume(), consume()))
+
+    for inside, outside in asyncio.run(main()):
+        assert inside == [(False, 0)] * 3
+        assert outside == [True] * 3
+    assert is_grad_enabled()
+
+
+def test_no_grad_async_generator_passes_asend_athrow_and_aclose() -> None:
+    log: list[object] = []
+
+    @no_grad()
+    async def echo() -> AsyncGenerator[bool, str]:
+        try:
+            while True:
+                try:
+                    log.append((yield is_grad_enabled()))
+                except KeyError:
+                    log.append(("thrown", is_grad_enabled()))
+        finally:
+            log.append(("closed", is_grad_enabled()))
+
+    async def main() -> list[bool]:
+        steps = echo()
+        got = [await steps.__anext__(), await steps.asend("a")]
+        got.append(await steps.athrow(KeyError("k")))
+        await steps.aclose()
+        got.append(is_grad_enabled())
+        return got
+
+    assert asyncio.run(main()) == [False, False, False, True]
+    assert log == ["a", ("thrown", False), ("closed", False)]
+
+
+def test_with_no_grad_in_an_async_generator_finished_in_another_task_is_an_error() -> (
+    None
+):
+    async def numbers() -> AsyncIterator[int]:
+        with no_grad():
+            yield 1
+            yield 2
+
+    async def main() -> tuple[BaseException | None, bool]:
+        steps = numbers()
+        await steps.__anext__()  # entered in this task
+
+        async def finish() -> BaseException | None:
+            try:
+                async for _ in steps:
+                    pass
+            except RuntimeError as error:
+                return error
+            return None
+
+        error = await asyncio.create_task(finish())
+        return error, is_grad_enabled()
+
+    error, main_task_records = asyncio.run(main())
+    assert isinstance(error, RuntimeError)
+    assert "@no_grad()" in str(error)
+    assert main_task_records is False  # stranded in the entering task, documented
+    assert is_grad_enabled()  # asyncio.run's task context is gone with it
