@@ -226,3 +226,36 @@ def test_a_compiled_call_inside_a_trace_is_refused() -> None:
     outer = compile(lambda a: a * inner(a))  # type: ignore[operator]
     with pytest.raises(TypeError, match="called while another is traced"):
         outer(Value(1.0))
+
+
+# -- gradient hooks: a replay would skip them, so such calls run eagerly ------
+
+
+def test_a_call_while_a_hook_is_registered_runs_eagerly() -> None:
+    w = Value(2.0)
+    step = compile(lambda a: a * w)
+    x = Value(3.0)
+    step(x)
+    handle = w.register_hook(lambda g: g * 10.0)
+    w.grad = 0.0
+    step(x)
+    assert w.grad == 30.0  # the hook ran
+    handle.remove()
+    w.grad = 0.0
+    step(x)
+    assert w.grad == 3.0 and step.traces == 1
+
+
+def test_a_function_that_registers_hooks_always_runs_eagerly() -> None:
+    def f(a: Value) -> Value:
+        h = a * 2.0
+        h.register_hook(lambda g: g * 10.0)
+        return h * h
+
+    step = compile(f)
+    x = Value(1.0)
+    for _ in range(3):
+        x.grad = 0.0
+        step(x)
+        assert x.grad == 80.0  # d(h*h)/dh = 4, times 10 by the hook, times 2
+    assert step.traces == 1

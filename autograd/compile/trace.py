@@ -14,7 +14,7 @@ from autograd.compile.soundness import (
     with_proxies,
 )
 from autograd.compile.tape import STOP_GRADIENT, Equation, Operand, Tape
-from autograd.engine import _RECORD, _TRACE, Value, _mode, _tracer
+from autograd.engine import _RECORD, _TRACE, Value, _mode, _tracer, has_hooks
 from autograd.ops import Op
 
 __all__ = ["Compiled", "backward_order"]
@@ -36,6 +36,7 @@ class Compiled:
         self.traces = 0
         """How many times the function was traced (first calls and guard misses)."""
         self._plans: dict[Hashable, list[_Plan]] = {}
+        self._hooked: set[Hashable] = set()  # structures whose f registers hooks
         self._last: _Plan | None = None
 
     @property
@@ -58,7 +59,9 @@ class Compiled:
             )
         inputs: list[Value] = []
         key = structure(args, inputs)
-        if mode != _RECORD:  # no_grad or anomaly mode: eager, with eager's checks
+        if mode != _RECORD or has_hooks() or key in self._hooked:
+            # no_grad, anomaly mode or gradient hooks: eager, with eager's checks
+            # and hooks (a replay would skip them)
             return _eager(self.f, args)
         plans = self._plans.get(key, [])
         for plan in plans:
@@ -70,15 +73,18 @@ class Compiled:
                 out = None
             if out is not None:
                 return out
-        plan, value = _trace(self.f, args, inputs)
+        new, value = _trace(self.f, args, inputs)
         self.traces += 1
-        plans.insert(0, plan)
+        if new is None:  # f registers gradient hooks: its calls run eagerly
+            self._hooked.add(key)
+            return value
+        plans.insert(0, new)
         del plans[_TRACES_PER_KEY:]
         self._plans.pop(key, None)
         self._plans[key] = plans  # the most recent last
         while len(self._plans) > _KEYS:
             del self._plans[next(iter(self._plans))]
-        self._last = plan
+        self._last = new
         return value
 
     def __repr__(self) -> str:
@@ -145,8 +151,11 @@ class _Recorder:
 
 def _trace(
     f: Callable[..., Value], args: tuple[Any, ...], inputs: list[Value]
-) -> tuple[_Plan, float]:
-    """Run f eagerly, recording it, and build the plan that replays it."""
+) -> tuple[_Plan | None, float]:
+    """Run f eagerly, recording it, and build the plan that replays it.
+
+    No plan if f registered a gradient hook: a replay would not run it.
+    """
     # f gets a stand-in (proxy) for each argument, so that a leaf it reaches
     # both as an argument and from inside shows up as two different leaves.
     proxy = {v: Value(v._data, v.label) for v in inputs}
@@ -159,6 +168,10 @@ def _trace(
     finally:
         _tracer.reset(tracer_token)
         _mode.reset(mode_token)
+    if has_hooks():
+        _unproxy(recorder, real)
+        real.get(out, out).backward()
+        return None, out._data
     equations, eq_of, aliased = _equations(recorder, real, set(inputs))
     if out in inputs:
         aliased.add(out)  # f returned a leaf it captured that is also an argument
