@@ -1,0 +1,69 @@
+"""Subclasses of Value work everywhere a Value does.
+
+Defining a subclass switches `backward` to the reference path for the whole
+process, so each test runs its script in a fresh interpreter: the rest of the
+suite keeps testing the fast path.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+
+def run(script: str) -> None:
+    """Run `script` (after defining `class P(Value)`) in a fresh interpreter."""
+    prelude = """
+        import math
+        import autograd
+        from autograd import Value, engine
+
+        class P(Value):
+            '''A user's subclass, adding nothing.'''
+    """
+    code = textwrap.dedent(prelude) + textwrap.dedent(script)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_subclass_does_arithmetic_on_either_side() -> None:
+    run("""
+        p = P(2.0)
+        results = [p * 2, 2 * p, p + p, p - 1, 1 - p, p / 4, 4 / p, -p, abs(p)]
+        expected = [4.0, 4.0, 4.0, 1.0, -1.0, 0.5, 2.0, -2.0, 2.0]
+        assert [r.data for r in results] == expected
+        assert all(type(r) is Value for r in results)  # results are plain Values
+        assert (p ** 2).data == 4.0 and (2 ** P(3.0)).data == 8.0
+        assert p.exp().data == math.exp(2.0) == autograd.exp(p).data
+        assert autograd.leaky_relu(P(-1.0), 0.5).data == -0.5
+        assert max(P(1.0), p) is p
+    """)
+
+
+def test_gradients_reach_subclass_nodes_with_the_bits_of_plain_values() -> None:
+    run("""
+        def loss(make):
+            x, w = make(0.7), make(-1.3)
+            out = (x * w + x.tanh() * 3.0).sin() / (w * w + 1.0)
+            out.backward()
+            out.backward()
+            return [x.grad, w.grad, out.grad]
+
+        assert loss(P) == loss(Value)
+        assert engine._subclasses == [P]
+    """)
+
+
+def test_zero_grad_and_the_backward_order_see_subclass_leaves() -> None:
+    run("""
+        p = P(2.0)
+        out = (p * p).tanh() + Value(1.0) * p
+        out.backward()
+        assert p.grad != 0.0
+        assert p in engine.backward_order(out)
+        out.zero_grad()
+        assert p.grad == 0.0
+    """)
