@@ -223,3 +223,22 @@ def test_each_load_makes_a_new_graph() -> None:
     stream = pickle.dumps(Value(1.0).exp())
     a, b = pickle.loads(stream), pickle.loads(stream)
     assert a is not b and a._p0 is not b._p0
+
+
+@COPIES
+def test_a_model_and_its_output_copied_together_share_the_parameters(
+    clone: Callable[[Any], Any],
+) -> None:
+    import nn
+
+    model = nn.MLP(2, [4, 1], seed=0)
+    out = model([0.5, -0.2])
+    model2, out2 = clone((model, out))
+    parameters = {id(p) for p in model2.parameters()}
+    assert parameters.isdisjoint(id(p) for p in model.parameters())
+    in_graph = [v for v in topological_order(out2) if id(v) in parameters]
+    assert len(in_graph) == len(parameters) == 17
+    out2.backward()
+    out.backward()
+    for p, q in zip(model.parameters(), model2.parameters(), strict=True):
+        assert bits(p.grad) == bits(q.grad)  # type: ignore[arg-type]
