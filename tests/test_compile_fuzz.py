@@ -2,7 +2,8 @@
 
 A program is a few lines of Python on Values: ops (some with domain errors),
 branches on comparisons, dead values, `detach()`, ops under `no_grad`,
-`autograd.maximum`, and sometimes a read of a Value's number. It is called
+`autograd.maximum`, loops whose copies read the previous copy, and sometimes
+a read of a Value's number. It is called
 with aliased arguments (the same Value twice, the captured leaf as an
 argument) and with new numbers on every call. Every call must equal eager
 bit for bit (value, every gradient) or raise eager's error type; a program
@@ -17,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import autograd
@@ -53,13 +54,23 @@ def lines(draw: st.DrawFn, registers: int) -> Line:
     reg = st.integers(0, registers - 1)
     kind = draw(
         st.sampled_from(
-            ["unary", "binary", "const", "branch", "max", "detach", "no_grad", "read"]
+            [
+                "unary",
+                "binary",
+                "const",
+                "branch",
+                "max",
+                "detach",
+                "no_grad",
+                "read",
+                "loop",
+            ]
         )
     )
     c = draw(constants)
     if kind == "unary":
         return (kind, draw(st.sampled_from(sorted(UNARY))), (draw(reg),), c)
-    if kind in ("binary", "branch", "max"):
+    if kind in ("binary", "branch", "max", "loop"):
         row = draw(st.sampled_from(sorted(BINARY)))
         return (kind, row, (draw(reg), draw(reg)), c)
     if kind == "no_grad":
@@ -95,6 +106,13 @@ class Program:
                 regs.append(max(x, regs[operands[1]]) * 1.5)
             elif kind == "detach":
                 regs.append(x.detach() * x)
+            elif kind == "loop":  # copies each reading the previous: a loop
+                acc, y = x, regs[operands[1]]
+                for k in range(12):
+                    acc = BINARY[row](acc, y) * 0.5 + 0.01 * k
+                    if c > 0:
+                        acc = acc + acc.detach() * c
+                regs.append(acc)
             elif kind == "no_grad":
                 with no_grad():
                     made = BINARY[row](x, c)
@@ -170,6 +188,7 @@ def check_against_eager(
             assert bits([step(*args_c)]) == bits([expected])
         # Gradients add up over the calls: they must agree after every one.
         assert bits([v.grad for v in world_c]) == bits([v.grad for v in world_e])
+    event("replayed as loops" if "for " in step.source else "straight-line or eager")
 
 
 calls = st.lists(
