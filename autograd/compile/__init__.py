@@ -84,9 +84,10 @@ def compile(f: Callable[..., Value]) -> Compiled:
       when it is replayed, and an argument must be a leaf Value.
     - `f` must return one Value. It must not use Values computed outside
       it (other than leaves): pass them as arguments or `detach()` them.
-    - Under `no_grad` or `detect_anomaly`, and whenever a replay would raise
-      (a domain error, an overflow), the call runs eagerly instead, so
-      errors are the eager ones.
+    - Under `no_grad` or `detect_anomaly`, while a gradient hook is
+      registered, and whenever a replay would raise (a domain error, an
+      overflow), the call runs eagerly instead, so errors (and hooks) are
+      the eager ones.
     - Loops: copies of a block become a loop when made one after another,
       self-contained (``scores = [model(x) for x in X]``, then the loss over
       them) or each reading the previous one's result (a running total,
