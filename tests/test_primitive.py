@@ -149,6 +149,17 @@ def test_explain_and_anomaly_mode_read_its_row() -> None:
         x = Value(0.5)
         atan(x).backward()
     assert x.grad == 0.8
+    steps = autograd.explain(hypot(atan(x), 2.0))
+    assert [step.local for step in steps][-1] == 0.8
+    assert "atan" in str(steps)
+    with autograd.detect_anomaly(), pytest.raises(FloatingPointError, match="pole"):
+        pole(Value(0.0)).backward()
+
+
+@primitive(derivative=lambda m, x, out: (0.5 / out if out > 0 else math.inf,))
+def pole(x: float) -> float:
+    """sqrt(|x|): an infinite slope at 0."""
+    return math.sqrt(abs(x))
 
 
 def test_the_float_path_checks_like_the_tables() -> None:
