@@ -8,6 +8,8 @@ checks the rule on random programs.
 from __future__ import annotations
 
 import struct
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -259,3 +261,47 @@ def test_a_function_that_registers_hooks_always_runs_eagerly() -> None:
         step(x)
         assert x.grad == 80.0  # d(h*h)/dh = 4, times 10 by the hook, times 2
     assert step.traces == 1
+
+
+# -- subclasses of Value ------------------------------------------------------
+
+
+def test_subclass_leaves_compile_and_subclass_arguments_run_eagerly() -> None:
+    # A subclass switches the engine's backward for the whole process: a
+    # fresh interpreter keeps the rest of the suite on the fast path.
+    script = """
+import struct
+from autograd import Value, compile
+
+class P(Value):
+    '''A user's subclass.'''
+
+def f(a):
+    return (a * w + w.tanh()).exp() * a
+
+w = P(0.3)
+step = compile(f)
+for k in range(3):
+    x, reference, w_ref = P(0.5 + k), Value(0.5 + k), Value(0.3)
+    w.grad = 0.0
+    got = step(x)
+    out = (reference * w_ref + w_ref.tanh()).exp() * reference
+    out.backward()
+    bits = lambda xs: [struct.pack("<d", v) for v in xs]
+    assert bits([got, x.grad, w.grad]) == bits([out.data, reference.grad, w_ref.grad])
+assert step.traces == 0  # a subclass argument: every call eager
+
+plain = compile(lambda a: (a * w + w).tanh())
+x, reference, w_ref = Value(0.2), Value(0.2), Value(0.3)
+plain(x)
+x.grad = w.grad = 0.0
+got = plain(x)
+out = (reference * w_ref + w_ref).tanh()
+out.backward()
+assert bits([got, x.grad, w.grad]) == bits([out.data, reference.grad, w_ref.grad])
+assert plain.traces == 1 and "captured[0]" in plain.source  # a subclass leaf
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr

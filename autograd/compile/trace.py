@@ -59,9 +59,14 @@ class Compiled:
             )
         inputs: list[Value] = []
         key = structure(args, inputs)
-        if mode != _RECORD or has_hooks() or key in self._hooked:
+        if (
+            mode != _RECORD
+            or has_hooks()
+            or key in self._hooked
+            or (key.__class__ is not int and _subclassed(inputs))
+        ):
             # no_grad, anomaly mode or gradient hooks: eager, with eager's checks
-            # and hooks (a replay would skip them)
+            # and hooks (a replay would skip them); see `_subclassed` too
             return _eager(self.f, args)
         plans = self._plans.get(key, [])
         for plan in plans:
@@ -89,6 +94,15 @@ class Compiled:
 
     def __repr__(self) -> str:
         return f"compile({getattr(self.f, '__qualname__', self.f)!r})"
+
+
+def _subclassed(inputs: list[Value]) -> bool:
+    """True if an argument is of a subclass of Value: such calls run eagerly.
+
+    Tracing hands f a stand-in for each argument (see `_trace`), which can't
+    be made of a class whose constructor and attributes are the user's.
+    """
+    return any(v.__class__ is not Value for v in inputs)
 
 
 def _eager(f: Callable[..., Value], args: tuple[Any, ...]) -> float:
@@ -222,9 +236,9 @@ def _equations(
             second = ref(operands[1]) if row.arity == 2 else None
             eq = Equation(row, ref(operands[0]), second, True)
         else:
-            # The common cases inline: an operand seen before, or a float.
+            # The common cases inline: a float, or an operand seen before.
             p = v._p0
-            first = (get(p) or ref(p)) if p.__class__ is Value else p
+            first = p if p.__class__ is float else get(p) or ref(p)  # type: ignore[arg-type]
             p = v._p1
             found = p if p is None or p.__class__ is float else get(p) or ref(p)  # type: ignore[arg-type]
             eq = Equation(v._row, first, found, False)  # type: ignore[arg-type]
