@@ -39,6 +39,8 @@ def test_a_million_node_chain_goes_through_backward() -> None:
     y.backward()
     assert y.data == 0.5 + MILLION // 2
     assert x.grad == 1.0
+    y.zero_grad()  # an iterative walk too
+    assert x.grad == 0.0 and y.grad == 0.0
 
 
 @pytest.mark.slow

@@ -567,3 +567,45 @@ def test_import_autograd_pulls_in_no_third_party_module() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_generated_ops_tell_the_tracer_what_they_make() -> None:
+    from autograd import engine
+
+    events: list[tuple[str, object]] = []
+
+    class Recorder:
+        def made(self, v: Value) -> None:
+            events.append(("made", v.op))
+
+        def compared(self, a: Value, symbol: str, b: object, result: bool) -> None:
+            events.append(("compared", symbol))
+
+        def read(self, v: Value) -> None:
+            events.append(("read", v.op))
+
+        def detached(self, leaf: Value, source: Value) -> None:
+            events.append(("detached", source.op))
+
+        def constant(self, v: Value, row: object, operands: tuple[object, ...]) -> None:
+            events.append(("constant", getattr(row, "name", None)))
+
+    mode = engine._mode.set(engine._mode.get() | engine._TRACE)
+    tracer = engine._tracer.set(Recorder())
+    try:
+        x = Value(2.0)
+        y = (x * 3.0).tanh()
+        with no_grad():
+            x.exp()
+        _ = y.detach(), y.data, x > 1.0
+    finally:
+        engine._tracer.reset(tracer)
+        engine._mode.reset(mode)
+    assert events == [
+        ("made", "mul"),
+        ("made", "tanh"),
+        ("constant", "exp"),
+        ("detached", "tanh"),
+        ("read", "tanh"),
+        ("compared", ">"),
+    ]
