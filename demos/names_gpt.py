@@ -29,6 +29,9 @@ from autograd import no_grad
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import gpt
 
+STEPS = 600
+"""Training steps of a run with the default options (one name each)."""
+
 SMOOTHING = 50
 """Steps in the moving average of the loss (one name's loss is noisy)."""
 
@@ -86,7 +89,7 @@ def draw(
 
 def main(argv: Sequence[str] | None = None) -> Result:
     """Run the demo with command-line arguments `argv`; return what it reached."""
-    cli = parser(__doc__.splitlines()[0], steps=600)
+    cli = parser(__doc__.splitlines()[0], steps=STEPS)
     cli.add_argument(
         "--temperature",
         type=float,

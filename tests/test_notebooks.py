@@ -7,6 +7,7 @@ outputs: run them yourself to see them.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -70,7 +71,11 @@ def outputs(notebook: Any, kind: str) -> str:
 
 def test_there_are_notebooks() -> None:
     names = {p.name for p in NOTEBOOKS}
-    assert {"01_neuron_to_moons.ipynb", "02_chain_rule.ipynb"} <= names
+    assert {
+        "01_neuron_to_moons.ipynb",
+        "02_chain_rule.ipynb",
+        "03_names_gpt.ipynb",
+    } <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -107,6 +112,25 @@ def test_the_chain_rule_notebook_runs(tmp_path: Path) -> None:
         .read_text(encoding="utf-8")
         .startswith("<!DOCTYPE html>")
     )
+
+
+def test_the_names_gpt_notebook_runs(tmp_path: Path) -> None:
+    notebook = run(ROOT / "demos/notebooks/03_names_gpt.ipynb", tmp_path)
+    printed = outputs(notebook, "stdout")
+    assert "5,163 names" in printed and "= 27 tokens" in printed
+    assert "4,192 parameters" in printed
+    assert "the weights sum to 1.000000" in printed  # one head's softmax
+    steps = re.findall(r"step +(\d+) +[a-z]+ +loss (\d+\.\d+)", printed)
+    assert [int(n) for n, _ in steps] == list(range(1, 11))  # only a handful
+    before, after = map(
+        float, re.findall(r"loss on 'emma': (\S+) -> (\S+)", printed)[0]
+    )
+    assert after < before
+    # Streamed output may arrive in pieces: `outputs` joins them with newlines.
+    after_title = printed.split("Names it invented:\n")[1].splitlines()
+    invented = [line for line in after_title if line][:5]
+    assert all(re.fullmatch(r"  '[a-z]*'", line) for line in invented), invented
+    assert "iVBOR" in outputs(notebook, "image/png")  # the demo's figure
 
 
 if __name__ == "__main__":
