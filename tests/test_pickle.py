@@ -242,3 +242,26 @@ def test_a_model_and_its_output_copied_together_share_the_parameters(
     out.backward()
     for p, q in zip(model.parameters(), model2.parameters(), strict=True):
         assert bits(p.grad) == bits(q.grad)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+@COPIES
+@given(graphs(max_length=200))
+def test_long_random_graphs_copy_exactly(
+    clone: Callable[[Any], Any], graph: Graph
+) -> None:
+    expression, point = graph
+    leaves = [Value(x) for x in point]
+    out = expression(*leaves)
+    assert isinstance(out, Value)
+    out.backward(create_graph=True)  # every grad a Value with its own graph
+    out_copy, leaves_copy = clone((out, leaves))
+    originals, copies = topological_order(out), topological_order(out_copy)
+    assert [bits(v.data) for v in originals] == [bits(v.data) for v in copies]
+    for a, b in zip(leaves, leaves_copy, strict=True):
+        if isinstance(a.grad, Value):
+            assert isinstance(b.grad, Value)
+            ga, gb = topological_order(a.grad), topological_order(b.grad)
+            assert [bits(v.data) for v in ga] == [bits(v.data) for v in gb]
+            assert [v.op for v in ga] == [v.op for v in gb]
+            assert not {id(v) for v in gb} & {id(v) for v in originals}
