@@ -77,6 +77,15 @@ class _Tracer(Protocol):
     def read(self, v: Value) -> None: ...
     def detached(self, leaf: Value, source: Value) -> None: ...
     def constant(self, v: Value, row: Op, operands: tuple[object, ...]) -> None: ...
+    def changed(self, v: Value, what: str) -> None: ...
+
+
+def _tell_tracer_changed(v: Value, what: str) -> None:
+    """While compile traces: f did `what` to `v` (a replay would not do it again)."""
+    if _mode.get() & _TRACE:
+        tracer = _tracer.get()
+        if tracer is not None:
+            tracer.changed(v, what)
 
 
 _tracer: ContextVar[_Tracer | None] = ContextVar("autograd_tracer", default=None)
@@ -346,6 +355,7 @@ class Value(ValueOps):
 
     @data.setter
     def data(self, value: float) -> None:
+        _tell_tracer_changed(self, "assigned v.data")
         self._data = _to_float(value, "Value.data")
 
     def item(self) -> float:
@@ -478,6 +488,7 @@ class Value(ValueOps):
         ``create_graph=True`` the gradients are Values with their own graph, so
         they can be differentiated again.
         """
+        _tell_tracer_changed(self, "called backward()")
         if create_graph:
             _backward_graph(self, gradient)
             return
@@ -512,6 +523,7 @@ class Value(ValueOps):
 
     def zero_grad(self) -> None:
         """Set `grad` to 0.0 on every node of this value's graph."""
+        _tell_tracer_changed(self, "called zero_grad()")
         for v in backward_order(self):
             v.grad = 0.0
 

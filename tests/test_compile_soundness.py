@@ -305,3 +305,17 @@ assert plain.traces == 1 and "captured[0]" in plain.source  # a subclass leaf
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda a: (a.__setattr__("data", 2.0), a * 2.0)[1],
+        lambda a: ((a * 3.0).backward(), a * 2.0)[1],
+        lambda a: ((a * 3.0).zero_grad(), a * 2.0)[1],
+    ],
+    ids=["assigned data", "backward", "zero_grad"],
+)
+def test_changing_values_inside_f_is_refused(f: Callable[[Value], Value]) -> None:
+    with pytest.raises(TypeError, match="a replay would not do it again"):
+        compile(f)(Value(1.0))

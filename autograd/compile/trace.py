@@ -152,6 +152,14 @@ class _Recorder:
         """f read a Value's number: refused (see `soundness`)."""
         raise read_refused(v)
 
+    def changed(self, v: Value, what: str) -> None:
+        """f changed a Value or its gradients: refused (a replay would not)."""
+        raise TypeError(
+            f"compile: the function {what} while being traced; a replay would "
+            "not do it again. Do it outside the compiled function (an optimizer "
+            "step after calling it), or pass the number in as an argument"
+        )
+
     def detached(self, leaf: Value, source: Value) -> None:
         """f detached a Value: a stop-gradient equation."""
         self.derived[leaf] = (STOP_GRADIENT, (source,))
