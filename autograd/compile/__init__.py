@@ -37,9 +37,12 @@ compile cannot see, is refused with a TypeError. Concretely:
   read out of a Value inside `f` (``v.data``, ``v.item()``, ``float(v)``) is
   refused, since a replay would reuse it; `detach()` and ops under
   `no_grad` inside `f` are equations, computed again on every call;
+  changing a Value inside `f` (``v.data = ...``, ``backward()``) is refused,
+  since a replay would not do it again;
 - every equation is computed and checked on every call, used or not, and
   so is what eager checks beyond an op's row; a replay that fails in any
-  way runs eagerly, which raises eager's error.
+  way runs eagerly, which raises eager's error;
+- gradient hooks, which a replay would skip, make calls run eagerly.
 
 What compile assumes and cannot check: `f`'s Python does the same thing
 for the same argument structure and the same comparisons (no randomness,
