@@ -7,6 +7,7 @@ textbook over `topological_order`. Same floats, same order, so same bits.
 
 from __future__ import annotations
 
+import itertools
 import struct
 from collections.abc import Callable
 
@@ -75,6 +76,38 @@ def test_fast_backward_equals_the_reference_bit_for_bit(
     got = grads_after(fast, expression, leaves3, outside, seeds)
     want = grads_after(reference_backward, expression, leaves3, outside, seeds)
     assert got == want
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+@pytest.mark.parametrize("flip", [False, True])
+def test_sums_whose_order_shows_in_the_bits_match_the_reference(
+    order: tuple[int, ...], flip: bool
+) -> None:
+    # 1e16 + 1 + -1e16 is 0.0 or 1.0 depending on the order of the sum.
+    def grads(run: Callable[[Value, float], None]) -> list[bytes]:
+        x = Value(1.0)
+        terms = [x * 1e16, x * 1.0, x * -1e16]
+        a, b, c = (terms[i] for i in order)
+        out = (b + a) + c if flip else c + (a + b)
+        run(out, 1.0)
+        return [bits(v.grad) for v in topological_order(out)]
+
+    assert grads(fast) == grads(reference_backward)
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_both_edges_of_a_node_to_one_operand_are_summed_in_slot_order(
+    first: bool,
+) -> None:
+    # t - t hands t +1 then -1: on top of 2**53, (2**53 + 1) - 1 != (2**53 - 1) + 1.
+    def grads(run: Callable[[Value, float], None]) -> list[bytes]:
+        t = Value(1.0) * 1.0
+        big, same = t * 2.0**53, t - t
+        out = big + same if first else same + big
+        run(out, 1.0)
+        return [bits(v.grad) for v in topological_order(out)]
+
+    assert grads(fast) == grads(reference_backward)
 
 
 @graph_cases
