@@ -26,7 +26,7 @@ and the tangents have their own graph, so modes mix to any order
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from autograd.engine import VALUE_MATH, Value
 from autograd.functional import Argnums, _as_scalar, _check_argnums, _Evaluation
@@ -34,7 +34,7 @@ from autograd.graph import topological_order
 
 __all__ = ["jacfwd", "jvp"]
 
-Tangent = Value | float
+Tangent: TypeAlias = "Value | float"
 
 
 def _outputs(run: _Evaluation, where: str) -> tuple[list[Value | float], bool]:
