@@ -136,8 +136,7 @@ def test_compile_replays_a_primitive_bit_for_bit() -> None:
 
 
 def test_viz_draws_it_under_its_name() -> None:
-    pytest.importorskip("graphviz")
-    from autograd.viz import to_dot
+    from autograd.viz import to_dot  # graphviz is in the dev extra
 
     x = Value(0.5, label="x")
     source = to_dot(hypot(atan(x), 2.0)).source
