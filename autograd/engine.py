@@ -28,13 +28,14 @@ from collections.abc import (
     Callable,
     Collection,
     Generator,
+    Iterable,
     Iterator,
 )
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any, Final, ParamSpec, Protocol, TypeVar, cast
 
-from autograd import ops
+from autograd import _micrograd, ops
 from autograd.graph import topological_order
 from autograd.ops import FLOAT_MATH, OPS, Op, OpDomainError
 
@@ -299,7 +300,10 @@ class Value(ValueOps):
     (-0.000545, 0.000363)
     """
 
+    # `__dict__` takes micrograd-style free attributes (an optimizer's `p.m`,
+    # a drawing colour); created on first use, so other nodes pay one slot.
     __slots__ = (
+        "__dict__",
         "__weakref__",
         "_d0",
         "_d1",
@@ -329,13 +333,23 @@ class Value(ValueOps):
         _subclasses.append(cls)
         super().__init_subclass__(**kwargs)
 
-    def __init__(self, data: float, label: str = "") -> None:
+    def __init__(
+        self,
+        data: float,
+        _children: Iterable[Value] = (),
+        _op: str = "",
+        label: str = "",
+    ) -> None:
+        """A leaf holding `data`; with micrograd's `_children` and `_op`, a node
+        whose derivative a `_backward` closure assigned next will give."""
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {_describe(label)}")
         self._data = _to_float(data, "Value")
         self.grad = 0.0
         self.label = label
         self._g = self._row = self._p0 = self._p1 = self._d0 = self._d1 = None
+        if _children != () or _op != "":
+            _micrograd.init_node(self, _children, _op)
 
     # -- what the node is -------------------------------------------------
 
@@ -390,6 +404,28 @@ class Value(ValueOps):
         if self._row is None:
             return ()
         return (self._d0,) if self._row.arity == 1 else (self._d0, self._d1)
+
+    # -- micrograd's names for the same things (see `autograd._micrograd`) --
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """micrograd's children: the distinct parents, in operand order."""
+        return tuple(dict.fromkeys(self.parents))
+
+    @property
+    def _op(self) -> str:
+        """micrograd's op string: '+', '*', '**2', 'ReLU', ... ('' for a leaf)."""
+        return _micrograd.op_string(self)
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's closure: add this node's `grad` times each local
+        derivative to its children's `grad` (the chain rule, one node)."""
+        return _micrograd.backward_closure(self)
+
+    @_backward.setter
+    def _backward(self, closure: Callable[[], None]) -> None:
+        _micrograd.set_backward(self, closure)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""

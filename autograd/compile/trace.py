@@ -180,7 +180,7 @@ def _trace(
     """
     # f gets a stand-in (proxy) for each argument, so that a leaf it reaches
     # both as an argument and from inside shows up as two different leaves.
-    proxy = {v: Value(v._data, v.label) for v in inputs}
+    proxy = {v: Value(v._data, label=v.label) for v in inputs}
     real = {p: v for v, p in proxy.items()}
     recorder = _Recorder()
     mode_token = _mode.set(_mode.get() | _TRACE)

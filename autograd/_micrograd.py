@@ -1,0 +1,168 @@
+"""micrograd's names on our Value: `_prev`, `_op`, `_backward`, its constructor.
+
+micrograd's Value keeps its children in `_prev`, a string for its op in
+`_op`, and its derivative as a closure in `_backward` that adds
+``local * out.grad`` to each child's ``grad``. Code written for it (the
+`draw_dot` every tutorial copies, the lecture's hand-written ops) reads and
+writes those names. Here they are views of our node, plus one way in:
+
+- ``Value(data, (a, b), "op")`` makes a node with one or two children whose
+  local derivatives come from the closure assigned next to its `_backward`.
+  The closure is called right then, twice, with ``out.grad`` set to 1 and 2
+  and the children's ``grad`` at 0: what it adds to each child is that
+  child's local derivative. Both calls must agree (the second adding exactly
+  twice the first), or the closure is not the chain rule and is refused.
+  From then on the node is an ordinary node: `backward`, `viz`, `explain`
+  all read its local derivatives. Its rule is not known as a formula, so
+  ``backward(create_graph=True)`` through it is refused, pointing to
+  `autograd.primitive`, which gives any order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from autograd import engine  # a cycle: engine calls this module at run time only
+from autograd.ops import Op
+
+if TYPE_CHECKING:
+    from autograd.engine import Value
+
+__all__ = ["backward_closure", "init_node", "op_string", "set_backward"]
+
+# micrograd's spelling where it differs from the row's symbol.
+_MICROGRAD_SYMBOLS = {"relu": "ReLU"}
+
+
+def _no_forward(*operands: float) -> float:
+    raise TypeError(
+        "a node made with micrograd's Value(data, children, op) has no forward "
+        "function to run again; define the op with autograd.primitive instead"
+    )
+
+
+def _no_rule(*arguments: object) -> tuple[float, ...]:
+    raise TypeError(
+        "a node made with micrograd's Value(data, children, op) knows its local "
+        "derivatives as numbers only, so it has no derivative of higher order "
+        "(backward(create_graph=True), grad of grad); define the op with "
+        "autograd.primitive(derivative=...) instead"
+    )
+
+
+_ROWS: dict[tuple[int, str], Op] = {}
+
+
+def _row(arity: int, symbol: str) -> Op:
+    """The row of micrograd-style nodes with `arity` children and op `symbol`."""
+    row = _ROWS.get((arity, symbol))
+    if row is None:
+        row = _ROWS[(arity, symbol)] = Op(
+            symbol or "micrograd",
+            arity,
+            _no_forward,
+            _no_rule,
+            symbol,
+            "a node made with micrograd's constructor; its derivative came from "
+            "its _backward closure",
+            ((-1.0, 1.0),) * arity,
+        )
+    return row
+
+
+def init_node(v: Value, children: Iterable[Value], op: str) -> None:
+    """Make `v` a node of micrograd's kind: `children` distinct, at most two."""
+    if isinstance(children, str):
+        raise TypeError(
+            "Value: the second argument is micrograd's _children (a tuple of "
+            f"Values); pass a label as label={children!r}"
+        )
+    if not isinstance(op, str):
+        raise TypeError(f"Value: _op must be a str, got {type(op).__name__}")
+    kids = tuple(dict.fromkeys(children))  # micrograd keeps a set: a + a has one
+    if not all(isinstance(k, engine.Value) for k in kids):
+        raise TypeError("Value: _children must be Values")
+    if len(kids) > 2:
+        raise TypeError(
+            f"Value: a node takes at most two children, got {len(kids)}; "
+            "compose it from smaller ops or define it with autograd.primitive"
+        )
+    engine._tell_tracer_changed(v, "made a node with micrograd's Value(data, children)")
+    if not kids or not engine.is_grad_enabled():
+        v.__dict__["_micrograd_op"] = op  # a leaf, as ops are under no_grad
+        return
+    v._row = _row(len(kids), op)
+    v._p0, v._d0 = kids[0], 0.0  # no closure yet: micrograd's does nothing
+    if len(kids) == 2:
+        v._p1, v._d1 = kids[1], 0.0
+
+
+def op_string(v: Value) -> str:
+    """micrograd's `_op` of `v`."""
+    row = v._row
+    if row is None:
+        return str(v.__dict__.get("_micrograd_op", ""))
+    if row.name == "pow" and not isinstance(v._p1, v.__class__):
+        k = float(v._p1)  # type: ignore[arg-type]
+        return f"**{int(k) if k.is_integer() else k}"
+    return _MICROGRAD_SYMBOLS.get(row.name, row.symbol)
+
+
+def backward_closure(v: Value) -> Callable[[], None]:
+    """micrograd's `_backward` of `v`: children's grad += local * v.grad."""
+    closure = v.__dict__.get("_micrograd_backward")
+    if closure is not None:
+        return closure  # type: ignore[no-any-return]
+
+    def chain_rule() -> None:
+        for p, local in zip(v.operands, v.local_grads, strict=True):
+            if isinstance(p, v.__class__):
+                p.grad += local * v.grad
+
+    return chain_rule
+
+
+def set_backward(v: Value, closure: Callable[[], None]) -> None:
+    """Read `closure`'s local derivatives off it (see the module docstring)."""
+    row = v._row
+    if row is None or _ROWS.get((row.arity, row.symbol)) is not row:
+        raise TypeError(
+            "_backward can be assigned only on a node made with micrograd's "
+            "constructor Value(data, (child, ...), op); this node's derivative "
+            "is its op's row"
+        )
+    if not callable(closure):
+        raise TypeError(f"_backward must be callable, got {type(closure).__name__}")
+    children = v._prev
+    locals_by_seed = [_contributions(v, children, closure, seed) for seed in (1.0, 2.0)]
+    once, twice = locals_by_seed
+    if any(2.0 * a != b for a, b in zip(once, twice, strict=True)):
+        raise ValueError(
+            f"_backward of this {v._op!r} node is not linear in out.grad "
+            f"(with out.grad = 1 it adds {once}, with 2 it adds {twice}); "
+            "a chain-rule closure adds local_derivative * out.grad to each child"
+        )
+    v.__dict__["_micrograd_backward"] = closure
+    v._d0 = once[0]
+    if len(once) == 2:
+        v._d1 = once[1]
+
+
+def _contributions(
+    v: Value, children: tuple[Value, ...], closure: Callable[[], None], seed: float
+) -> list[float]:
+    """What `closure` adds to each child's grad when `v.grad` is `seed`."""
+    saved = [c.grad for c in children]
+    saved_out = v.grad
+    try:
+        for c in children:
+            c.grad = 0.0
+        v.grad = seed
+        closure()
+        added = [c.grad for c in children]
+    finally:
+        for c, g in zip(children, saved, strict=True):
+            c.grad = g
+        v.grad = saved_out
+    return [engine._to_float(a, f"_backward of {v._op!r}") for a in added]
