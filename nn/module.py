@@ -5,6 +5,11 @@ walking them in definition order (into sub-modules, lists and tuples), so
 names are stable and readable: ``layers.0.neurons.3.w.1``. Constructing a
 module labels every parameter with that name, so rendered graphs show it.
 
+Weights are drawn neuron by neuron, a ``uniform(-1, 1)`` per weight and none
+for the bias, as micrograd draws them: without a `seed` they come from the
+global `random` module itself, so after ``random.seed(n)`` a model has
+micrograd's exact weights; ``seed=n`` draws the same ones privately.
+
 >>> from nn import MLP
 >>> model = MLP(2, [4, 1], seed=0)
 >>> len(model.parameters())
