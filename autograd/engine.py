@@ -20,6 +20,7 @@ import inspect
 import itertools
 import numbers
 import os
+import threading
 import traceback
 import weakref
 from collections.abc import (
@@ -348,7 +349,7 @@ class Value(ValueOps):
         self.grad = 0.0
         self.label = label
         self._g = self._row = self._p0 = self._p1 = self._d0 = self._d1 = None
-        if _children != () or _op != "":
+        if _children or _op:
             _micrograd.init_node(self, _children, _op)
 
     # -- what the node is -------------------------------------------------
@@ -525,14 +526,15 @@ class Value(ValueOps):
         they can be differentiated again.
         """
         _tell_tracer_changed(self, "called backward()")
-        if create_graph:
-            _backward_graph(self, gradient)
-            return
-        seed = _to_float(gradient, "backward: gradient")
-        if _subclasses or _mode.get() & _ANOMALY or _hooks:
-            reference_backward(self, seed)
-        else:
-            _backward_fast(self, seed)
+        with _passes:
+            if create_graph:
+                _backward_graph(self, gradient)
+                return
+            seed = _to_float(gradient, "backward: gradient")
+            if _subclasses or _mode.get() & _ANOMALY or _hooks:
+                reference_backward(self, seed)
+            else:
+                _backward_fast(self, seed)
 
     def register_hook(self, hook: Callable[[Any], Any]) -> HookHandle:
         """Call ``hook(grad)`` when this value's gradient in a backward is complete.
@@ -560,8 +562,9 @@ class Value(ValueOps):
     def zero_grad(self) -> None:
         """Set `grad` to 0.0 on every node of this value's graph."""
         _tell_tracer_changed(self, "called zero_grad()")
-        for v in backward_order(self):
-            v.grad = 0.0
+        with _passes:
+            for v in backward_order(self):
+                v.grad = 0.0
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut from this graph."""
@@ -678,10 +681,17 @@ def backward_order(root: Value) -> list[Value]:
     """
     if _subclasses:
         return topological_order(root)[::-1]
-    order = _marked_order(root)
-    for v in order:
-        v._g = None
+    with _passes:
+        order = _marked_order(root)
+        for v in order:
+            v._g = None
     return order
+
+
+# One backward pass at a time in the process: passes mark shared nodes (a
+# model's parameters) in their `_g` slots, and `grad += g` is not atomic.
+# Re-entrant, so a gradient hook may itself call `backward`.
+_passes = threading.RLock()
 
 
 def _marked_order(root: Value) -> list[Value]:
