@@ -17,11 +17,11 @@ same double, so every value (and the sign of -0.0) round-trips exactly.
 ``json.dumps(parameters, separators=(",", ":"))``, in file order): JSON alone
 cannot tell a flipped digit or sign from a real value, so `load` refuses a
 file whose parameters do not match it (a hand-written file may omit it).
-`save` writes a temporary file beside the target, fsyncs it and renames it
-over the target, so a crash leaves either the old file or the new one. The
-temporary file's name, ``.NAME.HOST.PID.XXXXXXXX.tmp``, says which process
-wrote it: a save first removes the ones whose process (on this host) is gone,
-left by a save that was killed.
+`save` writes through `autograd._files.write_atomically`: a temporary file
+beside the target (``.NAME.HOST.PID.XXXXXXXX.tmp``), fsynced and renamed over
+the target, so a crash leaves either the old file or the new one; a new file
+gets the mode `open` would give it (the umask applies), and a save first
+removes the temporaries that killed saves to the same path left.
 `load` parses JSON only (nothing it reads is executed), validates the whole
 file against the module, then assigns: any problem with the file's contents
 raises `CheckpointError` and leaves the module unchanged.
@@ -29,17 +29,15 @@ raises `CheckpointError` and leaves the module unchanged.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
 import os
 import reprlib
-import socket
-import tempfile
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+from autograd._files import write_atomically
 from nn._validate import finite_float, positive_int
 from nn.module import Module
 
@@ -100,104 +98,12 @@ def save(module: Module, path: str | os.PathLike[str]) -> None:
         "sha256": _digest(params),
     }
     text = json.dumps(doc, indent=2, allow_nan=False) + "\n"
-    _write_atomically(target, text.encode("utf-8"))
+    write_atomically(target, text.encode("utf-8"))
 
 
 def _digest(params: dict[str, float]) -> str:
     compact = json.dumps(params, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(compact.encode("utf-8")).hexdigest()
-
-
-def _temporary_head(target: Path) -> str:
-    """The start of the name of a temporary file for `target`: ".NAME.HOST."
-
-    "." hides the file; the host and the pid after it (see `_write_atomically`)
-    tell a later save whether the process that wrote it still lives. NAME and
-    HOST are cut to 64 bytes each so the whole name stays under the usual
-    255-byte limit whatever the target's name.
-    """
-    # No path separator can come from a host name into the file name.
-    host = socket.gethostname().replace("/", "_").replace("\\", "_")
-    return f".{_at_most_64_bytes(target.name)}.{_at_most_64_bytes(host)}."
-
-
-def _at_most_64_bytes(name: str) -> str:
-    while len(os.fsencode(name)) > 64:
-        name = name[:-1]
-    return name
-
-
-def _remove_abandoned_temporaries(target: Path) -> None:
-    """Remove temporary files of saves to `target` whose process is gone.
-
-    Only files written on this host by another process are considered (a pid
-    means nothing on another machine sharing the directory, and another thread
-    of this process may be saving right now); a process that still exists,
-    or may (PermissionError), keeps its file.
-    """
-    head = _temporary_head(target)
-    try:
-        names = os.listdir(target.parent)
-    except OSError:
-        return
-    for name in names:
-        if not (name.startswith(head) and name.endswith(".tmp")):
-            continue
-        pid_text = name[len(head) :].split(".", 1)[0]
-        if not pid_text.isdigit() or int(pid_text) == os.getpid():
-            continue
-        if _process_exists(int(pid_text)):
-            continue
-        # Not ours to insist on: the save itself can still succeed.
-        with contextlib.suppress(OSError):
-            (target.parent / name).unlink(missing_ok=True)
-
-
-def _process_exists(pid: int) -> bool:
-    if os.name != "posix":
-        return True  # Windows' os.kill(pid, 0) would send Ctrl-C, not ask
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return True  # someone else's process, or a pid we cannot judge: keep it
-    return True
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    directory = target.parent
-    _remove_abandoned_temporaries(target)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f"{_temporary_head(target)}{os.getpid()}.", suffix=".tmp", dir=directory
-    )
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); keep an existing file's mode.
-        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself durable; not every platform can open a directory.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def load(path: str | os.PathLike[str], module: _M, *, max_bytes: int = MAX_BYTES) -> _M:

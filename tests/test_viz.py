@@ -6,9 +6,11 @@ import json
 import math
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -814,6 +816,45 @@ def test_render_keeps_an_existing_files_mode(tmp_path: Path) -> None:
     path.chmod(0o640)
     render(c, path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert path.read_text().startswith("digraph")
+
+
+# A child that renders and, once its temporary file exists, hangs in fsync
+# until killed: a render caught mid-way, for real.
+HANGING_RENDER = """
+import os, sys, time
+from autograd import Value
+from autograd.viz import render
+
+def hang(fd):
+    open(sys.argv[2], "w").close()
+    time.sleep(600)
+
+os.fsync = hang
+render(Value(2.0) * 3.0, sys.argv[1])
+"""
+
+
+def test_a_render_removes_what_a_killed_render_left(tmp_path: Path) -> None:
+    path, marker = tmp_path / "g.dot", tmp_path / "marker"
+    child = subprocess.Popen(
+        [sys.executable, "-c", HANGING_RENDER, str(path), str(marker)]
+    )
+    try:
+        for _ in range(3000):
+            if marker.exists() or child.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert marker.exists(), "the child render never reached fsync"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    left = [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+    assert len(left) == 1 and left[0].startswith(".g.dot.")
+    assert f".{child.pid}." in left[0]
+    *_, c = product()
+    render(c, path)
+    assert sorted(os.listdir(tmp_path)) == ["g.dot", "marker"]
     assert path.read_text().startswith("digraph")
 
 

@@ -23,12 +23,12 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from autograd._files import write_atomically
 from autograd.engine import Value
 from autograd.viz._scene import (
     CONSTANT,
@@ -290,7 +290,8 @@ def render(
     The suffix picks the format: ``.svg`` (added when there is none), ``.png``,
     ``.pdf``, or ``.dot``/``.gv`` for the DOT source, or ``.html`` for the
     page to step through backward (options of `interactive`). Parent
-    directories are created; the file appears complete or not at all. Takes
+    directories are created; the file appears complete or not at all, with
+    the mode `open` would give it (`autograd._files.write_atomically`). Takes
     the options of `to_dot`.
     """
     target = Path(path)
@@ -308,27 +309,8 @@ def render(
         dot = to_dot(root, **options)
         data = dot.source.encode("utf-8") if kind in ("dot", "gv") else _pipe(dot, kind)
     target.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(target, data)
+    write_atomically(target, data)
     return target
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write a temporary file beside `target`, then rename it over `target`.
-
-    The file gets the mode `open` would give it: an existing file's mode, or
-    0o666 less the umask (`mkstemp` would make it private, 0o600).
-    """
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _pipe(dot: graphviz.Digraph, kind: str) -> bytes:
