@@ -89,9 +89,9 @@ def _at_most_64_bytes(name: str) -> str:
 def _remove_abandoned_temporaries(target: Path) -> None:
     """Remove temporary files for `target` whose writing process is gone.
 
-    Only files written on this host by another process are considered (a pid
-    means nothing on another machine sharing the directory, and another thread
-    of this process may be writing right now).
+    Only files written on this host are considered: a pid means nothing on
+    another machine sharing the directory. This process is alive, so its own
+    files (another thread may be writing one now) are kept.
     """
     head = _temporary_head(target)
     try:
@@ -102,9 +102,7 @@ def _remove_abandoned_temporaries(target: Path) -> None:
         if not (name.startswith(head) and name.endswith(".tmp")):
             continue
         pid_text = name[len(head) :].split(".", 1)[0]
-        if not pid_text.isdigit() or int(pid_text) == os.getpid():
-            continue
-        if _process_exists(int(pid_text)):
+        if not pid_text.isdigit() or _process_exists(int(pid_text)):
             continue
         # Not ours to insist on: the write itself can still succeed.
         with contextlib.suppress(OSError):
