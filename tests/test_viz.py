@@ -27,6 +27,7 @@ from autograd.engine import _apply
 from autograd.ops import OPS, Op
 from autograd.viz import (
     DEFAULT_MAX_NODES,
+    FORMATS,
     GraphvizNotFoundError,
     NotebookSettings,
     heat_colour,
@@ -691,6 +692,27 @@ def test_cli_renders_the_demo_neuron(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "n.png").read_bytes().startswith(b"\x89PNG")
     assert done.stdout.strip() == str(tmp_path / "n.png")
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_cli_writes_every_format_it_offers(tmp_path: Path, kind: str) -> None:
+    # --format lists FORMATS; .html takes the step-through page's options.
+    done = run_cli("-o", str(tmp_path / "n.svg"), "--format", kind, "--heat")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / f"n.{kind}").stat().st_size > 0
+
+
+def test_cli_html_of_a_model_with_several_outputs_is_one_line_and_exit_2(
+    tmp_path: Path,
+) -> None:
+    nn.save(nn.MLP(2, [3, 2], seed=1), tmp_path / "model.json")
+    done = run_cli(
+        "--model", str(tmp_path / "model.json"), "-o", str(tmp_path / "g.html")
+    )
+    assert done.returncode == 2
+    assert "2 outputs" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not (tmp_path / "g.html").exists()
 
 
 def test_cli_without_dot_says_what_to_install(tmp_path: Path) -> None:

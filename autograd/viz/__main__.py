@@ -176,6 +176,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def one_root(roots: list[Value]) -> Value:
+    """The one output an .html page steps through (a page explains one backward)."""
+    if len(roots) != 1:
+        raise UsageError(
+            f"an .html page steps through one output's backward; this model has "
+            f"{len(roots)} outputs: render .svg, .png or .pdf instead"
+        )
+    return roots[0]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (2: bad arguments or files)."""
     p = parser()
@@ -189,18 +199,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             roots, module = [neuron()], None
         else:
             roots, module = model_graph(args.model, args.sizes, args.input)
-        written = render(
-            roots,
-            output,
-            module=module,
-            rankdir=args.rankdir,
-            max_nodes=args.max_nodes or None,
-            fmt=args.fmt,
-            show_grad=not args.no_grad,
-            show_edge_grads=not args.no_edge_grads,
-            heat=args.heat,
-            legend=not args.no_legend,
-        )
+        shared = {"module": module, "rankdir": args.rankdir, "fmt": args.fmt}
+        if output.suffix.lower() == ".html":
+            written = render(
+                one_root(roots), output, **shared, legend=not args.no_legend
+            )
+        else:
+            written = render(
+                roots,
+                output,
+                **shared,
+                max_nodes=args.max_nodes or None,
+                show_grad=not args.no_grad,
+                show_edge_grads=not args.no_edge_grads,
+                heat=args.heat,
+                legend=not args.no_legend,
+            )
     except GraphvizNotFoundError as e:
         print(e, file=sys.stderr)
         return 1
