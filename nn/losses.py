@@ -184,12 +184,15 @@ def binary_cross_entropy(logits: Sequence[Scalar], targets: Sequence[float]) -> 
         return _mean(terms, j)
 
 
-def _scaled_logsumexp(logits: list[Scalar], c: float) -> Scalar:
-    """c * log(sum(exp(z))), shifted by the row's maximum m so no exp overflows.
+def _scaled_nll(logits: list[Scalar], target: Scalar, c: float) -> Scalar:
+    """c * (log(sum(exp(z))) - target), shifted by the row's maximum m.
 
     m is detached: the loss does not depend on the shift, so no gradient is
     lost, and it is an op (`maximum`), not a number read out of a Value, so a
-    compiled replay recomputes it.
+    compiled replay recomputes it. The shift comes off first, as
+    ``(m - target) + log(sum(exp(z - m)))``: two terms >= 0, so the log
+    (as small as 1e-300) is not lost against a large m (m + log(2) == m for
+    m = 1e300, which made a loss of log(2) read 0.0).
     """
     m = functools.reduce(maximum, logits)
     if isinstance(m, Value):
@@ -199,7 +202,8 @@ def _scaled_logsumexp(logits: list[Scalar], c: float) -> Scalar:
     far = m > _NEGLIGIBLE
     kept = [z for z in logits if not (far and z < -_NEGLIGIBLE)]
     total = sum((exp(z - m) for z in kept[1:]), exp(kept[0] - m))
-    return _scaled(m, c) + _scaled(log(total), c)
+    # Scaled before the subtraction: m - target alone may pass 1.8e308.
+    return (_scaled(m, c) - _scaled(target, c)) + _scaled(log(total), c)
 
 
 def cross_entropy(
@@ -230,10 +234,8 @@ def cross_entropy(
                 raise ValueError(
                     f"logit_rows[{i}] has {len(logits)} classes, the first row {width}"
                 )
-            # Scaled before the subtraction: m - row[label] alone may pass 1.8e308.
             target = logits[_class_index(label, i, width)]
-            c = 0.25**j
-            terms.append(_scaled_logsumexp(logits, c) - _scaled(target, c))
+            terms.append(_scaled_nll(logits, target, 0.25**j))
         return _mean(terms, j)
 
 

@@ -374,14 +374,15 @@ def reference_losses(xs: list[float]) -> dict[str, tuple[float, list[float]]]:
         loss = sum(terms[1:], terms[0]) * (1.0 / n)
         loss.backward()
         out[name] = (loss.data, [v.grad for v in vs])
-    # Cross-entropy as it was: the row maximum read out as a float.
+    # Cross-entropy's formula with the row maximum read out as a float; the
+    # shift comes off first, (m - z_y) + log(total), so no log is lost to m.
     vs = values(*xs)
     rows = pairs(vs)
     terms = []
     for i, row in enumerate(rows):
         m = max(z.data for z in row)
         total = sum((exp(z - m) for z in row[1:]), exp(row[0] - m))
-        terms.append(m + log(total) - row[i % 2])
+        terms.append((m - row[i % 2]) + log(total))
     loss = sum(terms[1:], terms[0])
     if len(rows) > 1:
         loss = loss * (1.0 / len(rows))
