@@ -34,7 +34,9 @@ def test_cross_entropy_keeps_the_log_sum_exp_of_large_logits(
     row = [offset + d for d in deltas]
     label = data.draw(st.integers(0, len(row) - 1))
     loss = cross_entropy([[Value(z) for z in row]], [label]).data
-    assert math.isclose(loss, _true_cross_entropy(row, label), rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(
+        loss, _true_cross_entropy(row, label), rel_tol=1e-9, abs_tol=1e-12
+    )
 
 
 def test_cross_entropy_of_two_equal_huge_logits_is_log_two() -> None:
