@@ -71,10 +71,11 @@ _SCRIPT: Final = """
     var t = g.querySelector("title").textContent;
     (edges[t] = edges[t] || []).push(g);
   });
-  // A value's box has rows "data <number>" and "grad <number>".
+  // A value's box ends with rows "data <number>" and "grad <number>"; searched
+  // from the end, since a label above them may read "data" or "grad" too.
   function cell(id, row) {
     var texts = groups[id] ? groups[id].querySelectorAll("text") : [];
-    for (var i = 0; i + 1 < texts.length; i++) {
+    for (var i = texts.length - 2; i >= 0; i--) {
       if (texts[i].textContent === row) { return texts[i + 1]; }
     }
     return null;
