@@ -42,6 +42,7 @@ def test_a_quick_benchmark_run_prints_the_table_and_writes_the_json(
     w5_engines = [line.split(" | ")[0] for line in lines[2:5]]
     assert w5_engines == ["| ours eager", "| microgpt-style", "| micrograd"]
     assert "Losses of every engine agree over the first 2 steps" in result.stdout
+    assert "ours eager / microgpt-style: step " in result.stdout
     header = next(line for line in lines if line.startswith("| workload |"))
     assert header.startswith(
         "| workload | unit | micrograd | ours eager | ours compiled"
