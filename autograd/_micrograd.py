@@ -8,10 +8,12 @@ writes those names. Here they are views of our node, plus one way in:
 
 - ``Value(data, (a, b), "op")`` makes a node with one or two children whose
   local derivatives come from the closure assigned next to its `_backward`.
-  The closure is called right then, twice, with ``out.grad`` set to 1 and 2
+  The closure is called right then, with ``out.grad`` set to 1, 2 and -1
   and the children's ``grad`` at 0: what it adds to each child is that
-  child's local derivative. Both calls must agree (the second adding exactly
-  twice the first), or the closure is not the chain rule and is refused.
+  child's local derivative. The calls must agree (adding exactly twice and
+  minus the first), or the closure is not the chain rule and is refused;
+  so is a closure that changes the ``grad`` of a Value it reaches that is
+  not among the children (backward would never pass it a gradient).
   From then on the node is an ordinary node: `backward`, `viz`, `explain`
   all read its local derivatives. Its rule is not known as a formula, so
   ``backward(create_graph=True)`` through it is refused, pointing to
@@ -135,12 +137,13 @@ def set_backward(v: Value, closure: Callable[[], None]) -> None:
     if not callable(closure):
         raise TypeError(f"_backward must be callable, got {type(closure).__name__}")
     children = v._prev
-    locals_by_seed = [_contributions(v, children, closure, seed) for seed in (1.0, 2.0)]
-    once, twice = locals_by_seed
-    if any(2.0 * a != b for a, b in zip(once, twice, strict=True)):
+    once, twice, minus = (
+        _contributions(v, children, closure, seed) for seed in (1.0, 2.0, -1.0)
+    )
+    if any(2.0 * a != b or -a != c for a, b, c in zip(once, twice, minus, strict=True)):
         raise ValueError(
             f"_backward of this {v._op!r} node is not linear in out.grad "
-            f"(with out.grad = 1 it adds {once}, with 2 it adds {twice}); "
+            f"(with out.grad = 1 it adds {once}, with 2 {twice}, with -1 {minus}); "
             "a chain-rule closure adds local_derivative * out.grad to each child"
         )
     v.__dict__["_micrograd_backward"] = closure
@@ -155,14 +158,55 @@ def _contributions(
     """What `closure` adds to each child's grad when `v.grad` is `seed`."""
     saved = [c.grad for c in children]
     saved_out = v.grad
+    others = [u for u in _reached(closure) if u is not v and u not in children]
+    saved_others = [u.grad for u in others]
     try:
         for c in children:
             c.grad = 0.0
         v.grad = seed
         closure()
         added = [c.grad for c in children]
+        touched = [
+            u for u, g in zip(others, saved_others, strict=True) if u.grad is not g
+        ]
     finally:
         for c, g in zip(children, saved, strict=True):
             c.grad = g
         v.grad = saved_out
+        for u, g in zip(others, saved_others, strict=True):
+            u.grad = g
+    if touched:
+        raise ValueError(
+            f"_backward of this {v._op!r} node changes the grad of a Value that is "
+            f"not among its _children ({touched[0]!r}); backward would never pass "
+            "it a gradient: list every Value the op reads in _children"
+        )
     return [engine._to_float(a, f"_backward of {v._op!r}") for a in added]
+
+
+def _reached(closure: Callable[[], None]) -> list[Value]:
+    """The Values a closure can reach by name: its free variables and the
+    globals it names, each a Value or a list, tuple or dict of Values."""
+    code = getattr(closure, "__code__", None)
+    cells = getattr(closure, "__closure__", None) or ()
+    found: list[object] = []
+    for cell in cells:
+        try:
+            found.append(cell.cell_contents)
+        except ValueError:  # a free variable not bound yet
+            continue
+    names = getattr(closure, "__globals__", {})
+    for name in code.co_names if code is not None else ():
+        if name in names:
+            found.append(names[name])
+    values: list[Value] = []
+    for item in found:
+        items: Iterable[object] = (
+            item.values()
+            if isinstance(item, dict)
+            else item
+            if isinstance(item, list | tuple)
+            else (item,)
+        )
+        values.extend(u for u in items if isinstance(u, engine.Value))
+    return list({id(u): u for u in values}.values())
