@@ -93,7 +93,15 @@ def _central_differences(
                 f"gradcheck: eps={eps!r} gives no usable step at argument {i} "
                 f"(= {x!r}): choose an eps that moves it"
             )
-        high, low = func(up), func(down)
+        try:
+            high, low = func(up), func(down)
+        except (ArithmeticError, ValueError) as error:
+            # The error names a point the user never passed: say where it came from.
+            raise ValueError(
+                f"gradcheck: f fails at argument {i} = {x!r} +- {h!r}, where the "
+                f"central difference evaluates it ({error}); check at a point "
+                "farther than that from the edge of f's domain, or pass a smaller eps"
+            ) from error
         columns.append([(a - b) / (2.0 * h) for a, b in zip(high, low, strict=True)])
     return columns
 
