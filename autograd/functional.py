@@ -108,6 +108,17 @@ class _Evaluation:
                     f"(output, aux), got {type(result).__name__}"
                 )
             result, self.aux = result
+        outputs = result if isinstance(result, Sequence) else [result]
+        for y in outputs:
+            if isinstance(y, float) and y - y != 0.0:
+                # Inside grad(grad(f)) an infinite derivative (sqrt at 0) is
+                # a float, as no Value holds inf: differentiating it would
+                # silently give 0.
+                raise FloatingPointError(
+                    f"{where}: f returned {y!r}, which has no derivative (an "
+                    "infinite derivative, as of sqrt at 0, cannot be "
+                    "differentiated again)"
+                )
         self.result: Any = result
         # Values out when the caller passed Values, or when the result hangs
         # on the inputs of an enclosing call; otherwise plain floats.
@@ -136,14 +147,6 @@ class _Evaluation:
         if isinstance(output, Value):
             adjoint = _graph_adjoints(output, 1.0, self.inputs)
             partials = tuple(self.lower(adjoint.get(x, 0.0)) for x in self.inputs)
-        elif output - output != 0.0:
-            # inf or nan as an output is, inside grad(grad(f)), an infinite
-            # derivative (sqrt at 0): no Value holds it, and it has no slope.
-            raise FloatingPointError(
-                f"{self.where}: the output of f is {output!r}, which has no "
-                "derivative (an infinite derivative, as of sqrt at 0, cannot "
-                "be differentiated again)"
-            )
         else:  # a constant output: every derivative is 0
             partials = tuple(0.0 for _ in self.inputs)
         return partials if isinstance(argnums, tuple) else partials[0]

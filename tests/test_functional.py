@@ -334,6 +334,8 @@ def test_an_infinite_derivative_cannot_be_differentiated_again() -> None:
         grad(grad(autograd.sqrt))(0.0)
     with pytest.raises(FloatingPointError, match="no derivative"):
         jacobian(grad(lambda x: x**0.5))(0.0)
+    with pytest.raises(FloatingPointError, match="no derivative"):
+        hessian(autograd.sqrt)(0.0)  # forward over reverse
 
 
 def test_higher_order_at_the_edges_of_the_issue() -> None:
