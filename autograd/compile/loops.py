@@ -438,6 +438,7 @@ class Runs:
         # adjoint before the copies after it; it must give nothing to a leaf
         # of the loop, whose sum would then come out in another order.
         self.rest_visited = [[] for _ in range(len(spans) + 1)]
+        leaves = [self._leaves(runs[r]) for _, _, r in spans]
         segment = 0
         for i, (v, r) in enumerate(zip(visited, rs, strict=True)):
             while segment < len(spans) and spans[segment][1] < i:
@@ -445,8 +446,7 @@ class Runs:
             if r >= 0:
                 continue
             if segment < len(spans) and spans[segment][0] < i:
-                leaves = self._leaves(runs[spans[segment][2]])
-                if v._p0 in leaves or v._p1 in leaves:
+                if v._p0 in leaves[segment] or v._p1 in leaves[segment]:
                     return False
             self.rest_visited[segment].append(v)
         return True
