@@ -796,7 +796,8 @@ def _backward_graph(root: Value, gradient: Value | float) -> None:
         else _to_float(gradient, "backward: gradient")
     )
     for v, g in _graph_adjoints(root, seed).items():
-        v.grad = g if (isinstance(v.grad, float) and v.grad == 0.0) else v.grad + g
+        fresh = isinstance(v.grad, float) and v.grad == 0.0
+        v.grad = g if fresh else _plus(v.grad, g)
 
 
 def _number(x: Value | float) -> float:

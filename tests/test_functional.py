@@ -347,3 +347,11 @@ def test_higher_order_at_the_edges_of_the_issue() -> None:
     x = Value(5e-324)
     x.log().backward(create_graph=True)
     assert x.grad == math.inf
+
+
+def test_create_graph_gradients_accumulate_an_infinite_one_as_eager_does() -> None:
+    x = Value(0.0)
+    (x * Value(3.0)).backward(create_graph=True)  # a Value gradient, 3
+    assert isinstance(x.grad, Value)
+    x.sqrt().backward(create_graph=True)  # then sqrt'(0) = inf: 3 + inf
+    assert x.grad == math.inf
