@@ -52,3 +52,30 @@ def test_stepper_cells_are_found_when_a_label_reads_data_or_grad(
     assert boxes(page)["v0"] == ["data", "data", "2", "grad", "3"]
     assert boxes(page)["v1"] == ["grad", "data", "3", "grad", "2"]
     page.close()
+
+
+@pytest.mark.parametrize("label", ["nul\x00x", "lone \ud800 surrogate"])
+def test_the_page_title_carries_no_undrawable_character(
+    label: str, tmp_path: Path
+) -> None:
+    """The <title> took the root's label raw: NUL in the page, and a lone
+    surrogate made render(root, 'graph.html') a UnicodeEncodeError."""
+    x = Value(1.0, label=label)
+    y = x * 2.0
+    y.label = label
+    page = to_html(y)
+    assert "\x00" not in page
+    assert "\ud800" not in page
+    page.encode("utf-8")  # what a file write needs
+
+
+def test_the_page_shows_negative_zero_as_the_picture_does(browser: Browser) -> None:
+    """The picture prints -0.0 as 0 (`_text.number`); the steps wrote '-0' over it."""
+    x = Value(-0.0, label="x")
+    y = x * 2.0
+    page = browser.new_page()
+    page.set_content(to_html(y))
+    page.keyboard.press("End")
+    assert boxes(page)["v0"] == ["x", "data", "0", "grad", "2"]
+    assert boxes(page)["v1"] == ["data", "0", "grad", "1"]  # an unlabelled output
+    page.close()

@@ -23,6 +23,7 @@ from typing import Any, Final
 from autograd import engine
 from autograd.engine import Value
 from autograd.explain import Explanation, explain
+from autograd.viz._text import cut, drawable, number
 
 __all__ = ["MAX_VALUES", "StepThrough", "interactive", "to_html"]
 
@@ -183,12 +184,12 @@ _SCRIPT: Final = """
 
 def _pair(x: float, fmt: str) -> list[str]:
     """A number as the picture shows it and in full (repr round-trips the float)."""
-    return [format(x, fmt), repr(x)]
+    return [number(x, fmt), repr(x)]
 
 
 def _what(v: Value, names: dict[Value, str], fmt: str) -> str:
     """The forward step that made `v`, in words: 'n = add(s, b) = 0.8814'."""
-    data = format(v._data, fmt)
+    data = number(v._data, fmt)
     if not v.op:
         return f"{names[v]} = {data} (a leaf: given, not computed)"
     args = ", ".join(names[p] if isinstance(p, Value) else repr(p) for p in v.operands)
@@ -202,7 +203,7 @@ def _model(steps: Explanation, fmt: str) -> dict[str, Any]:
         {
             "id": f"v{i}",
             "name": name,
-            "data": format(v._data, fmt),
+            "data": number(v._data, fmt),
             "what": _what(v, steps.names, fmt),
         }
         for i, (v, name) in enumerate(steps.names.items())
@@ -345,7 +346,8 @@ class StepThrough:
     @property
     def html(self) -> str:
         """The whole page: one self-contained HTML document."""
-        root = self.explanation.names[self.explanation.root]
+        # A label may hold NUL or a lone surrogate (which no file can encode).
+        root = drawable(cut(self.explanation.names[self.explanation.root]))
         title = html.escape(f"backward from {root}, step by step")
         return (
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
