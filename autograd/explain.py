@@ -138,7 +138,7 @@ class Explanation:
             "<tr>"
             + "".join(
                 f'<td style="text-align:{"left" if c == 1 else "right"}">'
-                f"{html.escape(cell)}</td>"
+                f"{_html(cell)}</td>"
                 for c, cell in enumerate(row)
             )
             + "</tr>"
@@ -151,11 +151,16 @@ class Explanation:
             else ""
         )
         return (
-            f'<div class="autograd-explain"><p>{html.escape(self._title())}<br>'
-            f"{html.escape(self.names[self.root])}.grad = 1 (the seed)</p>"
+            f'<div class="autograd-explain"><p>{_html(self._title())}<br>'
+            f"{_html(self.names[self.root])}.grad = 1 (the seed)</p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
             f"{note}</div>"
         )
+
+
+def _html(text: str) -> str:
+    """`text` escaped for HTML; a lone surrogate (no file can encode it) as '?'."""
+    return html.escape(text.encode("utf-8", "replace").decode("utf-8"))
 
 
 def _name(v: Value, position: int) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from autograd import Value
+from autograd import Value, explain
 from autograd.viz import to_html
 
 CHROMIUM = "/usr/bin/chromium"
@@ -79,3 +79,11 @@ def test_the_page_shows_negative_zero_as_the_picture_does(browser: Browser) -> N
     assert boxes(page)["v0"] == ["x", "data", "0", "grad", "2"]
     assert boxes(page)["v1"] == ["data", "0", "grad", "1"]  # an unlabelled output
     page.close()
+
+
+def test_explain_html_of_a_label_with_a_lone_surrogate_can_be_encoded() -> None:
+    """Jupyter sends the HTML as UTF-8: a lone surrogate made it fail to encode."""
+    x = Value(1.0, label="x\ud800<b>")
+    html = explain(x * 2.0)._repr_html_()
+    html.encode("utf-8")
+    assert "x?&lt;b&gt;" in html
