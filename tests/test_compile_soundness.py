@@ -319,3 +319,29 @@ assert plain.traces == 1 and "captured[0]" in plain.source  # a subclass leaf
 def test_changing_values_inside_f_is_refused(f: Callable[[Value], Value]) -> None:
     with pytest.raises(TypeError, match="a replay would not do it again"):
         compile(f)(Value(1.0))
+
+
+def test_a_leaf_read_through_a_loops_table_counts_as_captured() -> None:
+    # Each copy's own leaves, reached from inside, are read through a table
+    # made once: passing one of them as an argument must still trace again.
+    a = [Value(0.01 * k) for k in range(40)]
+    b = [Value(1.0 - 0.02 * k) for k in range(40)]
+
+    def f(z: Value) -> Value:
+        total: Value | float = 0.0
+        for x, y in zip(a, b, strict=True):
+            total = total + x * y
+        return total * z  # type: ignore[return-value]
+
+    step = compile(f)
+    step(Value(2.0))
+    assert "_P0" in step.source  # the table of leaves
+    for v in a:
+        v.grad = 0.0
+    got = step(a[7])
+    reference = [Value(v.data) for v in a]
+    out = sum((x * y for x, y in zip(reference, b, strict=True)), 0.0) * reference[7]
+    assert isinstance(out, Value)
+    out.backward()
+    assert bits([got, a[7].grad]) == bits([out.data, reference[7].grad])
+    assert step.traces == 2

@@ -96,8 +96,9 @@ class _Source:
         everything = [v for segment in rest for v in segment]
         for k, v in enumerate(everything):
             self.names[v] = f"v{k}"
-        self.captured: list[Value] = []
-        self.tables: dict[str, list[tuple[float, ...]]] = {}
+        self.captured: list[Value] = []  # leaves read by name, c0, c1, ...
+        self.reached: list[Value] = []  # leaves read through a loop's table
+        self.tables: dict[str, list[tuple[Any, ...]]] = {}
         self._fresh = 0
         body: list[str] = ["chk = 0.0"] if found else []
         loops = [_Loop(self, r, run) for r, run in enumerate(found)]
@@ -378,8 +379,24 @@ class _Loop:
         self.exported = sorted(run.exported)
         self.private = {p: f"x{r}_{g}" for g, p in enumerate(run.private)}
         for t in self.exported:
+            if t in run.init:
+                # Read after the loop: the last copy's, left in the carried variable.
+                source.names[run.node(nodes, run.reps - 1, t)] = f"xc{r}_{t}"
+                continue
             for copy in range(run.reps):
                 source.names[run.node(nodes, copy, t)] = f"o{r}_{t}[{copy}]"
+        self.listed = [t for t in self.exported if t not in run.init]
+        # Each copy's own leaves, when f reaches them all from inside: a table
+        # of the Values made once, read in the loop (no per-call list of them).
+        columns = [column for _, column in run.private.values()]
+        self.static = bool(columns) and not any(
+            p in source.input_index for column in columns for p in column
+        )
+        if self.static:
+            rows = [tuple(c[copy] for c in columns) for copy in range(run.reps)]
+            source.tables[f"_P{r}"] = rows
+            source.tables[f"_PB{r}"] = [rows[copy] for copy in run.order]
+            source.reached += [p for column in columns for p in column]
         if run.varying:
             table = list(zip(*run.varying.values(), strict=True))
             source.tables[f"_T{r}"] = table
@@ -416,7 +433,7 @@ class _Loop:
     def forward(self) -> list[str]:
         """Lists of the exported values, one entry per copy."""
         r, run = self.r, self.run
-        lines = [f"o{r}_{t} = []" for t in self.exported]
+        lines = [f"o{r}_{t} = []" for t in self.listed]
         for t, p in run.init.items():
             start = repr(p) if isinstance(p, float) else self.source.name(p)
             lines += [f"xc{r}_{t} = {start}", f"ci{r}_{t} = []"]
@@ -424,7 +441,12 @@ class _Loop:
         if run.varying:
             targets.append(self.columns)
             iterables.append(f"_T{r}")
-        if run.private:
+        reads: list[str] = []
+        if self.static:
+            targets.append(f"({', '.join('v' + x for x in self.private.values())},)")
+            iterables.append(f"_P{r}")
+            reads = [f"{x} = v{x}._data" for x in self.private.values()]
+        elif run.private:
             lines.append(
                 f"p{r} = {self._private_rows(range(run.reps), self.source.name)}"
             )
@@ -435,16 +457,28 @@ class _Loop:
         else:
             lines.append(f"for _ in range({run.reps}):")
         kept: set[Operand] = {self.template[t] for t in [*self.exported, *run.init]}
-        self.values, self.checked = self.source._forward(
+        values, self.checked = self.source._forward(
             self.template, self._name, self._constant, kept
         )
+        self.values = reads + values
+        after = []
+        for t, e in self.carry.items():
+            # A carried value read only by ops like + makes the next copy's
+            # result non-finite if it is: only the last copy's needs a check.
+            if all(
+                _codegen.propagates_nonfinite(c._row)
+                for c in self.template
+                if e in operands(c)
+            ):
+                self.checked.remove(f"t{r}_{t}")
+                after.append(f"chk = chk + xc{r}_{t}")
         body = [f"ci{r}_{t}.append(xc{r}_{t})" for t in run.init]
         body += self.values
-        body += [f"o{r}_{t}.append(t{r}_{t})" for t in self.exported]
+        body += [f"o{r}_{t}.append(t{r}_{t})" for t in self.listed]
         if self.checked:
             body.append(f"chk = chk + sum(({', '.join(self.checked)},))")
         body += [f"xc{r}_{t} = t{r}_{t}" for t in run.init]
-        return lines + _indent(body)
+        return lines + _indent(body) + after
 
     def backward(
         self,
@@ -461,9 +495,7 @@ class _Loop:
             targets.append(self.columns)
             iterables.append(f"_B{r}")
         seeds: dict[Operand, tuple[str, int]] = {}
-        for t in self.exported:
-            if t in run.init:
-                continue  # a carried value: its adjoint comes from the next copy
+        for t in self.listed:
             given = [adjoint.pop(run.node(nodes, copy, t), None) for copy in run.order]
             if any(g is None for g in given):
                 raise _NotRollableError  # a copy with no adjoint: eager skipped it
@@ -485,32 +517,38 @@ class _Loop:
         if not seeds:
             return lines
         body = [*self.values]
-        # A copy's own leaves: their gradients summed in the copy, then added;
-        # what a copy gives the value it was carried: the previous copy's.
-        own: dict[Operand, str] = {
-            p: f"a{self.private[p]}" for p in self.leaves if p in self.private
-        }
-        own.update({e: f"gn{r}_{t}" for t, e in self.carry.items()})
-        if run.private:
+        if self.static:
+            targets.append(f"({', '.join('v' + x for x in self.private.values())},)")
+            iterables.append(f"_PB{r}")
+        elif run.private:
             rows = self._private_rows(run.order, self.source.name)
             lines.append(f"pb{r} = {rows}")
             lines.append(f"pv{r} = {self._private_rows(run.order, self.source.holder)}")
             targets.append(f"({', '.join(self.private.values())},)")
             targets.append(f"({', '.join('v' + x for x in self.private.values())},)")
             iterables += [f"pb{r}", f"pv{r}"]
-        body += [f"{a} = -0.0" for a in own.values()]  # -0.0 + x is x
         visits = [self.template[t] for t in run.visits]
         backward, left = self.source._backward(
-            visits, seeds, self._name, self._constant, {**accumulators, **own}
+            visits, seeds, self._name, self._constant, accumulators
         )
-        if left:
+        # What is left: a copy's own leaves' gradients, and what the copy
+        # gives the value it was carried (the previous copy's adjoint).
+        for p, (g, _) in list(left.items()):
+            if p in self.private:
+                backward.append(f"v{self.private[p]}.grad += {_adjoint(g)}")
+                del left[p]
+        carried = [left.pop(e, None) for e in self.carry.values()]
+        if left or any(g is None for g in carried):
             raise _NotRollableError
-        backward += [
-            f"v{self.private[p]}.grad += {_adjoint(a)}"
-            for p, a in own.items()
-            if p in self.private
+        changes = [
+            (f"gc{r}_{t}", g[0])  # type: ignore[index]
+            for t, g in zip(self.carry, carried, strict=True)
+            if g[0] != f"gc{r}_{t}"  # type: ignore[index]
         ]
-        backward += [f"gc{r}_{t} = gn{r}_{t}" for t in run.init]
+        if changes:  # all at once: one may read another's old value
+            names = ", ".join(name for name, _ in changes)
+            values = ", ".join(f"({g})" for _, g in changes)
+            backward.append(f"{names}, = {values},")
         after: list[str] = []
         for t, p in run.init.items():
             if takes_gradient(p):  # the first copy's carried value came from p
@@ -525,10 +563,16 @@ class Code:
     """What `generate` makes: the source, the function, and the leaves it reads."""
 
     def __init__(
-        self, text: str, captured: list[Value], tables: dict[str, Any]
+        self,
+        text: str,
+        captured: list[Value],
+        reached: list[Value],
+        tables: dict[str, Any],
     ) -> None:
         self.text = text
         self.captured = captured
+        self.leaves = captured + reached
+        """Every leaf the replay reads besides its arguments."""
         namespace: dict[str, Any] = {**_codegen.NAMESPACE, **tables}
         exec(builtins.compile(text, "<autograd.compile>", "exec"), namespace)
         self.function: Callable[[list[Value], list[Value]], float | None]
@@ -546,4 +590,4 @@ def generate(tape: Tape) -> Code:
             source = None
     if source is None:
         source = _Source(tape, None)
-    return Code(source.text, source.captured, source.tables)
+    return Code(source.text, source.captured, source.reached, source.tables)

@@ -445,9 +445,9 @@ class Runs:
                 segment += 1
             if r >= 0:
                 continue
-            if segment < len(spans) and spans[segment][0] < i:
-                if v._p0 in leaves[segment] or v._p1 in leaves[segment]:
-                    return False
+            inside = segment < len(spans) and spans[segment][0] < i
+            if inside and (v._p0 in leaves[segment] or v._p1 in leaves[segment]):
+                return False
             self.rest_visited[segment].append(v)
         return True
 

@@ -304,7 +304,7 @@ class _Plan:
         code = codegen.generate(tape)
         self.source = code.text
         self.captured = code.captured
-        self.aliasing = Aliasing(code.captured, aliases)
+        self.aliasing = Aliasing(code.leaves, aliases)
         # replay(inputs, captured): the output's value, gradients added; None
         # if a guard or the overflow check failed (nothing is changed then).
         self.replay: Callable[[list[Value], list[Value]], float | None]
