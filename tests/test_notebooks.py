@@ -7,6 +7,7 @@ outputs: run them yourself to see them.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -131,6 +132,36 @@ def test_the_names_gpt_notebook_runs(tmp_path: Path) -> None:
     invented = [line for line in after_title if line][:5]
     assert all(re.fullmatch(r"  '[a-z]*'", line) for line in invented), invented
     assert "iVBOR" in outputs(notebook, "image/png")  # the demo's figure
+
+
+@pytest.mark.parametrize("in_a_clone", [True, False])
+def test_the_names_gpt_notebook_finds_the_demos_under_a_non_editable_install(
+    tmp_path: Path, in_a_clone: bool
+) -> None:
+    # A wheel install: `autograd` lives outside the clone (a stand-in package).
+    package = tmp_path / "site" / "autograd"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    folder = tmp_path / "clone" / "demos" / "notebooks"
+    folder.mkdir(parents=True)
+    if in_a_clone:
+        (folder.parent / "names_gpt.py").write_text("", encoding="utf-8")
+    notebook = nbformat.read(ROOT / "demos/notebooks/03_names_gpt.ipynb", as_version=4)
+    first = next(c.source for c in notebook.cells if c.cell_type == "code")
+    done = subprocess.run(
+        [sys.executable, "-c", first + "\nprint(sys.path[0])"],
+        cwd=folder,  # Jupyter starts the kernel in the notebook's folder
+        env={**os.environ, "PYTHONPATH": str(package.parent)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if in_a_clone:
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == str(folder.parent)
+    else:
+        assert done.returncode == 1
+        assert "open it from demos/notebooks/ in a clone" in done.stderr
 
 
 if __name__ == "__main__":
