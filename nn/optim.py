@@ -68,6 +68,12 @@ class Optimizer:
                 raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}")
             if id(p) in seen:
                 raise ValueError(f"params[{i}] ({p.label or p!r}) appears twice")
+            if p.op:
+                # Its data is recomputed from its operands: a step would not stick.
+                raise ValueError(
+                    f"params[{i}] ({p.label or p!r}) was made by {p.op!r}, not a "
+                    "leaf: optimize the leaf Values it was made from"
+                )
             seen.add(id(p))
         if not callable(lr):
             lr = finite_float(lr, "lr", minimum=0.0)

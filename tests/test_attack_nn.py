@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from decimal import Decimal, localcontext
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value
-from nn import cross_entropy
+from nn import SGD, cross_entropy
 
 
 def _true_cross_entropy(row: list[float], label: int) -> float:
@@ -45,3 +46,12 @@ def test_cross_entropy_of_two_equal_huge_logits_is_log_two() -> None:
     loss.backward()
     assert loss.data == math.log(2.0)
     assert [v.grad for v in row] == [0.5, -0.5]
+
+
+def test_an_optimizer_refuses_a_parameter_made_by_an_op() -> None:
+    """A node among the parameters (a module attribute ``self.w2 = self.w * 2``)
+    was stepped like a leaf: its data moved while the graph kept its old local
+    derivative, and nothing said so (PyTorch: "can't optimize a non-leaf")."""
+    w = Value(1.0)
+    with pytest.raises(ValueError, match="made by 'mul', not a leaf"):
+        SGD([w, w * 2.0], lr=0.1)
