@@ -6,10 +6,21 @@ import math
 import numbers
 import random
 import reprlib
-from collections.abc import MutableSequence
+from collections.abc import MutableSequence, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["Draws", "Seed", "finite_float", "positive_int", "resolve_rng", "short"]
+from autograd import engine
+from autograd.engine import Value
+
+__all__ = [
+    "Draws",
+    "Seed",
+    "finite_float",
+    "positive_int",
+    "resolve_rng",
+    "short",
+    "tell_compile",
+]
 
 
 @runtime_checkable
@@ -81,3 +92,13 @@ def resolve_rng(seed: object) -> Draws:
         "seed must be an int, a random.Random or None, "
         f"got {type(seed).__name__} {short(seed)}"
     )
+
+
+def tell_compile(params: Sequence[Value], what: str) -> None:
+    """Inside a function `autograd.compile` traces, setting grads is refused.
+
+    A replay runs no Python of the function, so a ``zero_grad()`` inside it
+    would run on the first call only and later calls would pile gradients up.
+    """
+    if params:
+        engine._tell_tracer_changed(params[0], what)

@@ -29,7 +29,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from autograd import Value
-from nn._validate import Draws, Seed, finite_float, positive_int, resolve_rng
+from nn._validate import (
+    Draws,
+    Seed,
+    finite_float,
+    positive_int,
+    resolve_rng,
+    tell_compile,
+)
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Module", "Neuron"]
 
@@ -116,7 +123,9 @@ class Module(metaclass=_LabelsParameters):
 
     def zero_grad(self) -> None:
         """Reset the gradient of every parameter to 0.0."""
-        for p in self.parameters():
+        params = self.parameters()
+        tell_compile(params, "called zero_grad() on a module")
+        for p in params:
             p.grad = 0.0
 
     def label_parameters(self) -> None:

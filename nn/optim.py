@@ -28,7 +28,7 @@ import numbers
 from collections.abc import Callable, Iterable
 
 from autograd import Value
-from nn._validate import finite_float
+from nn._validate import finite_float, tell_compile
 
 __all__ = ["SGD", "Adam", "AdamW", "LearningRate", "Optimizer", "State"]
 
@@ -90,6 +90,7 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         """Reset the gradient of every parameter to 0.0."""
+        tell_compile(self.params, "called an optimizer's zero_grad()")
         for p in self.params:
             p.grad = 0.0
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value
-from nn import SGD, cross_entropy
+from autograd import Value, compile
+from nn import MLP, SGD, cross_entropy
 
 
 def _true_cross_entropy(row: list[float], label: int) -> float:
@@ -55,3 +55,33 @@ def test_an_optimizer_refuses_a_parameter_made_by_an_op() -> None:
     w = Value(1.0)
     with pytest.raises(ValueError, match="made by 'mul', not a leaf"):
         SGD([w, w * 2.0], lr=0.1)
+
+
+def test_zero_grad_inside_a_compiled_function_is_refused() -> None:
+    """The replay skips f's Python: zero_grad ran on the first call only, so
+    later calls piled gradients up (x2, x3 the eager ones) with no error."""
+    model = MLP(2, [3, 1], seed=0)
+    optimizer = SGD(model.parameters(), lr=0.1)
+
+    def with_module_zero_grad(x: Value) -> Value:
+        model.zero_grad()
+        return model([x, 1.0])  # type: ignore[return-value]
+
+    def with_optimizer_zero_grad(x: Value) -> Value:
+        optimizer.zero_grad()
+        return model([x, 1.0])  # type: ignore[return-value]
+
+    for f in (with_module_zero_grad, with_optimizer_zero_grad):
+        with pytest.raises(TypeError, match="zero_grad"):
+            compile(f)(Value(0.5))
+
+
+def test_zero_grad_outside_a_compiled_function_still_works() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    step = compile(lambda x: model([x, 1.0]))
+    grads = []
+    for _ in range(3):
+        model.zero_grad()
+        step(Value(0.5))
+        grads.append(model.parameters()[0].grad)
+    assert grads[0] == grads[1] == grads[2] != 0.0
