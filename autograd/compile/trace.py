@@ -13,7 +13,13 @@ from autograd.compile.soundness import (
     structure,
     with_proxies,
 )
-from autograd.compile.tape import STOP_GRADIENT, Equation, Operand, Tape
+from autograd.compile.tape import (
+    STOP_GRADIENT,
+    Equation,
+    Operand,
+    Tape,
+    blank_equations,
+)
 from autograd.engine import _RECORD, _TRACE, Value, _mode, _tracer, has_hooks
 from autograd.ops import Op
 
@@ -194,7 +200,7 @@ def _trace(
         _unproxy(recorder, real)
         real.get(out, out).backward()
         return None, out._data
-    equations, eq_of, aliased = _equations(recorder, real, set(inputs))
+    equations, eq_of, aliased, leaves = _equations(recorder, real, set(inputs))
     if out in inputs:
         aliased.add(out)  # f returned a leaf it captured that is also an argument
     out = real.get(out, out)
@@ -203,6 +209,8 @@ def _trace(
         for at, a, symbol, b, result in recorder.comparisons
     ]
     tape_out = _operand(out, eq_of, real)
+    if isinstance(tape_out, Value) and tape_out not in inputs:
+        leaves[tape_out] = None
     _unproxy(recorder, real)
     # The equations backward passes adjoints through (leaves, and the
     # leaves detach() and no_grad made, pass nothing on).
@@ -211,18 +219,22 @@ def _trace(
         for eq in map(eq_of.get, backward_order(out))
         if eq.__class__ is Equation and not eq.stop
     ]
-    tape = Tape(inputs, equations, guards, tape_out, visited)
+    tape = Tape(
+        inputs, equations, guards, tape_out, visited=visited, leaves=list(leaves)
+    )
     aliases = [(i, v) for i, v in enumerate(inputs) if v in aliased]
     return _Plan(tape, aliases), out._data
 
 
 def _equations(
     recorder: _Recorder, real: dict[Value, Value], inputs: set[Value]
-) -> tuple[list[Equation], dict[Value, Operand], set[Value]]:
-    """The recorded nodes as equations, what each Value is on the tape, and
-    the arguments f captured as well (reached as themselves, not as proxies)."""
+) -> tuple[list[Equation], dict[Value, Operand], set[Value], dict[Value, None]]:
+    """The recorded nodes as equations, what each Value is on the tape, the
+    arguments f captured as well (reached as themselves, not as proxies), and
+    the leaves f reached from inside, in order of first use."""
     ref_of: dict[Value, Operand] = {}
     aliased: set[Value] = set()
+    leaves: dict[Value, None] = {}  # reached from inside, in order of first use
 
     def ref(p: object) -> Operand:
         """`p` on the tape; first sight of a Value goes through `_operand`."""
@@ -233,6 +245,8 @@ def _equations(
             if p in inputs:
                 aliased.add(p)
             found = ref_of[p] = _operand(p, ref_of, real)
+            if isinstance(found, Value) and found not in inputs:
+                leaves[found] = None
         return found
 
     equations: list[Equation] = []
@@ -249,14 +263,15 @@ def _equations(
             first = p if p.__class__ is float else get(p) or ref(p)  # type: ignore[arg-type]
             p = v._p1
             found = p if p is None or p.__class__ is float else get(p) or ref(p)  # type: ignore[arg-type]
-            eq = Equation(v._row, first, found, False)  # type: ignore[arg-type]
+            eq = next(blank_equations)
+            eq._row, eq._p0, eq._p1, eq.stop = v._row, first, found, False
         ref_of[v] = eq
         equations.append(eq)
     for _, a, _, b, _ in recorder.comparisons:
         for x in (a, b):
             if isinstance(x, Value):
                 ref(x)
-    return equations, ref_of, aliased
+    return equations, ref_of, aliased, leaves
 
 
 def _operand(
