@@ -711,33 +711,34 @@ def _marked_order(root: Value) -> list[Value]:
     v = root
     v._g = False
     while True:
+        # Go down operand 0 while it is a node not reached yet.
         p = v._p0
-        if p.__class__ is Value and p._g is None:
-            if p._row is None:  # a leaf is done as soon as it is reached
-                p._g = 0.0
-                order.append(p)
-            else:
-                p._g = False
-                path.append(v)
-                v = p
-                continue
-        p = v._p1
-        if p.__class__ is Value and p._g is None:
-            if p._row is None:
-                p._g = 0.0
-                order.append(p)
-            else:
-                p._g = False
-                path.append(v)
-                v = p
-                continue
-        v._g = 0.0
-        order.append(v)
-        if not path:
-            break
-        v = path.pop()
-    order.reverse()
-    return order
+        while p.__class__ is Value and p._g is None and p._row is not None:
+            p._g = False
+            path.append(v)
+            v = p
+            p = v._p0
+        if p.__class__ is Value and p._g is None:  # a leaf: done once reached
+            p._g = 0.0
+            order.append(p)
+        # Operand 0 of `v` is done: visit operand 1, or finish `v` and go up.
+        while True:
+            p = v._p1
+            if p.__class__ is Value and p._g is None:
+                if p._row is None:
+                    p._g = 0.0
+                    order.append(p)
+                else:
+                    p._g = False
+                    path.append(v)
+                    v = p
+                    break
+            v._g = 0.0
+            order.append(v)
+            if not path:
+                order.reverse()
+                return order
+            v = path.pop()
 
 
 def _backward_fast(root: Value, seed: float) -> None:
