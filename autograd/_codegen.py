@@ -19,6 +19,7 @@ import copy
 import inspect
 import operator
 import re
+import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -321,10 +322,8 @@ def eager_source(op: Op, name: str, reflected: bool = False) -> str:
         # Read twice off the fast path rather than kept in a local: one
         # store and load fewer per op.
         f"    if _mode_get() != {_RECORD_MODE}:  # not plain recording",
-        *_call(
-            "        return _made_in_mode",
-            ["_mode_get()", row, _tuple(operands), _tuple(names), "out"],
-        ),
+        f"        return _made_in_mode(_mode_get(), {row}, {_tuple(operands)}, "
+        f"{_tuple(names)}, out)",
         "    v = next(_new_values)",
         "    v._data = out",
         "    v.grad = 0.0",
@@ -352,12 +351,14 @@ def eager_source(op: Op, name: str, reflected: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+GENERATED = Path(__file__).with_name("_generated.py")
+
 _HEADER = '''\
 """The eager op functions and Value's op methods, one per row of `autograd/ops.py`.
 
-Generated: do not edit. `make gen` (``python -m autograd._codegen``) writes
-this file from the op table, and tests/test_generated.py fails when it is out
-of date. Each function is its row's forward and local derivatives inlined
+Generated: do not edit. `make gen` (`autograd._codegen.main`) writes this
+file from the op table, and tests/test_generated.py fails when it is out of
+date. Each function is its row's forward and local derivatives inlined
 (`autograd._codegen`): one Python call per op, the same floats as the row.
 `Value` and `_new_values` are bound by `autograd.engine` once the class exists.
 """
@@ -405,16 +406,21 @@ def _tuple(items: Sequence[str]) -> str:
     return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
 
 
-def _call(head: str, args: list[str]) -> list[str]:
-    """A call as ruff formats it: on one line if it fits, else its arguments."""
-    line = f"{head}({', '.join(args)})"
-    if len(line) <= 88:
-        return [line]
-    indent = " " * (len(head) - len(head.lstrip()) + 4)
-    inner = f"{indent}{', '.join(args)}"
-    if len(inner) <= 88:
-        return [f"{head}(", inner, f"{indent[4:]})"]
-    return [f"{head}(", *(f"{indent}{arg}," for arg in args), f"{indent[4:]})"]
+def _formatted(text: str) -> str:
+    """`text` laid out by `ruff format` with the project's settings."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(GENERATED)],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        msg = (
+            f"make gen: `ruff format` failed (ruff is in the dev extra): {done.stderr}"
+        )
+        raise RuntimeError(msg)
+    return done.stdout
 
 
 def _indented(items: list[str]) -> list[str]:
@@ -454,7 +460,7 @@ def module_source() -> str:
         elif not _is_operator(op):
             methods.append(f"    {op.name} = {name}")
     by_name = [f'"{name}": {name},' for name, op, r in functions if not r]
-    return (
+    return _formatted(
         f"{text}\n\n\n{code}\n\n"
         "class ValueOps:\n"
         '    """Value\'s operators and op methods: the functions above."""\n\n'
@@ -464,9 +470,6 @@ def module_source() -> str:
         + "\n}\n"
         '"""Each table row\'s function, by the row\'s name."""\n'
     )
-
-
-GENERATED = Path(__file__).with_name("_generated.py")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

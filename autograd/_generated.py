@@ -1,8 +1,8 @@
 """The eager op functions and Value's op methods, one per row of `autograd/ops.py`.
 
-Generated: do not edit. `make gen` (``python -m autograd._codegen``) writes
-this file from the op table, and tests/test_generated.py fails when it is out
-of date. Each function is its row's forward and local derivatives inlined
+Generated: do not edit. `make gen` (`autograd._codegen.main`) writes this
+file from the op table, and tests/test_generated.py fails when it is out of
+date. Each function is its row's forward and local derivatives inlined
 (`autograd._codegen`): one Python call per op, the same floats as the row.
 `Value` and `_new_values` are bound by `autograd.engine` once the class exists.
 """
@@ -724,7 +724,11 @@ def erf(a: Value | float) -> Value | float:
     v._row = _row_erf
     v._p0 = a
     v._p1 = None
-    v._d0 = _cg_g__TWO_OVER_SQRT_PI * _cg_m.exp(-x * x) if -_cg_g__TAIL < x < _cg_g__TAIL else 0.0
+    v._d0 = (
+        _cg_g__TWO_OVER_SQRT_PI * _cg_m.exp(-x * x)
+        if -_cg_g__TAIL < x < _cg_g__TAIL
+        else 0.0
+    )
     v._d1 = None
     return v
 
