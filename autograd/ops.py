@@ -203,11 +203,6 @@ class Op:
         return min(gaps, default=math.inf)
 
 
-def _nonzero(x: Any) -> bool:
-    """x != 0 for a float or a Value (on a Value `!=` tests identity)."""
-    return bool(x < 0 or x > 0)
-
-
 def _finite(x: Any) -> bool:
     """False for a float inf or nan; a Value is always finite."""
     return not isinstance(x, float) or math.isfinite(x)
@@ -215,10 +210,11 @@ def _finite(x: Any) -> bool:
 
 def _d_pow(m: Math, x: Any, y: Any, out: Any) -> tuple[Any, Any]:
     # d/dx x**y = y * x**(y-1): 0 for y == 0 even where x**(y-1) is inf (x**0
-    # is flat), not 0 * inf; d/dy x**y = x**y * log(x), defined for x > 0
-    # (0 at x == 0, the limit for y > 0; the engine refuses x < 0 for a Value y).
+    # is flat), not 0 * inf (`y < 0 or y > 0`: on a Value `!=` is identity);
+    # d/dy x**y = x**y * log(x), defined for x > 0 (0 at x == 0, the limit for
+    # y > 0; the engine refuses x < 0 for a Value y).
     slope = m.pow(x, y - 1)
-    dx = y * slope if _nonzero(y) or _finite(slope) else 0.0
+    dx = y * slope if y < 0 or y > 0 or _finite(slope) else 0.0
     dy = out * m.log(x) if x > 0 else 0.0
     return dx, dy
 
