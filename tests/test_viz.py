@@ -263,7 +263,10 @@ def structure(drawing: dict[str, Any]) -> tuple[list[Any], list[Any]]:
 
 def drawn_text(drawing: dict[str, Any], name: str) -> list[str]:
     (node,) = [o for o in drawing["objects"] if o["name"] == name]
-    return [op["text"] for op in node.get("_ldraw_", []) if op["op"] == "T"]
+    # Blank lines are left out, as `shown` leaves them out: dot draws a blank
+    # line only when another follows it (" \n\\" draws " " and "\\").
+    texts = [op["text"] for op in node.get("_ldraw_", []) if op["op"] == "T"]
+    return [t for t in texts if t.strip()]
 
 
 def everywhere(text: str) -> Value:
