@@ -11,6 +11,7 @@ adjoints; everything else is straight-line.
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, Final, final
 
@@ -49,6 +50,26 @@ def _adjoint(total: str) -> str:
     never is -0.0, and differs from one that does not only in that sign.
     """
     return f"0.0 + {total}" if total.isidentifier() else f"0.0 + ({total})"
+
+
+def _needed(values: list[str], then: list[str]) -> list[str]:
+    """The statements of `values` whose variable `then` (or a kept one) reads.
+
+    A loop's backward computes a copy's values again, but only those its
+    adjoints read. Statements other than ``name = ...`` (checks) are kept.
+    """
+    reads = {w for line in then for w in _WORD.findall(line)}
+    kept: list[str] = []
+    for line in reversed(values):
+        name, equals, _ = line.partition(" = ")
+        if equals and name.isidentifier() and name not in reads:
+            continue
+        kept.append(line)
+        reads.update(_WORD.findall(line))
+    return kept[::-1]
+
+
+_WORD: Final = re.compile(r"[A-Za-z_]\w*")
 
 
 def _consumers(nodes: list[Equation]) -> dict[Equation, list[tuple[Equation, int]]]:
@@ -476,7 +497,12 @@ class _Loop:
         body += self.values
         body += [f"o{r}_{t}.append(t{r}_{t})" for t in self.listed]
         if self.checked:
-            body.append(f"chk = chk + sum(({', '.join(self.checked)},))")
+            total = ", ".join(self.checked)
+            body.append(
+                f"chk = chk + {total}"
+                if len(self.checked) == 1
+                else f"chk = chk + sum(({total},))"
+            )
         body += [f"xc{r}_{t} = t{r}_{t}" for t in run.init]
         return lines + _indent(body) + after
 
@@ -545,7 +571,9 @@ class _Loop:
             for t, g in zip(self.carry, carried, strict=True)
             if g[0] != f"gc{r}_{t}"  # type: ignore[index]
         ]
-        if changes:  # all at once: one may read another's old value
+        if len(changes) == 1:
+            backward.append(f"{changes[0][0]} = {changes[0][1]}")
+        elif changes:  # all at once: one may read another's old value
             names = ", ".join(name for name, _ in changes)
             values = ", ".join(f"({g})" for _, g in changes)
             backward.append(f"{names}, = {values},")
@@ -555,6 +583,7 @@ class _Loop:
                 self.source.contribute(
                     adjoint, accumulators, p, (f"gc{r}_{t}", 1), after
                 )
+        body = _needed(body, backward)
         return [*lines, _loop(targets, iterables), *_indent(body + backward), *after]
 
 
