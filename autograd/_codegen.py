@@ -327,7 +327,6 @@ def eager_source(op: Op, name: str, reflected: bool = False) -> str:
         "    v = next(_new_values)",
         "    v._data = out",
         "    v.grad = 0.0",
-        '    v.label = ""',
         "    v._g = None",
         f"    v._row = {row}",
         "    v._p0 = a",

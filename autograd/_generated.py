@@ -112,7 +112,6 @@ def add(a: Value | float, b: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_add
     v._p0 = a
@@ -145,7 +144,6 @@ def radd(b: Value | float, a: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_add
     v._p0 = a
@@ -178,7 +176,6 @@ def sub(a: Value | float, b: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_sub
     v._p0 = a
@@ -211,7 +208,6 @@ def rsub(b: Value | float, a: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_sub
     v._p0 = a
@@ -244,7 +240,6 @@ def mul(a: Value | float, b: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_mul
     v._p0 = a
@@ -277,7 +272,6 @@ def rmul(b: Value | float, a: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_mul
     v._p0 = a
@@ -309,7 +303,6 @@ def div(a: Value | float, b: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_div
     v._p0 = a
@@ -341,7 +334,6 @@ def rdiv(b: Value | float, a: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_div
     v._p0 = a
@@ -373,7 +365,6 @@ def pow(a: Value | float, b: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_pow
     v._p0 = a
@@ -403,7 +394,6 @@ def neg(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_neg
     v._p0 = a
@@ -431,7 +421,6 @@ def abs(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_abs
     v._p0 = a
@@ -460,7 +449,6 @@ def exp(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_exp
     v._p0 = a
@@ -488,7 +476,6 @@ def log(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_log
     v._p0 = a
@@ -516,7 +503,6 @@ def sqrt(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_sqrt
     v._p0 = a
@@ -545,7 +531,6 @@ def sin(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_sin
     v._p0 = a
@@ -573,7 +558,6 @@ def cos(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_cos
     v._p0 = a
@@ -603,7 +587,6 @@ def tanh(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_tanh
     v._p0 = a
@@ -633,7 +616,6 @@ def sigmoid(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_sigmoid
     v._p0 = a
@@ -663,7 +645,6 @@ def relu(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_relu
     v._p0 = a
@@ -691,7 +672,6 @@ def softplus(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_softplus
     v._p0 = a
@@ -719,7 +699,6 @@ def erf(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_erf
     v._p0 = a
@@ -753,7 +732,6 @@ def gelu(a: Value | float) -> Value | float:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_gelu
     v._p0 = a
@@ -786,7 +764,6 @@ def leaky_relu(a: Value | float, b: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_leaky_relu
     v._p0 = a
@@ -819,7 +796,6 @@ def elu(a: Value | float, b: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_elu
     v._p0 = a
@@ -854,7 +830,6 @@ def maximum(a: Value | float, b: Value | float) -> Value:
     v = next(_new_values)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = _row_maximum
     v._p0 = a

@@ -152,7 +152,6 @@ def _leaf(data: float) -> Value:
     v: Value = _new(Value)
     v._data = data
     v.grad = 0.0
-    v.label = ""
     v._g = v._row = v._p0 = v._p1 = v._d0 = v._d1 = None
     return v
 
@@ -233,7 +232,6 @@ def _made_in_mode(
     v: Value = _new(Value)
     v._data = out
     v.grad = 0.0
-    v.label = ""
     v._g = None
     v._row = op
     v._p0 = operands[0]  # type: ignore[assignment]
@@ -302,7 +300,7 @@ class Value(ValueOps):
     """
 
     # `__dict__` takes micrograd-style free attributes (an optimizer's `p.m`,
-    # a drawing colour); created on first use, so other nodes pay one slot.
+    # a drawing colour, a label); made on first use, so other nodes pay 16 bytes.
     __slots__ = (
         "__dict__",
         "__weakref__",
@@ -314,12 +312,13 @@ class Value(ValueOps):
         "_p1",
         "_row",
         "grad",
-        "label",
     )
 
     _data: float
     grad: float | Value
-    label: str
+    # A class default, so an unlabelled node (nearly all of them) stores
+    # nothing: a label lives in the node's `__dict__`, made only when set.
+    label: str = ""
     _row: Op | None
     _p0: Value | float | None
     _p1: Value | float | None
@@ -347,7 +346,8 @@ class Value(ValueOps):
             raise TypeError(f"Value: label must be a str, got {_describe(label)}")
         self._data = _to_float(data, "Value")
         self.grad = 0.0
-        self.label = label
+        if label:
+            self.label = label
         self._g = self._row = self._p0 = self._p1 = self._d0 = self._d1 = None
         if _children or _op:
             _micrograd.init_node(self, _children, _op)
