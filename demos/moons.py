@@ -42,12 +42,19 @@ def score(model: MLP, x: Sequence[float]) -> Value:
     return out
 
 
+def batch_loss(
+    model: MLP, points: Sequence[Sequence[float]], labels: Sequence[int]
+) -> tuple[Value, list[Value]]:
+    """Forward pass over the whole batch: hinge loss + ALPHA * L2, and the scores."""
+    scores = [score(model, x) for x in points]
+    return hinge(scores, labels) + ALPHA * l2(model.parameters()), scores
+
+
 def loss_and_accuracy(
     model: MLP, points: Sequence[Sequence[float]], labels: Sequence[int]
 ) -> tuple[Value, float]:
     """Forward pass over the whole batch: hinge loss + ALPHA * L2, and accuracy."""
-    scores = [score(model, x) for x in points]
-    loss = hinge(scores, labels) + ALPHA * l2(model.parameters())
+    loss, scores = batch_loss(model, points, labels)
     predicted = [1 if s.data > 0 else -1 for s in scores]
     return loss, accuracy(predicted, labels)
 
@@ -84,8 +91,9 @@ def main(argv: Sequence[str] | None = None) -> Result:
     optimizer = SGD(model.parameters(), lr=lambda k: 1.0 - 0.9 * k / steps)
     print(f"{model}: {len(model.parameters())} parameters, {len(points)} points")
 
-    # Compiled, a step returns the loss only: accuracy is computed at the end.
-    step = compile(lambda: loss_and_accuracy(model, points, labels)[0])
+    # Compiled, a step returns the loss only (compile refuses reading a
+    # score's number inside the step): accuracy is computed at the end.
+    step = compile(lambda: batch_loss(model, points, labels)[0])
     bar = progress(steps, "moons")
     losses = []
     for _ in bar:
