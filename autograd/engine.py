@@ -91,6 +91,21 @@ def _tell_tracer_changed(v: Value, what: str) -> None:
 
 
 _tracer: ContextVar[_Tracer | None] = ContextVar("autograd_tracer", default=None)
+
+
+def _user_read(v: Value) -> float:
+    """`v`'s number, given to the user: every public way to see it comes here.
+
+    While compile traces, the tracer is told (and refuses): a replay would
+    reuse the number read during the trace, whatever `v` holds then.
+    """
+    if _mode.get() & _TRACE:
+        tracer = _tracer.get()
+        if tracer is not None:
+            tracer.read(v)
+    return v._data
+
+
 _subclasses: list[type] = []  # every subclass of Value defined so far
 
 
@@ -99,6 +114,8 @@ def _describe(x: object) -> str:
     if isinstance(x, int) and x.bit_length() > 256:
         # repr of an int past sys.get_int_max_str_digits() raises ValueError.
         text = f"<about {x.bit_length() * 0.30103:.0f} digits>"
+    elif isinstance(x, Value):  # the library's message: not a read by the user
+        text = f"Value(data={x._data!r})"
     else:
         try:
             text = repr(x)
@@ -362,11 +379,7 @@ class Value(ValueOps):
         stored as a float. The library itself reads the slot `_data`; a read
         through this property is the user's, which `autograd.compile` sees.
         """
-        if _mode.get() & _TRACE:
-            tracer = _tracer.get()
-            if tracer is not None:
-                tracer.read(self)
-        return self._data
+        return _user_read(self)
 
     @data.setter
     def data(self, value: float) -> None:
@@ -404,6 +417,7 @@ class Value(ValueOps):
         """d(self)/d(operand) for each of `operands`, computed in the forward pass."""
         if self._row is None:
             return ()
+        _user_read(self)  # the slopes are numbers of this node's forward pass
         return (self._d0,) if self._row.arity == 1 else (self._d0, self._d1)
 
     # -- micrograd's names for the same things (see `autograd._micrograd`) --
@@ -430,7 +444,7 @@ class Value(ValueOps):
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={_user_read(self)!r}, grad={self.grad!r}{label})"
 
     def _repr_svg_(self) -> str | None:
         """This value's graph as SVG for Jupyter (`autograd.viz.set_notebook`)."""
@@ -460,18 +474,20 @@ class Value(ValueOps):
         return self.data
 
     def __format__(self, spec: str) -> str:
-        return format(self._data, spec) if spec else repr(self)
+        return format(_user_read(self), spec) if spec else repr(self)
 
     def __reduce_ex__(self, protocol: object) -> tuple[Any, ...]:
         """Pickle this value's whole graph, laid out flat: any depth works."""
         from autograd import _pickle  # noqa: PLC0415 - it sits above the engine
 
+        _user_read(self)  # a copy holds the numbers as they are now
         return _pickle.reduce(self)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
         """Copy this value's whole graph without recursion, keeping shared nodes."""
         from autograd import _pickle  # noqa: PLC0415 - it sits above the engine
 
+        _user_read(self)  # a copy holds the numbers as they are now
         return _pickle.deepcopy(self, memo)
 
     # -- arithmetic: every operator works with a number on either side ----

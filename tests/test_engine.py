@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import math
+import pickle
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -609,3 +612,44 @@ def test_generated_ops_tell_the_tracer_what_they_make() -> None:
         ("read", "tanh"),
         ("compared", ">"),
     ]
+
+
+def _float_without_grad(v: Value) -> float:
+    with no_grad():  # float(v) is refused while recording, traced or not
+        return float(v)
+
+
+# Every public way to see a Value's number. Inside a compiled function each one
+# must be refused: a replay would reuse the number seen while tracing.
+_NUMBER_READS: dict[str, Callable[[Value], object]] = {
+    "data": lambda v: v.data,
+    "item": lambda v: v.item(),
+    "float": _float_without_grad,
+    "format": lambda v: f"{v:.17g}",
+    "format without a spec": lambda v: f"{v}",
+    "repr": repr,
+    "str": str,
+    "local_grads": lambda v: (v * v).local_grads,
+    "an operand's number": lambda v: (v * v).operands[0].data,  # type: ignore[union-attr]
+    "micrograd _backward": lambda v: (v * v)._backward(),
+    "pickle": lambda v: pickle.loads(pickle.dumps(v)),
+    "deepcopy": copy.deepcopy,
+    "copy": copy.copy,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NUMBER_READS))
+def test_every_number_read_inside_compile_is_refused(name: str) -> None:
+    read = _NUMBER_READS[name]
+
+    def f(x: Value) -> Value:
+        read(x)
+        return x * x
+
+    with pytest.raises(TypeError, match="compile"):
+        autograd.compile(f)(Value(2.0))
+
+
+@pytest.mark.parametrize("name", sorted(_NUMBER_READS))
+def test_every_number_read_works_outside_compile(name: str) -> None:
+    _NUMBER_READS[name](Value(2.0))
