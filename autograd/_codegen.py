@@ -326,7 +326,7 @@ def eager_source(op: Op, name: str, reflected: bool = False) -> str:
         f"{_tuple(names)}, out)",
         "    v = next(_new_values)",
         "    v._data = out",
-        "    v.grad = 0.0",
+        "    v._grad = 0.0",
         "    v._g = None",
         f"    v._row = {row}",
         "    v._p0 = a",

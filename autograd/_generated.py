@@ -111,7 +111,7 @@ def add(a: Value | float, b: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_add, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_add
     v._p0 = a
@@ -143,7 +143,7 @@ def radd(b: Value | float, a: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_add, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_add
     v._p0 = a
@@ -175,7 +175,7 @@ def sub(a: Value | float, b: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_sub, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_sub
     v._p0 = a
@@ -207,7 +207,7 @@ def rsub(b: Value | float, a: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_sub, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_sub
     v._p0 = a
@@ -239,7 +239,7 @@ def mul(a: Value | float, b: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_mul, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_mul
     v._p0 = a
@@ -271,7 +271,7 @@ def rmul(b: Value | float, a: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_mul, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_mul
     v._p0 = a
@@ -302,7 +302,7 @@ def div(a: Value | float, b: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_div, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_div
     v._p0 = a
@@ -333,7 +333,7 @@ def rdiv(b: Value | float, a: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_div, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_div
     v._p0 = a
@@ -364,7 +364,7 @@ def pow(a: Value | float, b: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_pow, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_pow
     v._p0 = a
@@ -393,7 +393,7 @@ def neg(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_neg, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_neg
     v._p0 = a
@@ -420,7 +420,7 @@ def abs(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_abs, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_abs
     v._p0 = a
@@ -448,7 +448,7 @@ def exp(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_exp, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_exp
     v._p0 = a
@@ -475,7 +475,7 @@ def log(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_log, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_log
     v._p0 = a
@@ -502,7 +502,7 @@ def sqrt(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_sqrt, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_sqrt
     v._p0 = a
@@ -530,7 +530,7 @@ def sin(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_sin, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_sin
     v._p0 = a
@@ -557,7 +557,7 @@ def cos(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_cos, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_cos
     v._p0 = a
@@ -586,7 +586,7 @@ def tanh(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_tanh, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_tanh
     v._p0 = a
@@ -615,7 +615,7 @@ def sigmoid(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_sigmoid, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_sigmoid
     v._p0 = a
@@ -644,7 +644,7 @@ def relu(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_relu, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_relu
     v._p0 = a
@@ -671,7 +671,7 @@ def softplus(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_softplus, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_softplus
     v._p0 = a
@@ -698,7 +698,7 @@ def erf(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_erf, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_erf
     v._p0 = a
@@ -731,7 +731,7 @@ def gelu(a: Value | float) -> Value | float:
         return _made_in_mode(_mode_get(), _row_gelu, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_gelu
     v._p0 = a
@@ -763,7 +763,7 @@ def leaky_relu(a: Value | float, b: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_leaky_relu, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_leaky_relu
     v._p0 = a
@@ -795,7 +795,7 @@ def elu(a: Value | float, b: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_elu, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_elu
     v._p0 = a
@@ -829,7 +829,7 @@ def maximum(a: Value | float, b: Value | float) -> Value:
         return _made_in_mode(_mode_get(), _row_maximum, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = _row_maximum
     v._p0 = a

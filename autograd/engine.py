@@ -144,6 +144,21 @@ def _to_float(x: object, where: str) -> float:
     return f
 
 
+def _to_gradient(x: object, where: str, values: bool) -> float | Value:
+    """A gradient from `x`: any float backward could give (inf, nan), or, with
+    `values` (create_graph gradients), a Value; a TypeError otherwise."""
+    if type(x) is float or (values and isinstance(x, Value)):
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{where}: expected a real number, got {_describe(x)}")
+    try:
+        return float(x)
+    except OverflowError:
+        raise OverflowError(
+            f"{where}: {_describe(x)} is too large for a float"
+        ) from None
+
+
 def _slow_operand(x: object, where: str) -> tuple[Value | float, float]:
     """An operand off the fast path: a Value subclass, or a number made a float."""
     if isinstance(x, Value):
@@ -168,7 +183,7 @@ _new = object.__new__
 def _leaf(data: float) -> Value:
     v: Value = _new(Value)
     v._data = data
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = v._row = v._p0 = v._p1 = v._d0 = v._d1 = None
     return v
 
@@ -248,7 +263,7 @@ def _made_in_mode(
     partials = op.derivative(FLOAT_MATH, *floats, out)
     v: Value = _new(Value)
     v._data = out
-    v.grad = 0.0
+    v._grad = 0.0
     v._g = None
     v._row = op
     v._p0 = operands[0]  # type: ignore[assignment]
@@ -325,14 +340,14 @@ class Value(ValueOps):
         "_d1",
         "_data",
         "_g",
+        "_grad",
         "_p0",
         "_p1",
         "_row",
-        "grad",
     )
 
     _data: float
-    grad: float | Value
+    _grad: float | Value
     # A class default, so an unlabelled node (nearly all of them) stores
     # nothing: a label lives in the node's `__dict__`, made only when set.
     label: str = ""
@@ -362,7 +377,7 @@ class Value(ValueOps):
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {_describe(label)}")
         self._data = _to_float(data, "Value")
-        self.grad = 0.0
+        self._grad = 0.0
         if label:
             self.label = label
         self._g = self._row = self._p0 = self._p1 = self._d0 = self._d1 = None
@@ -385,6 +400,23 @@ class Value(ValueOps):
     def data(self, value: float) -> None:
         _tell_tracer_changed(self, "assigned v.data")
         self._data = _to_float(value, "Value.data")
+
+    @property
+    def grad(self) -> float | Value:
+        """d(root)/d(self) summed over the `backward` passes so far (0.0 to start).
+
+        A float; a Value after ``backward(create_graph=True)``. Assigning it
+        (micrograd's ``p.grad = 0.0``) takes a real number, stored as a float
+        (inf and nan too: backward can give them), or a Value. The library
+        itself uses the slot `_grad`; an assignment through this property is
+        the user's, which `autograd.compile` refuses (a replay would not redo it).
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: float | Value) -> None:
+        _tell_tracer_changed(self, "assigned v.grad")
+        self._grad = _to_gradient(value, "Value.grad", values=True)
 
     def item(self) -> float:
         """The number this Value holds, as a float (PyTorch's name for `data`)."""
@@ -418,7 +450,7 @@ class Value(ValueOps):
         if self._row is None:
             return ()
         _user_read(self)  # the slopes are numbers of this node's forward pass
-        return (self._d0,) if self._row.arity == 1 else (self._d0, self._d1)
+        return _slopes(self)
 
     # -- micrograd's names for the same things (see `autograd._micrograd`) --
 
@@ -580,7 +612,7 @@ class Value(ValueOps):
         _tell_tracer_changed(self, "called zero_grad()")
         with _passes:
             for v in backward_order(self):
-                v.grad = 0.0
+                v._grad = 0.0
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut from this graph."""
@@ -670,13 +702,20 @@ def reference_backward(root: Value, seed: float = 1.0) -> None:
         g = adjoint[v]  # complete: every node using v came before it
         if v in hooks:  # a hook may replace it (clipping, logging)
             g = _run_hooks(hooks[v], g, graph=False)
-        v.grad += g
-        for p, local in zip(v.operands, v.local_grads, strict=True):
+        v._grad += g
+        for p, local in zip(v.operands, _slopes(v), strict=True):
             if isinstance(p, Value):
                 contribution = local * g
                 if check is not None:
                     check(v, contribution, adjoint.get(p, 0.0))
                 adjoint[p] = adjoint.get(p, 0.0) + contribution
+
+
+def _slopes(v: Value) -> tuple[float, ...]:
+    """`v.local_grads` for the library: not a read by the user."""
+    if v._row is None:
+        return ()
+    return (v._d0,) if v._row.arity == 1 else (v._d0, v._d1)
 
 
 def backward_order(root: Value) -> list[Value]:
@@ -765,7 +804,7 @@ def _backward_fast(root: Value, seed: float) -> None:
         for v in order:
             g = v._g
             v._g = None
-            v.grad += g
+            v._grad += g
             p = v._p0
             if p.__class__ is Value:
                 p._g += v._d0 * g
@@ -813,8 +852,8 @@ def _backward_graph(root: Value, gradient: Value | float) -> None:
         else _to_float(gradient, "backward: gradient")
     )
     for v, g in _graph_adjoints(root, seed).items():
-        fresh = isinstance(v.grad, float) and v.grad == 0.0
-        v.grad = g if fresh else _plus(v.grad, g)
+        fresh = isinstance(v._grad, float) and v._grad == 0.0
+        v._grad = g if fresh else _plus(v._grad, g)
 
 
 def _number(x: Value | float) -> float:

@@ -146,7 +146,7 @@ def test_a_backward_interrupted_midway_leaves_a_clean_graph() -> None:
     x = Value(0.5)
     h = x * 3.0
     out = h.tanh() * h
-    h.grad = "not a number"  # type: ignore[assignment]  # `grad += g` raises here
+    h._grad = "not a number"  # type: ignore[assignment]  # `grad += g` raises here
     with pytest.raises(TypeError):
         out.backward()
     assert all_adjoint_slots_are_clear(out)

@@ -653,3 +653,44 @@ def test_every_number_read_inside_compile_is_refused(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(_NUMBER_READS))
 def test_every_number_read_works_outside_compile(name: str) -> None:
     _NUMBER_READS[name](Value(2.0))
+
+
+# -- assigning grad -----------------------------------------------------------------
+
+
+def test_assigning_grad_inside_compile_is_refused() -> None:
+    # micrograd's zero-grad loop: a replay would not zero, and would pile up.
+    w = Value(2.0)
+
+    def f(x: Value) -> Value:
+        w.grad = 0.0
+        return w * x
+
+    with pytest.raises(TypeError, match=r"assigned v\.grad"):
+        autograd.compile(f)(Value(3.0))
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [(0, 0.0), (Fraction(1, 4), 0.25), (math.inf, math.inf), (-2.5, -2.5)],
+)
+def test_grad_takes_a_real_number_as_a_float(given: float, stored: float) -> None:
+    x = Value(1.0)
+    x.grad = given
+    assert type(x.grad) is float and x.grad == stored
+
+
+def test_grad_takes_nan_and_a_value() -> None:
+    x, g = Value(1.0), Value(2.0)
+    x.grad = math.nan  # backward gives nan too (an infinite slope times 0)
+    assert math.isnan(x.grad)  # type: ignore[arg-type]
+    x.grad = g  # a create_graph gradient
+    assert x.grad is g
+
+
+@pytest.mark.parametrize("bad", ["1.0", True, 1j, None])
+def test_grad_refuses_what_is_not_a_real_number(bad: object) -> None:
+    x = Value(1.0)
+    with pytest.raises(TypeError, match=r"Value\.grad"):
+        x.grad = bad  # type: ignore[assignment]
+    assert x.grad == 0.0

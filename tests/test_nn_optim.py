@@ -227,7 +227,7 @@ def test_gradients_that_are_values_are_read_through_data_not_float(
 
 def test_a_gradient_that_is_not_a_number_is_a_type_error() -> None:
     w = Value(1.0, label="w")
-    w.grad = "1.0"  # type: ignore[assignment]
+    w._grad = "1.0"  # type: ignore[assignment]  # Value.grad would refuse it
     with pytest.raises(TypeError, match="'w' has a gradient of type str"):
         SGD([w], lr=0.5).step()
     assert w.data == 1.0
