@@ -736,8 +736,7 @@ def backward_order(root: Value) -> list[Value]:
     """
     if _subclasses:
         return topological_order(root)[::-1]
-    with _passes:
-        order = _marked_order(root)
+    with _passes, _marked(root) as order:
         for v in order:
             v._g = None
     return order
@@ -749,6 +748,23 @@ def backward_order(root: Value) -> list[Value]:
 _passes = threading.RLock()
 
 
+@contextmanager
+def _marked(root: Value) -> Iterator[list[Value]]:
+    """`_marked_order(root)` for a pass over it. Whatever stops the pass (an
+    error, Ctrl-C) clears every node's mark, so later passes start clean."""
+    if root._g is not None:  # marked by a pass still running: not ours to clear
+        raise RuntimeError(
+            "backward: this graph is already being differentiated "
+            "(by another thread, or by a hook calling backward)"
+        )
+    try:
+        yield _marked_order(root)
+    except BaseException:
+        for v in topological_order(root):
+            v._g = None
+        raise
+
+
 def _marked_order(root: Value) -> list[Value]:
     """`backward_order`, leaving every node's `_g` at 0.0, ready for the sweep.
 
@@ -756,11 +772,6 @@ def _marked_order(root: Value) -> list[Value]:
     reached, False while its operands are being visited (so it is on the
     current path, and never an operand of what is visited), 0.0 once done.
     """
-    if root._g is not None:
-        raise RuntimeError(
-            "backward: this graph is already being differentiated "
-            "(by another thread, or by a hook calling backward)"
-        )
     order: list[Value] = []
     path: list[Value] = []  # the nodes whose operands are being visited
     v = root
@@ -798,8 +809,7 @@ def _marked_order(root: Value) -> list[Value]:
 
 def _backward_fast(root: Value, seed: float) -> None:
     """`reference_backward` on the nodes' own slots: the same floats, same order."""
-    try:
-        order = _marked_order(root)
+    with _marked(root) as order:
         root._g = seed
         for v in order:
             g = v._g
@@ -811,11 +821,6 @@ def _backward_fast(root: Value, seed: float) -> None:
             p = v._p1
             if p.__class__ is Value:
                 p._g += v._d1 * g
-    except BaseException:
-        # Interrupted: unmark every node, so the next pass starts clean.
-        for v in topological_order(root):
-            v._g = None
-        raise
 
 
 def _check_gradient(v: Value, contribution: float, before: float) -> None:

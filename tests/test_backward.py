@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import itertools
 import struct
+import sys
 from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -184,3 +187,59 @@ def test_backward_of_a_graph_already_in_a_pass_is_refused() -> None:
     with pytest.raises(RuntimeError, match="already being differentiated"):
         out.backward()
     out._g = None
+
+
+def _interrupt_in(function: str, after_lines: int) -> Callable[..., Any]:
+    """A trace function raising KeyboardInterrupt (Ctrl-C) inside `function`."""
+    count = 0
+
+    def local(frame: FrameType, event: str, arg: object) -> Any:
+        nonlocal count
+        count += event == "line"
+        if count == after_lines:
+            raise KeyboardInterrupt
+        return local
+
+    def trace(frame: FrameType, event: str, arg: object) -> Any:
+        return local if frame.f_code.co_name == function else None
+
+    return trace
+
+
+@pytest.mark.parametrize(
+    ("stopped", "function"),
+    [
+        ("backward_order", "_marked_order"),
+        ("zero_grad", "_marked_order"),
+        ("backward", "_marked_order"),
+        ("backward", "_backward_fast"),
+        ("backward_order", "backward_order"),
+    ],
+)
+def test_ctrl_c_anywhere_in_a_pass_leaves_a_clean_graph(
+    stopped: str, function: str
+) -> None:
+    def chain() -> tuple[Value, Value]:
+        x = out = Value(0.5)
+        for _ in range(30):
+            out = (out * 1.5).tanh() + x
+        return x, out
+
+    x, out = chain()
+    run = {
+        "backward_order": lambda: backward_order(out),
+        "zero_grad": out.zero_grad,
+        "backward": out.backward,
+    }[stopped]
+    sys.settrace(_interrupt_in(function, 40))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run()
+    finally:
+        sys.settrace(None)
+    assert all_adjoint_slots_are_clear(out)
+    out.zero_grad()
+    out.backward()
+    y, reference = chain()
+    reference.backward()
+    assert x.grad == y.grad
