@@ -8,15 +8,20 @@ positions in that order. Loading rebuilds the nodes in that order; it runs
 nothing but node construction and row look-ups (table rows by name; user
 primitives by their module-level name, which pickle imports like a function).
 
-Kept: data, grad (a float, or a Value with its own graph), label, each
-node's row, operands in order (so ``a + a`` keeps both edges to one node and
-a DAG stays a DAG), constants, local derivatives, detached leaves. Several
-Values pickled together (a list of losses of one model) share the nodes they
-shared: each node carries a token, and one load makes each token once.
+Kept: data, grad (a float, or a Value with its own graph), each node's
+class (a Value subclass, by reference like a primitive), its `__dict__` (a
+label, micrograd-style free attributes such as an optimizer's ``p.m``: for
+pickle they must pickle themselves; deepcopy copies them through its memo,
+`copy.copy` shares them), each node's row, operands in order (so ``a + a``
+keeps both edges to one node and a DAG stays a DAG), constants, local
+derivatives, detached leaves. Several Values pickled together (a list of
+losses of one model) share the nodes they shared: each node carries a token,
+and one load makes each token once.
 """
 
 from __future__ import annotations
 
+import copy
 import pickle
 import sys
 from collections.abc import Container
@@ -52,6 +57,7 @@ class _Stream:
 _DUMPING = _Stream()
 
 RowRef = str | Primitive | None
+Attributes = dict[str, Any] | None
 
 
 def _walk(root: Value, done: Container[int]) -> list[Value]:
@@ -100,17 +106,60 @@ def _row_ref(row: Op | None) -> RowRef:
             f"cannot pickle a node of op {row.name!r}: its row is neither in the op "
             "table nor made by autograd.primitive"
         )
-    found: object = sys.modules.get(made.__module__)
-    for part in made.__qualname__.split("."):
-        found = getattr(found, part, None)
-    if found is not made:
-        raise pickle.PicklingError(
-            f"cannot pickle a node of the primitive {row.name!r}: it is pickled by "
-            f"reference, as {made.__module__}.{made.__qualname__}, but that name "
-            "does not refer to it (define the primitive at the top level of an "
-            "importable module, and do not redefine it)"
-        )
+    _check_reference(made, f"a node of the primitive {row.name!r}", "primitive")
     return made
+
+
+def _check_reference(obj: Any, what: str, kind: str) -> None:
+    """Refuse `obj` (a primitive or a class) unless its module-level name is it."""
+    found: object = sys.modules.get(obj.__module__)
+    for part in obj.__qualname__.split("."):
+        found = getattr(found, part, None)
+    if found is not obj:
+        raise pickle.PicklingError(
+            f"cannot pickle {what}: it is pickled by reference, as "
+            f"{obj.__module__}.{obj.__qualname__}, but that name does not refer "
+            f"to it (define the {kind} at the top level of an importable module, "
+            "and do not redefine it)"
+        )
+
+
+def _class_of(v: Value) -> type[Value] | None:
+    """A node's class as a column holds it: None for Value itself."""
+    cls = type(v)
+    if cls is Value:
+        return None
+    for base in cls.__mro__[: cls.__mro__.index(Value)]:
+        if any(slot not in ("__dict__", "__weakref__") for slot in _slots(base)):
+            raise TypeError(
+                f"cannot copy a node of the Value subclass {cls.__qualname__}: it "
+                "declares its own __slots__, which are not copied (keep extra "
+                "state in the instance __dict__: drop the __slots__)"
+            )
+    return cls
+
+
+def _slots(cls: type) -> tuple[str, ...]:
+    slots = cls.__dict__.get("__slots__", ())
+    return (slots,) if isinstance(slots, str) else tuple(slots)
+
+
+def _attributes(v: Value) -> Attributes:
+    """A node's `__dict__` as a column holds it: None when empty."""
+    attributes = v.__dict__
+    if "_micrograd_backward" in attributes:
+        # A closure over the original nodes: the copy's micrograd `_backward`
+        # is made from its own local derivatives instead.
+        attributes = {k: x for k, x in attributes.items() if k != "_micrograd_backward"}
+    return attributes or None
+
+
+def _node(cls: type[Value] | None, data: float) -> Value:
+    """A new leaf of `cls` (None: Value) holding `data`."""
+    v = engine._leaf(data)
+    if cls is not None:
+        v.__class__ = cls
+    return v
 
 
 def _row(ref: RowRef) -> Op | None:
@@ -138,10 +187,14 @@ def reduce(root: Value) -> tuple[Any, ...]:
         for i, v in enumerate(order)
         if isinstance(v.grad, Value)
     }
+    classes = [_class_of(v) for v in order]
+    for cls in set(classes) - {None}:
+        _check_reference(cls, f"a node of the Value subclass {cls!r}", "class")
     columns = (
         [id(v) for v in order],
         [v._data for v in order],
-        [v.label for v in order],
+        classes,
+        [_attributes(v) for v in order],
         [_row_ref(v._row) for v in order],
         [operand(v._p0) for v in order],
         [operand(v._p1) for v in order],
@@ -155,7 +208,9 @@ def reduce(root: Value) -> tuple[Any, ...]:
 
 def _rebuild(stream: _Stream, columns: tuple[Any, ...], root: int) -> Value:
     """The Values `reduce` wrote, made once per stream; returns the root."""
-    tokens, data, labels, rows, p0, p1, d0, d1, grads, value_grads = columns
+    tokens, data, classes, attributes, rows, p0, p1, d0, d1, grads, value_grads = (
+        columns
+    )
     known = {} if stream is _DUMPING else stream.nodes
     made: list[Value] = []
     new: list[int] = []
@@ -170,8 +225,13 @@ def _rebuild(stream: _Stream, columns: tuple[Any, ...], root: int) -> Value:
     for i, token in enumerate(tokens):
         v = known.get(token)
         if v is None:
-            v = engine._leaf(data[i])
-            v.label = labels[i]
+            v = _node(classes[i], data[i])
+            if attributes[i] is not None:
+                # A loaded dict is the node's own (it may still be filling in,
+                # when an attribute leads back to this node); `copy.copy`'s is
+                # the original's, so it takes a shallow copy.
+                fresh = stream is not _DUMPING
+                v.__dict__ = attributes[i] if fresh else dict(attributes[i])
             v.grad = grads[i]
             v._row = _row(rows[i])
             v._p0 = operand(p0[i])  # type: ignore[assignment]
@@ -191,8 +251,7 @@ def deepcopy(root: Value, memo: dict[int, Any]) -> Value:
     order = _walk(root, memo)
     keep_alive = memo.setdefault(id(memo), [])  # as copy.deepcopy does
     for v in order:
-        c = engine._leaf(v._data)
-        c.label = v.label
+        c = _node(_class_of(v), v._data)
         c.grad = v.grad
         c._row = v._row
         c._p0 = memo[id(v._p0)] if isinstance(v._p0, Value) else v._p0
@@ -200,8 +259,13 @@ def deepcopy(root: Value, memo: dict[int, Any]) -> Value:
         c._d0, c._d1 = v._d0, v._d1
         memo[id(v)] = c
         keep_alive.append(v)
+    # After every node exists, so attributes and grads naming a node of this
+    # graph find its copy in the memo.
     for v in order:
         if isinstance(v.grad, Value):
             memo[id(v)].grad = memo[id(v.grad)]
+        attributes = _attributes(v)
+        if attributes:
+            memo[id(v)].__dict__ = copy.deepcopy(attributes, memo)
     copied: Value = memo[id(root)]
     return copied

@@ -1,4 +1,4 @@
-"""Graphs pickle and deep-copy at any depth, keeping sharing, grads, labels and rows."""
+"""Graphs pickle and deepcopy at any depth, keeping sharing, grads, attributes, rows."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import math
 import pickle
 import pickletools
 import struct
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, topological_order
@@ -242,6 +246,149 @@ def test_a_model_and_its_output_copied_together_share_the_parameters(
     out.backward()
     for p, q in zip(model.parameters(), model2.parameters(), strict=True):
         assert bits(p.grad) == bits(q.grad)  # type: ignore[arg-type]
+
+
+# A node's free attributes: a label, optimizer moments, a colour, a list
+# (deepcopy copies it; pickle writes it), or a node of the same graph.
+ATTRIBUTES = st.dictionaries(
+    st.sampled_from(["label", "m", "v", "color", "history", "twin"]),
+    st.one_of(
+        st.text(max_size=3),
+        st.floats(allow_nan=False),
+        st.lists(st.integers(), max_size=3),
+        st.none(),
+    ),
+    max_size=4,
+)
+
+
+@pytest.mark.parametrize("clone", [via_pickle, via_deepcopy, copy.copy])
+@given(graphs(), st.data())
+def test_random_graphs_keep_every_nodes_attributes_and_labels(
+    clone: Callable[[Any], Any], graph: Graph, data: st.DataObject
+) -> None:
+    expression, point = graph
+    out = expression(*[Value(x) for x in point])
+    assert isinstance(out, Value)
+    order = topological_order(out)
+    for v in order:
+        attributes = data.draw(ATTRIBUTES)
+        if "label" in attributes:
+            attributes["label"] = str(attributes["label"])
+        if "twin" in attributes:
+            attributes["twin"] = data.draw(st.sampled_from(order))
+        v.__dict__.update(attributes)
+    out_copy = clone(out)
+    same_graph(out, out_copy)
+    copies = topological_order(out_copy)
+    position = {id(v): i for i, v in enumerate(order)}
+    for u, v in zip(order, copies, strict=True):
+        assert u.__dict__.keys() == v.__dict__.keys()
+        for name, x in u.__dict__.items():
+            if clone is copy.copy:  # a shallow copy shares the attributes
+                assert v.__dict__[name] is x
+            elif isinstance(x, Value):  # the copy's own node, at the same place
+                assert copies.index(v.__dict__[name]) == position[id(x)]
+            else:
+                assert v.__dict__[name] == x
+                assert not isinstance(x, list) or v.__dict__[name] is not x
+
+
+@COPIES
+def test_optimizer_moments_and_a_colour_survive_a_copy(
+    clone: Callable[[Any], Any],
+) -> None:
+    a = Value(2.0, label="a")
+    a.m, a.v = 0.5, 0.1  # micrograd-style AdamW moments
+    b = a * 3
+    b.color = "red"
+    c = clone(b)
+    assert (c.color, c.label, c.parents[0].label) == ("red", "", "a")
+    assert (c.parents[0].m, c.parents[0].v) == (0.5, 0.1)
+    assert "label" not in c.__dict__  # an unset label stays the class default
+
+
+def test_copy_copy_copies_each_attribute_dict_and_shares_the_attributes() -> None:
+    a = Value(1.0)
+    a.history = [1, 2]
+    b = copy.copy(a)
+    b.extra = True
+    assert b.history is a.history and not hasattr(a, "extra")
+
+
+@COPIES
+def test_a_micrograd_leaf_keeps_its_op_string(clone: Callable[[Any], Any]) -> None:
+    assert clone(Value(3.0, (), "leaf"))._op == "leaf"
+
+
+def test_a_micrograd_node_deepcopied_keeps_its_op_and_a_backward_of_its_own() -> None:
+    x, w = Value(3.0, (), "leaf"), Value(2.0)
+    y = Value(x.data * w.data, (x, w), "*")
+
+    def backward() -> None:
+        x.grad += w.data * y.grad
+        w.grad += x.data * y.grad
+
+    y._backward = backward
+    y2 = copy.deepcopy(y)  # (its row, micrograd's, cannot be pickled)
+    x2, w2 = y2.parents
+    assert x2._op == "leaf" and y2._op == "*"
+    y2.grad = 1.0
+    y2._backward()  # the copy's, not the closure over the original x and w
+    assert (x2.grad, w2.grad, x.grad) == (2.0, 3.0, 0.0)
+
+
+def run(script: str) -> subprocess.CompletedProcess[str]:
+    """Run `script` in a fresh interpreter (a Value subclass switches the whole
+    process to the reference backward, see test_subclass)."""
+    code = "import copy, pickle\nfrom autograd import Value\n" + textwrap.dedent(script)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+
+
+def test_a_value_subclass_is_kept_by_pickle_deepcopy_and_copy() -> None:
+    done = run("""
+        class P(Value):
+            '''A user's subclass.'''
+
+        x = P(2.0)
+        x.m = 0.5
+        y = x * 2
+        via_pickle = lambda v: pickle.loads(pickle.dumps(v))
+        for clone in (copy.deepcopy, copy.copy, via_pickle):
+            (x2,) = clone(y).parents
+            assert type(x2) is P and x2.m == 0.5 and x2 is not x, clone
+    """)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_subclass_not_importable_by_name_cannot_be_pickled() -> None:
+    done = run("""
+        def make():
+            class Local(Value):
+                '''Defined in a function: pickle cannot find it by name.'''
+            return Local(1.0)
+
+        x = make()
+        assert type(copy.deepcopy(x)) is type(x)  # deepcopy keeps the class itself
+        pickle.dumps(x)
+    """)
+    assert "PicklingError: cannot pickle a node of the Value subclass" in done.stderr
+    assert "make.<locals>.Local" in done.stderr and "top level" in done.stderr
+
+
+def test_a_subclass_with_its_own_slots_is_refused_not_copied_without_them() -> None:
+    done = run("""
+        class S(Value):
+            '''Keeps state in a slot, which a copy would lose.'''
+            __slots__ = ("momentum",)
+
+        s = S(1.0)
+        s.momentum = 0.9
+        copy.deepcopy(s)
+    """)
+    assert "TypeError: cannot copy a node of the Value subclass S" in done.stderr
 
 
 @pytest.mark.slow
