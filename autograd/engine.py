@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
+import math
 import numbers
 import os
 import threading
@@ -261,6 +262,8 @@ def _made_in_mode(
                 tracer.constant(leaf, op, operands)
         return leaf
     partials = op.derivative(FLOAT_MATH, *floats, out)
+    if OPS.get(op.name) is not op:  # a user's rule (`autograd.primitive`)
+        partials = _checked_partials(op, floats, partials)
     v: Value = _new(Value)
     v._data = out
     v._grad = 0.0
@@ -277,6 +280,38 @@ def _made_in_mode(
         if tracer is not None:
             tracer.made(v)
     return v
+
+
+def _checked_partials(
+    op: Op, floats: tuple[float, ...], partials: object
+) -> tuple[float, ...]:
+    """A user's derivative rule's result as floats, one per operand, or an error.
+
+    An infinite slope is kept, as the table's rows give one where the
+    derivative diverges (`sqrt` at 0) or overflows; nan is refused: no row
+    of the table gives it, and it would silently poison every gradient.
+    """
+    where = f"primitive {op.name} at {floats!r}: the derivative rule"
+    if not isinstance(partials, tuple | list) or len(partials) != op.arity:
+        raise TypeError(
+            f"{where} returned {_describe(partials)}; it must return a tuple of "
+            f"{op.arity} local derivative(s), one per operand, such as "
+            + ("(d_dx,)" if op.arity == 1 else "(d_dx, d_dy)")
+        )
+    checked = tuple(
+        cast(
+            float,
+            _to_gradient(
+                d,
+                f"{where} (each local derivative must be a real number)",
+                values=False,
+            ),
+        )
+        for d in partials
+    )
+    if any(math.isnan(d) for d in checked):
+        raise ValueError(f"{where} returned {checked!r}: a local derivative is nan")
+    return checked
 
 
 def _power(base: Value | float, exponent: Value | float) -> Value:

@@ -189,18 +189,7 @@ def _probe(row: Op) -> None:
             f"{where}, the derivative rule fails ({error}); pass sample=... "
             "with intervals where it is defined"
         ) from error
-    if not isinstance(partials, tuple | list) or len(partials) != row.arity:
-        raise TypeError(
-            f"{where}, the derivative rule returned {partials!r}; it must return "
-            f"a tuple of {row.arity} local derivative(s), one per operand, such as "
-            + ("(d_dx,)" if row.arity == 1 else "(d_dx, d_dy)")
-        )
-    for d in partials:
-        if isinstance(d, bool) or not isinstance(d, numbers.Real):
-            raise TypeError(
-                f"{where}, the derivative rule returned {type(d).__name__} {d!r}; "
-                "each local derivative must be a real number"
-            )
+    partials = engine._checked_partials(row, point, partials)  # as every node's
     operands = tuple(engine.Value(x) for x in point)
     try:
         on_values = row.derivative(engine.VALUE_MATH, *operands, engine.Value(out))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import struct
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -373,3 +374,38 @@ def test_compile_replays_random_graphs_with_primitives_bit_for_bit(
     assert bits(step(*again)) == bits(out.data)
     for e, c in zip(eager, again, strict=True):
         assert bits(c.grad) == bits(e.grad)  # type: ignore[arg-type]
+
+
+# A rule is probed once when defined; these go wrong only away from the probe
+# (the sample's middle is 0.0), so every node checks its rule's result.
+_RULES_WRONG_AWAY_FROM_THE_PROBE: list[tuple[Any, type, str]] = [
+    (lambda m, x, out: (1j if x > 1 else 1.0,), TypeError, "real number"),
+    (lambda m, x, out: (1.0, 2.0) if x > 1 else (1.0,), TypeError, "tuple of 1"),
+    (lambda m, x, out: (math.nan if x > 1 else 1.0,), ValueError, "nan"),
+    (lambda m, x, out: ("1" if x > 1 else 1.0,), TypeError, "real number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("derivative", "error", "match"), _RULES_WRONG_AWAY_FROM_THE_PROBE
+)
+def test_a_rule_result_is_checked_at_every_node(
+    derivative: Any, error: type, match: str
+) -> None:
+    f = _define(derivative, _one, name="wrong_away")
+    assert f(Value(0.5)).local_grads == (1.0,)
+    with pytest.raises(error, match=rf"wrong_away at \(2\.0,\).*{match}"):
+        f(Value(2.0))
+
+
+def test_a_rule_giving_another_real_type_gives_a_float_gradient() -> None:
+    half = _define(lambda m, x, out: (Fraction(1, 2),), lambda x: x * 0.5, name="half")
+    x = Value(1.0)
+    (half(x) * 0.1).backward()
+    assert type(x.grad) is float and x.grad == 0.05
+
+
+def test_a_rule_may_give_an_infinite_slope_as_the_table_does() -> None:
+    x = Value(0.0)
+    pole(x).backward()
+    assert x.grad == math.inf
