@@ -71,7 +71,7 @@ def build_wheel(out: Path) -> tuple[Path, str]:
             source / package,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(CHECKOUT / name, source / name)
     dist = out / "dist"
     # -v keeps the build backend's output, warnings included.
@@ -166,6 +166,18 @@ def test_the_wheel_declares_the_viz_extra_and_an_spdx_license(
         metadata = wheel.read(meta).decode()
     assert 'Requires-Dist: graphviz>=0.20; extra == "viz"' in metadata
     assert "License-Expression: MIT" in metadata
+    assert "License-File: LICENSE" in metadata
+
+
+def test_the_wheel_ships_the_licence_text(installed: Installed) -> None:
+    # MIT: the notice must travel with every copy.
+    with zipfile.ZipFile(installed.wheel) as wheel:
+        (name,) = [
+            n for n in wheel.namelist() if n.endswith(".dist-info/licenses/LICENSE")
+        ]
+        text = wheel.read(name).decode()
+    assert text == (CHECKOUT / "LICENSE").read_text()
+    assert "MIT License" in text and "the scalargrad authors" in text
 
 
 def test_building_the_wheel_warns_of_nothing_deprecated(installed: Installed) -> None:
