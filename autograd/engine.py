@@ -636,10 +636,11 @@ class Value(ValueOps):
         >>> handle.remove()
         """
         handle = HookHandle(self)
-        hooks = _hooks.get(self)
-        if hooks is None:
-            hooks = _hooks[self] = {}
-        hooks[handle] = hook
+        with _passes:  # a pass running in another thread reads the registry
+            hooks = _hooks.get(self)
+            if hooks is None:
+                hooks = _hooks[self] = {}
+            hooks[handle] = hook
         return handle
 
     def zero_grad(self) -> None:
@@ -686,11 +687,18 @@ class HookHandle:
     def remove(self) -> None:
         """Unregister the hook (again: nothing happens)."""
         node = self._node()
+        with _passes:  # a pass running in another thread reads the registry
+            hooks = _hooks.get(node) if node is not None else None
+            if hooks is not None:
+                hooks.pop(self, None)
+                if not hooks:
+                    del _hooks[node]  # type: ignore[arg-type]
+
+    def registered(self) -> bool:
+        """True until `remove()` (or until its Value is gone)."""
+        node = self._node()
         hooks = _hooks.get(node) if node is not None else None
-        if hooks is not None:
-            hooks.pop(self, None)
-            if not hooks:
-                del _hooks[node]  # type: ignore[arg-type]
+        return hooks is not None and self in hooks
 
 
 def has_hooks() -> bool:
@@ -698,22 +706,25 @@ def has_hooks() -> bool:
     return len(_hooks) > 0
 
 
-def _hooks_now() -> dict[Value, list[_Hook]]:
-    """The hooks registered when a pass starts; the pass uses these."""
-    return {v: list(hooks.values()) for v, hooks in _hooks.items()}
+def _hooks_now() -> dict[Value, list[tuple[HookHandle, _Hook]]]:
+    """The hooks registered when a pass starts; the pass runs those still registered."""
+    return {v: list(hooks.items()) for v, hooks in _hooks.items()}
 
 
-def _run_hooks(hooks: list[_Hook], g: Any, graph: bool) -> Any:
+def _run_hooks(hooks: list[tuple[HookHandle, _Hook]], g: Any, graph: bool) -> Any:
     """An adjoint after each hook in turn (None keeps it).
 
-    A replacement follows the rules of `Value(...)`, or may be a Value when
-    the adjoints are Values (``create_graph=True``).
+    A hook removed during the pass (by an earlier hook) is skipped. A
+    replacement follows the rules of a gradient (`Value.grad`): any float
+    (inf and nan too, as backward gives them), or a Value when the
+    adjoints are Values (``create_graph=True``).
     """
-    for hook in hooks:
-        new = hook(g)
-        if new is None:
+    for handle, hook in hooks:
+        if not handle.registered():
             continue
-        g = new if graph and isinstance(new, Value) else _to_float(new, "hook")
+        new = hook(g)
+        if new is not None:
+            g = _to_gradient(new, "hook", values=graph)
     return g
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gc
+import math
 import struct
+import sys
+import threading
 from typing import Any
 
 import pytest
@@ -108,7 +111,7 @@ def test_hooks_work_with_the_functional_api() -> None:
     handle.remove()
 
 
-@pytest.mark.parametrize("bad", ["1.0", float("nan"), [1.0]])
+@pytest.mark.parametrize("bad", ["1.0", 1j, [1.0], Value(1.0)])
 def test_a_hook_returning_a_non_number_fails_naming_the_hook(bad: object) -> None:
     x = Value(2.0)
     handle = x.register_hook(lambda g: bad)
@@ -135,3 +138,57 @@ def test_a_hook_returning_none_changes_no_bit(expression: Expression, at: int) -
         return bits([v.grad for v in nodes])
 
     assert grads(with_hook=True) == grads(with_hook=False)
+
+
+def test_a_hook_passing_an_infinite_gradient_on_gives_what_eager_gives() -> None:
+    a, b = Value(0.0), Value(0.0)
+    a.sqrt().backward()  # d sqrt / dx at 0 is inf
+    handle = b.register_hook(lambda g: g)
+    b.sqrt().backward()
+    handle.remove()
+    assert a.grad == b.grad == math.inf
+
+
+def test_a_hook_may_return_any_float_a_gradient_may_hold() -> None:
+    x = Value(2.0)
+    handle = x.register_hook(lambda g: math.nan)
+    (x * x).backward()
+    handle.remove()
+    assert math.isnan(x.grad)  # type: ignore[arg-type]
+
+
+def test_a_hook_removed_by_an_earlier_hook_of_the_pass_does_not_run() -> None:
+    a = Value(2.0)
+    m = a * 4.0
+    later = a.register_hook(lambda g: 100 * g)
+    m.register_hook(lambda g: (later.remove(), g)[1])
+    (m * 8.0).backward()
+    assert a.grad == 32.0 and not later.registered()
+
+
+def test_hooks_registered_and_removed_while_another_thread_runs_backward() -> None:
+    # register_hook and remove used to change the registry a pass was reading.
+    xs = [Value(float(i)) for i in range(400)]
+    handles = [x.register_hook(lambda g: g) for x in xs[:200]]
+    stop = threading.Event()
+
+    def registrar() -> None:
+        while not stop.is_set():
+            added = [x.register_hook(lambda g: g) for x in xs[200:]]
+            for h in added:
+                h.remove()
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    thread = threading.Thread(target=registrar)
+    thread.start()
+    try:
+        for _ in range(200):
+            (xs[1] * 2.0).backward()
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(switch)
+        for h in handles:
+            h.remove()
+    assert xs[1].grad == 400.0
