@@ -395,6 +395,15 @@ class Value(ValueOps):
     _g: Any
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        for name in ("__eq__", "__hash__"):  # defining __eq__ sets __hash__ too
+            if name in cls.__dict__:
+                raise TypeError(
+                    f"{cls.__name__} defines {name}: a Value is a graph node, "
+                    "compared and hashed by identity (backward, compile and "
+                    "explain key their tables by node, and two nodes holding "
+                    "the same number would share one gradient); compare "
+                    "numbers with a.data == b.data instead"
+                )
         # The fast walks test `p.__class__ is Value`; with subclasses about,
         # backward takes the reference path, which asks `isinstance`.
         _subclasses.append(cls)

@@ -67,3 +67,21 @@ def test_zero_grad_and_the_backward_order_see_subclass_leaves() -> None:
         out.zero_grad()
         assert p.grad == 0.0
     """)
+
+
+def test_a_subclass_defining_eq_or_hash_is_refused() -> None:
+    # Two nodes equal by number would share one adjoint: silently wrong grads.
+    run("""
+        bodies = {
+            "__eq__": "def __eq__(self, o): return self is o",
+            "__hash__": "def __hash__(self): return 0",
+        }
+        for name, body in bodies.items():
+            try:
+                exec(f"class Q(Value):\\n    {body}\\n")
+            except TypeError as error:
+                assert name in str(error) and "identity" in str(error), error
+            else:
+                raise AssertionError(f"a subclass defining {name} was accepted")
+        assert engine._subclasses == [P]  # the refused ones were not recorded
+    """)
