@@ -221,12 +221,16 @@ def _d_pow(m: Math, x: Any, y: Any, out: Any) -> tuple[Any, Any]:
 
 def _d_gelu(m: Math, x: Any, out: Any) -> tuple[Any]:
     # gelu(x) = x * Phi(x); d/dx = Phi(x) + x * phi(x), and x * phi(x) = 0 in the tails.
+    # Below -1, 1 + erf(x/sqrt2) cancels (all digits lost by x = -8): Phi(x) is
+    # then read off the forward result, gelu(x) / x, which keeps them.
     tail = x * _INV_SQRT_2PI * m.exp(-0.5 * x * x) if -_TAIL < x < _TAIL else 0.0
-    return (0.5 * (1.0 + m.erf(x / _SQRT2)) + tail,)
+    cdf = out / x if x < -1.0 else 0.5 * (1.0 + m.erf(x / _SQRT2))
+    return (cdf + tail,)
 
 
 def _gelu(x: float) -> float:
-    return 0.5 * x * (1.0 + math.erf(x / _SQRT2))
+    # erfc(-x/sqrt2) is 1 + erf(x/sqrt2) without its cancellation for x < 0.
+    return 0.5 * x * math.erfc(-x / _SQRT2)
 
 
 def _elu(x: float, alpha: float) -> float:
