@@ -717,7 +717,7 @@ def gelu(a: Value) -> Value: ...
 @overload
 def gelu(a: float) -> float: ...
 def gelu(a: Value | float) -> Value | float:
-    """Gaussian error linear unit x * Phi(x) (exact, with erf); d/dx = Phi(x) + x *
+    """Gaussian error linear unit x * Phi(x) (exact, with erfc); d/dx = Phi(x) + x *
     phi(x).
     """
     if a.__class__ is Value:

@@ -319,7 +319,7 @@ _ROWS = (
        "erf", "error function; d/dx = 2/sqrt(pi) * e**(-x**2), 0 in the tails.",
        ((-3.0, 3.0),)),
     Op("gelu", 1, _gelu, _d_gelu, "gelu",
-       "Gaussian error linear unit x * Phi(x) (exact, with erf); "
+       "Gaussian error linear unit x * Phi(x) (exact, with erfc); "
        "d/dx = Phi(x) + x * phi(x).", ((-4.0, 4.0),)),
     Op("leaky_relu", 2, lambda x, s: x if x > 0.0 else s * x, _d_leaky_relu,
        "leaky_relu", "x for x > 0 else slope * x; d/dx = 1 or slope, "
