@@ -345,3 +345,14 @@ def test_a_leaf_read_through_a_loops_table_counts_as_captured() -> None:
     out.backward()
     assert bits([got, a[7].grad]) == bits([out.data, reference[7].grad])
     assert step.traces == 2
+
+
+def test_a_hook_registered_on_an_argument_inside_f_is_refused() -> None:
+    def f(a: Value) -> Value:
+        a.register_hook(lambda g: g * 10.0)
+        return a * 2.0
+
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="gradient hook on an argument"):
+        compile(f)(x)
+    assert x.grad == 0.0

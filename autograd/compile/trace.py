@@ -197,6 +197,12 @@ def _trace(
         _tracer.reset(tracer_token)
         _mode.reset(mode_token)
     if has_hooks():
+        if any(p in engine._hooks for p in real):
+            raise TypeError(
+                "compile: the function registered a gradient hook on an "
+                "argument; register it before calling the compiled function "
+                "(calls then run eagerly, hooks and all)"
+            )
         _unproxy(recorder, real)
         real.get(out, out).backward()
         return None, out._data
