@@ -459,8 +459,14 @@ class Value(ValueOps):
 
     @grad.setter
     def grad(self, value: float | Value) -> None:
-        _tell_tracer_changed(self, "assigned v.grad")
-        self._grad = _to_gradient(value, "Value.grad", values=True)
+        # Inline fast path: micrograd's zero-grad loop assigns 0.0 per parameter.
+        if _mode_get() & _TRACE:
+            _tell_tracer_changed(self, "assigned v.grad")
+        self._grad = (
+            value
+            if type(value) is float
+            else _to_gradient(value, "Value.grad", values=True)
+        )
 
     def item(self) -> float:
         """The number this Value holds, as a float (PyTorch's name for `data`)."""
