@@ -85,17 +85,16 @@ class _Evaluation:
                     f"{len(args)} positional argument(s)"
                 )
         call_args = list(args)
-        fresh: list[Value] = []
         for i in argnums:
             x = _as_scalar(args[i], where, f"argument {i}")
-            if not isinstance(x, Value):
-                x = Value(x)
-                fresh.append(x)
-            call_args[i] = x
+            call_args[i] = x if isinstance(x, Value) else Value(x)
         self.where = where
         self.inputs = tuple(call_args[i] for i in argnums)
         outer = _enclosing_inputs.get()
-        token = _enclosing_inputs.set(outer.union(fresh))
+        # Every input, given as a Value or made here: an inner derivative that
+        # hangs on any of them must stay a Value, or this call would see a
+        # constant (grad(lambda x: grad(lambda y: x * y)(1.0))(Value(3.0))).
+        token = _enclosing_inputs.set(outer.union(self.inputs))
         try:
             result = f(*call_args, **kwargs)
         finally:

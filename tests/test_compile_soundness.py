@@ -356,3 +356,36 @@ def test_a_hook_registered_on_an_argument_inside_f_is_refused() -> None:
     with pytest.raises(TypeError, match="gradient hook on an argument"):
         compile(f)(x)
     assert x.grad == 0.0
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        lambda f: autograd.grad(f)(Value(2.0)),
+        lambda f: autograd.grad(f)(2.0),
+        lambda f: autograd.hessian(f)(2.0),
+        lambda f: autograd.jvp(f, (2.0,), (1.0,)),
+        lambda f: autograd.grad(lambda x: f(x) * x)(2.0),
+    ],
+)
+def test_a_compiled_step_inside_a_derivative_is_refused(
+    transform: Callable[[Callable[..., Any]], Any],
+) -> None:
+    # It returns a number after its own backward: differentiated again it
+    # would look constant, a derivative of 0 with no error.
+    step = compile(lambda x: x**3)
+    with pytest.raises(TypeError, match="inside grad"):
+        transform(step)
+
+
+def test_a_copied_step_traces_anew_and_feeds_the_real_leaves() -> None:
+    import copy
+
+    w = Value(1.0)
+    step = compile(lambda x: x * w * 3)
+    step(Value(1.0))
+    for copied in (copy.copy(step), copy.deepcopy(step)):
+        w.grad = 0.0
+        copied(Value(1.0))
+        assert w.grad == 3.0
+        assert copied.traces == 1

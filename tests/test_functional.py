@@ -355,3 +355,12 @@ def test_create_graph_gradients_accumulate_an_infinite_one_as_eager_does() -> No
     assert isinstance(x.grad, Value)
     x.sqrt().backward(create_graph=True)  # then sqrt'(0) = inf: 3 + inf
     assert x.grad == math.inf
+
+
+def test_an_inner_derivative_hanging_on_an_outer_value_input_stays_a_value() -> None:
+    # The outer input given as a Value, not made by grad: the inner grad
+    # must still return a Value, or the outer derivative silently is 0.
+    inner = lambda x: grad(lambda y: x * y)(1.0)  # noqa: E731
+    assert grad(inner)(3.0) == 1.0
+    given_a_value = grad(inner)(Value(3.0))
+    assert given_a_value == 1.0 or given_a_value.data == 1.0

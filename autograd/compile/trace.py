@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any, Final, final
 
-from autograd import engine
+from autograd import engine, functional
 from autograd.compile import codegen
 from autograd.compile.soundness import (
     Aliasing,
@@ -63,6 +63,14 @@ class Compiled:
                 "compile: a compiled function was called while another is traced "
                 "(its backward would run inside f); call the plain function instead"
             )
+        if functional._enclosing_inputs.get():
+            # It returns a float after its own backward: differentiated again,
+            # it would look constant (derivative 0), a silent wrong answer.
+            raise TypeError(
+                "compile: a compiled function was called inside grad, jvp, "
+                "jacobian or hessian; it returns a number, not a Value with a "
+                "graph, so its derivative would be lost: pass the plain function"
+            )
         inputs: list[Value] = []
         key = structure(args, inputs)
         if (
@@ -100,6 +108,19 @@ class Compiled:
 
     def __repr__(self) -> str:
         return f"compile({getattr(self.f, '__qualname__', self.f)!r})"
+
+    def __copy__(self) -> Compiled:
+        """A fresh compile of the same function: traces refer to the leaves."""
+        return Compiled(self.f)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Compiled:
+        """A fresh compile of the same function, as `copy.copy`.
+
+        Copying the traces would copy the leaves they hold, so replays would
+        add gradients to copies while f (a function, not copied) uses the
+        originals.
+        """
+        return Compiled(self.f)
 
 
 def _subclassed(inputs: list[Value]) -> bool:
