@@ -147,6 +147,11 @@ def _slots(cls: type) -> tuple[str, ...]:
 def _attributes(v: Value) -> Attributes:
     """A node's `__dict__` as a column holds it: None when empty."""
     attributes = v.__dict__
+    if not attributes:
+        # Reading `__dict__` made one (64 bytes): most nodes have none, so
+        # drop it again rather than grow the graph being copied.
+        del v.__dict__
+        return None
     if "_micrograd_backward" in attributes:
         # A closure over the original nodes: the copy's micrograd `_backward`
         # is made from its own local derivatives instead.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import math
 import pickle
 import pickletools
@@ -412,3 +413,22 @@ def test_long_random_graphs_copy_exactly(
             assert [bits(v.data) for v in ga] == [bits(v.data) for v in gb]
             assert [v.op for v in ga] == [v.op for v in gb]
             assert not {id(v) for v in gb} & {id(v) for v in originals}
+
+
+def has_attribute_dict(v: Value) -> bool:
+    """Whether `v` has made its `__dict__`, asked without making it."""
+    return any(type(r) is dict for r in gc.get_referents(v))
+
+
+@pytest.mark.parametrize("clone", [via_pickle, via_deepcopy, copy.copy])
+def test_copying_leaves_no_attribute_dict_on_the_nodes_copied(
+    clone: Callable[[Any], Any],
+) -> None:
+    # Reading a node's `__dict__` makes one (64 bytes): most nodes have none.
+    t = Value(1.0)
+    for _ in range(10):
+        t = t + 1.0
+    nodes = topological_order(t)
+    assert not any(has_attribute_dict(v) for v in nodes)
+    copied = topological_order(clone(t))
+    assert not any(has_attribute_dict(v) for v in (*nodes, *copied))
