@@ -174,10 +174,10 @@ class _Source:
         for p, (g, _) in adjoint.items():
             if not isinstance(p, Value):
                 raise _NotRollableError  # an adjoint no loop took
-            body.append(f"{self.holder(p)}.grad += {_adjoint(g)}")
+            body.append(f"{self.holder(p)}._grad += {_adjoint(g)}")
         for p, total in accumulators.items():
             assert isinstance(p, Value)  # loops accumulate for leaves only
-            body.append(f"{self.holder(p)}.grad += {_adjoint(total)}")
+            body.append(f"{self.holder(p)}._grad += {_adjoint(total)}")
         body.append(f"return {self.name(out)}")
         head = ["def replay(inputs, captured):"]
         for name in self.names.values():
@@ -561,7 +561,7 @@ class _Loop:
         # gives the value it was carried (the previous copy's adjoint).
         for p, (g, _) in list(left.items()):
             if p in self.private:
-                backward.append(f"v{self.private[p]}.grad += {_adjoint(g)}")
+                backward.append(f"v{self.private[p]}._grad += {_adjoint(g)}")
                 del left[p]
         carried = [left.pop(e, None) for e in self.carry.values()]
         if left or any(g is None for g in carried):
