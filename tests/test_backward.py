@@ -8,13 +8,13 @@ textbook over `topological_order`. Same floats, same order, so same bits.
 from __future__ import annotations
 
 import itertools
-import struct
 import sys
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 import pytest
+from floats import bits
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,12 +23,6 @@ from autograd.engine import backward_order, reference_backward
 from autograd.testing import Expression, expressions
 
 SEEDS = st.one_of(st.just(1.0), st.floats(-1e3, 1e3), st.sampled_from([0.0, -0.0]))
-
-
-def bits(x: object) -> bytes:
-    """A float's bits (so -0.0 != 0.0 and nan == nan)."""
-    assert isinstance(x, float)
-    return struct.pack("<d", x)
 
 
 def build(

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable, Sequence
 
 import pytest
+from floats import all_bits
 from hypothesis import event, given
 from hypothesis import strategies as st
 
 import nn
 from autograd import Value, compile
 from autograd.testing import Expression, expressions
-
-
-def bits(xs: Sequence[float]) -> list[bytes]:
-    return [struct.pack("<d", x) for x in xs]
 
 
 def running_total(w: Value, X: Sequence[float]) -> Value:
@@ -71,7 +67,7 @@ def test_each_copy_reading_the_previous_one_loops_bit_for_bit(name: str) -> None
             v.grad = 0.0
         out = f(*args)
         out.backward()
-        assert bits([got, *compiled_grads]) == bits(
+        assert all_bits([got, *compiled_grads]) == all_bits(
             [out.data, *(v.grad for v in leaves)]
         )
     assert step.source.count("for ") == 2  # one loop forward, one backward
@@ -112,6 +108,8 @@ def test_random_loop_carried_blocks_replay_bit_for_bit(
             with pytest.raises(type(error)):
                 step(*worlds[1])
             continue
-        assert bits([step(*worlds[1])]) == bits([expected])
-        assert bits([v.grad for v in worlds[1]]) == bits([v.grad for v in worlds[0]])
+        assert all_bits([step(*worlds[1])]) == all_bits([expected])
+        assert all_bits([v.grad for v in worlds[1]]) == all_bits(
+            [v.grad for v in worlds[0]]
+        )
         event("looped" if "for " in step.source else "straight-line")

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import pytest
+from floats import all_bits
 
 import nn
 from autograd import Value, compile
 
 Loss = Callable[[nn.MLP], Value]
-
-
-def bits(xs: Sequence[float]) -> list[bytes]:
-    return [struct.pack("<d", x) for x in xs]
 
 
 def cross_entropy_loss() -> tuple[nn.MLP, Loss, type[nn.Optimizer]]:
@@ -73,8 +69,8 @@ def test_a_classifier_trained_30_steps_compiled_equals_eager(
             opt.zero_grad()
         out = loss(eager_model)
         out.backward()
-        assert bits([step()]) == bits([out.data])
-        assert bits([p.grad for p in compiled_model.parameters()]) == bits(
+        assert all_bits([step()]) == all_bits([out.data])
+        assert all_bits([p.grad for p in compiled_model.parameters()]) == all_bits(
             [p.grad for p in eager_model.parameters()]
         )
         for opt in optimizers:

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import struct
 
 import pytest
+from floats import bits
 from hypothesis import given
 
 from autograd import Value, explain, topological_order
 from autograd.explain import HTML_ROWS, Step
 from autograd.testing import Expression, graphs
-
-
-def bits(x: float) -> bytes:
-    """The float's 8 bytes: equal bits, so -0.0 and 0.0 differ."""
-    return struct.pack("<d", x)
 
 
 def neuron() -> tuple[Value, dict[str, Value]]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gc
 import math
-import struct
 import sys
 import threading
 from typing import Any
 
 import pytest
+from floats import all_bits
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -120,10 +120,6 @@ def test_a_hook_returning_a_non_number_fails_naming_the_hook(bad: object) -> Non
     handle.remove()
 
 
-def bits(xs: list[float]) -> list[bytes]:
-    return [struct.pack("<d", x) for x in xs]
-
-
 @given(expressions(max_length=20), st.integers(0, 100))
 def test_a_hook_returning_none_changes_no_bit(expression: Expression, at: int) -> None:
     def grads(with_hook: bool) -> list[bytes]:
@@ -135,7 +131,7 @@ def test_a_hook_returning_none_changes_no_bit(expression: Expression, at: int) -
             handle.remove()
         out.backward()
         handle.remove()
-        return bits([v.grad for v in nodes])
+        return all_bits([v.grad for v in nodes])
 
     assert grads(with_hook=True) == grads(with_hook=False)
 

@@ -7,7 +7,6 @@ import gc
 import math
 import pickle
 import pickletools
-import struct
 import subprocess
 import sys
 import textwrap
@@ -15,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from floats import bits
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -32,10 +32,6 @@ Graph = tuple[Expression, tuple[float, ...]]
 def gauss_integral(x: float) -> float:
     """The integral of e^(-t^2) from 0 to x: sqrt(pi)/2 * erf(x)."""
     return math.sqrt(math.pi) / 2.0 * math.erf(x)
-
-
-def bits(x: float) -> bytes:
-    return struct.pack("<d", x)
 
 
 def via_pickle(x: Any) -> Any:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import struct
 from fractions import Fraction
 from typing import Any
 
 import pytest
+from floats import bits
 from hypothesis import given
 
 import autograd
@@ -35,10 +35,6 @@ def hypot(x: float, y: float) -> float:
 def absolute(x: float) -> float:
     """|x|, with a kink at 0."""
     return abs(x)
-
-
-def bits(x: float) -> bytes:
-    return struct.pack("<d", x)
 
 
 def test_a_primitive_is_one_row_outside_the_table() -> None:
