@@ -74,32 +74,61 @@ def test_each_copy_reading_the_previous_one_loops_bit_for_bit(name: str) -> None
     assert step.traces == 1
 
 
+def test_a_gradient_after_the_loops_reads_the_carried_value_they_end_with() -> None:
+    # Hypothesis found it: b's gradient, 1 / r4, is written after the
+    # backward loop, which bound r4's variable to each copy's carried value
+    # in turn; the replay read the first copy's (b.grad -0.024, eager -0.357).
+    def f(a: Value, b: Value) -> Value:
+        r4 = abs(a)
+        for k in range(12):
+            r4 = (r4 + a) * 0.5 + 0.01 * k
+        return a + b / r4
+
+    worlds = [(Value(0.0), Value(0.0)), (Value(0.0), Value(0.0))]
+    step = compile(f)
+    for _ in range(3):  # the trace, then replays; gradients add up
+        for a, b in worlds:
+            a.data, b.data = -3.0, -3.0
+        out = f(*worlds[0])
+        out.backward()
+        assert all_bits([step(*worlds[1])]) == all_bits([out.data])
+        assert all_bits([v.grad for v in worlds[1]]) == all_bits(
+            [v.grad for v in worlds[0]]
+        )
+    assert step.source.count("for ") == 2  # still loops
+    assert step.traces == 1
+
+
 @given(
     shape=expressions(max_leaves=3, max_length=6),
     X=st.lists(st.floats(-2.0, 2.0), min_size=20, max_size=40),
     start=st.sampled_from(["constant", "argument", "node"]),
+    end=st.sampled_from(["output", "read by a leaf's gradient"]),
     points=st.lists(st.floats(-1.5, 1.5), min_size=1, max_size=3),
 )
 def test_random_loop_carried_blocks_replay_bit_for_bit(
-    shape: Expression, X: list[float], start: str, points: list[float]
+    shape: Expression, X: list[float], start: str, end: str, points: list[float]
 ) -> None:
     # A random block of ops reads the previous copy's total, a shared leaf
     # and the copy's own number; the total starts from a constant, from an
-    # argument, or from a node made before the loop.
-    def f(w: Value, y0: Value) -> Value:
+    # argument, or from a node made before the loop. It is the output, or
+    # a leaf's gradient (written after the loops) reads it.
+    def f(w: Value, y0: Value, z: Value) -> Value:
         total: Value | float = {"constant": 0.5, "argument": y0, "node": y0 * 2.0}[
             start
         ]
         for x in X:
             step_value = shape(*[total, w, x][: shape.n_leaves])
             total = total * 0.5 + step_value
+        if end == "read by a leaf's gradient":
+            return z * total + z
         return total if isinstance(total, Value) else w * total
 
-    worlds = [(Value(0.3), Value(0.2)), (Value(0.3), Value(0.2))]
+    worlds = [(Value(0.3), Value(0.2), Value(0.7)) for _ in range(2)]
     step = compile(f)
     for point in points:
-        for w, y0 in worlds:
-            w.data, y0.data = point, 0.5 * point
+        for w, y0, z in worlds:
+            w.data, y0.data, z.data = point, 0.5 * point, point - 0.25
         try:
             out = f(*worlds[0])
             out.backward()

@@ -401,8 +401,9 @@ class _Loop:
         self.private = {p: f"x{r}_{g}" for g, p in enumerate(run.private)}
         for t in self.exported:
             if t in run.init:
-                # Read after the loop: the last copy's, left in the carried variable.
-                source.names[run.node(nodes, run.reps - 1, t)] = f"xc{r}_{t}"
+                # Read after the loop: the last copy's, copied out of the
+                # carried variable, which the backward loop binds again.
+                source.names[run.node(nodes, run.reps - 1, t)] = f"xe{r}_{t}"
                 continue
             for copy in range(run.reps):
                 source.names[run.node(nodes, copy, t)] = f"o{r}_{t}[{copy}]"
@@ -493,6 +494,7 @@ class _Loop:
             ):
                 self.checked.remove(f"t{r}_{t}")
                 after.append(f"chk = chk + xc{r}_{t}")
+            after.append(f"xe{r}_{t} = xc{r}_{t}")
         body = [f"ci{r}_{t}.append(xc{r}_{t})" for t in run.init]
         body += self.values
         body += [f"o{r}_{t}.append(t{r}_{t})" for t in self.listed]
@@ -504,6 +506,7 @@ class _Loop:
                 else f"chk = chk + sum(({total},))"
             )
         body += [f"xc{r}_{t} = t{r}_{t}" for t in run.init]
+        self._binds_own_names(targets, body)
         return lines + _indent(body) + after
 
     def backward(
@@ -584,7 +587,24 @@ class _Loop:
                     adjoint, accumulators, p, (f"gc{r}_{t}", 1), after
                 )
         body = _needed(body, backward)
+        self._binds_own_names(targets, body + backward)
         return [*lines, _loop(targets, iterables), *_indent(body + backward), *after]
+
+    def _binds_own_names(self, targets: list[str], body: list[str]) -> None:
+        """Refuse a loop that binds a name the code outside reads a node's value by.
+
+        Such code may run after the loop (a leaf's gradient is written at the
+        end), and would read the loop's last binding instead of the value.
+        """
+        outside = set(self.source.names.values())
+        bound = {w for target in targets for w in _WORD.findall(target)}
+        for line in body:
+            name, equals, _ = line.partition(" = ")
+            if equals:
+                bound.update(_WORD.findall(name))
+        # A list of a loop's values is read by subscript: o0_2[0], o0_2[1], ...
+        if any(b in outside or f"{b}[0]" in outside for b in bound):
+            raise _NotRollableError
 
 
 @final
