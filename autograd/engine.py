@@ -446,7 +446,7 @@ class Value(ValueOps):
         self._data = _to_float(value, "Value.data")
 
     @property
-    def grad(self) -> float | Value:
+    def grad(self) -> Any:  # float | Value; Any so `p.data -= lr * p.grad` checks
         """d(root)/d(self) summed over the `backward` passes so far (0.0 to start).
 
         A float; a Value after ``backward(create_graph=True)``. Assigning it
@@ -458,7 +458,7 @@ class Value(ValueOps):
         return self._grad
 
     @grad.setter
-    def grad(self, value: float | Value) -> None:
+    def grad(self, value: Any) -> None:
         # Inline fast path: micrograd's zero-grad loop assigns 0.0 per parameter.
         if _mode_get() & _TRACE:
             _tell_tracer_changed(self, "assigned v.grad")
