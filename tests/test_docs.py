@@ -75,3 +75,17 @@ def test_readme_block_runs(
     for name, value in list(namespace.items()):
         if name.startswith("test_") and callable(value):
             value()
+
+
+def test_every_test_the_readme_names_exists() -> None:
+    # The Guarantees table names its tests: a renamed or deleted test must not
+    # leave a guarantee that nothing checks any more.
+    readme = README.read_text()
+    tests = Path(__file__).parent
+    for path, name in re.findall(r"(tests/\w+\.py)(?:::(\w+))?", readme):
+        source = (tests.parent / path).read_text()
+        assert not name or re.search(rf"def {name}\b", source), f"{path}::{name}"
+    code = "\n".join(p.read_text() for p in tests.glob("*.py"))
+    written_in_readme = set(re.findall(r"^def (test_\w+)", readme, re.MULTILINE))
+    for name in set(re.findall(r"`(test_\w+)", readme)) - written_in_readme:
+        assert re.search(rf"def {name}\b", code), name
