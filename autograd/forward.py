@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
+from autograd import engine
 from autograd.engine import VALUE_MATH, Value
 from autograd.functional import Argnums, _as_scalar, _check_argnums, _Evaluation
 from autograd.graph import topological_order
@@ -91,6 +92,7 @@ class _Graph:
         for k, t in seeds.items():
             tangent[k] = t
         first, second = self.first, self.second
+        anomaly = bool(engine._mode.get() & engine._ANOMALY)
         for k in range(min(seeds, default=len(self.order)), len(self.order)):
             i, j = first[k], second[k]
             a = tangent[i] if i >= 0 else None
@@ -99,12 +101,29 @@ class _Graph:
                 continue
             if a is not None and b is not None:
                 d = self._partials(k)
-                tangent[k] = _times(d[0], a) + _times(d[1], b)
+                t = _times(d[0], a) + _times(d[1], b)
             elif a is not None:
-                tangent[k] = _times(self._partials(k)[0], a)
+                t = _times(self._partials(k)[0], a)
             elif b is not None:
-                tangent[k] = _times(self._partials(k)[1], b)
+                t = _times(self._partials(k)[1], b)
+            else:
+                continue
+            if anomaly:
+                _check_tangent(self.order[k], t)
+            tangent[k] = t
         return tangent
+
+
+def _check_tangent(v: Value, t: Tangent) -> None:
+    """Anomaly mode: fail at the node whose tangent is not finite, as backward does."""
+    x = t._data if isinstance(t, Value) else t
+    if x - x != 0.0:
+        sites = engine._creation_sites.get()
+        site = sites.get(v, "<made outside detect_anomaly>") if sites else ""
+        raise FloatingPointError(
+            f"detect_anomaly: jvp through {v.op!r} (data={v._data!r}) produced "
+            f"a non-finite tangent {x!r}; the node was created at {site}"
+        )
 
 
 def _times(d: Any, t: Tangent) -> Tangent:

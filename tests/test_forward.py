@@ -160,3 +160,14 @@ def test_hessian_forward_over_reverse_equals_reverse_over_reverse(graph: Graph) 
     for row_f, row_r in zip(forward, reverse, strict=True):
         for a, b in zip(row_f, row_r, strict=True):
             assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_detect_anomaly_fails_at_the_node_whose_tangent_is_not_finite() -> None:
+    # As `grad` does there: sqrt's slope at 0 is inf, fine outside anomaly mode.
+    assert jvp(autograd.sqrt, (0.0,), (1.0,)) == (0.0, math.inf)
+    with autograd.detect_anomaly(), pytest.raises(FloatingPointError, match="sqrt"):
+        jvp(autograd.sqrt, (0.0,), (1.0,))
+    with autograd.detect_anomaly(), pytest.raises(FloatingPointError, match="sqrt"):
+        jacfwd(lambda x: autograd.sqrt(x) * 2.0)(0.0)
+    with autograd.detect_anomaly():
+        assert jvp(lambda x: x * x, (3.0,), (1.0,)) == (9.0, 6.0)
