@@ -953,15 +953,29 @@ def _partials(v: Value, row: Op) -> tuple[Value | float, ...]:
     """
     floats = (v._d0,) if row.arity == 1 else (v._d0, v._d1)
     if all(d - d == 0.0 for d in floats):
-        return tuple(row.derivative(VALUE_MATH, *v.operands, v))
+        return _rule_on_values(v, row)
     try:
-        values = row.derivative(VALUE_MATH, *v.operands, v)
+        values = _rule_on_values(v, row)
     except (ArithmeticError, ValueError):
         # The infinite slope broke the rule's arithmetic on Values; the other
         # slope is then a constant (README: not guaranteed beyond first order).
         return floats
     pairs = zip(floats, values, strict=True)
     return tuple(d if d - d != 0.0 else value for d, value in pairs)
+
+
+def _rule_on_values(v: Value, row: Op) -> tuple[Value | float, ...]:
+    """The row's rule run on Values; a user's rule checked as on floats."""
+    result = row.derivative(VALUE_MATH, *v.operands, v)
+    if OPS.get(row.name) is not row:
+        numbers = (
+            tuple(d._data if isinstance(d, Value) else d for d in result)
+            if isinstance(result, tuple | list)
+            else result
+        )
+        operands = tuple(p._data if isinstance(p, Value) else p for p in v.operands)
+        _checked_partials(row, operands, numbers)
+    return tuple(result)
 
 
 def _graph_adjoints(

@@ -405,3 +405,21 @@ def test_a_rule_may_give_an_infinite_slope_as_the_table_does() -> None:
     x = Value(0.0)
     pole(x).backward()
     assert x.grad == math.inf
+
+
+def test_a_rule_run_on_values_is_checked_as_on_floats() -> None:
+    # create_graph runs the rule on Values; what it returns there must obey
+    # the same rules (one real, non-nan derivative per operand).
+    @primitive(
+        derivative=lambda m, x, out: (
+            1.0 if not isinstance(x, Value) or x < 5 else math.nan,
+        )
+    )
+    def odd(x: float) -> float:
+        return x
+
+    x = Value(6.0)
+    odd(x).backward()
+    assert x.grad == 1.0
+    with pytest.raises(ValueError, match="nan"):
+        odd(x).backward(create_graph=True)
