@@ -95,12 +95,16 @@ def add(a: Value | float, b: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "add")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "add")
     out = x + y
@@ -127,12 +131,16 @@ def radd(b: Value | float, a: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "add")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "add")
     out = x + y
@@ -159,12 +167,16 @@ def sub(a: Value | float, b: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "sub")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "sub")
     out = x - y
@@ -191,12 +203,16 @@ def rsub(b: Value | float, a: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "sub")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "sub")
     out = x - y
@@ -223,12 +239,16 @@ def mul(a: Value | float, b: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "mul")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "mul")
     out = x * y
@@ -255,12 +275,16 @@ def rmul(b: Value | float, a: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "mul")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "mul")
     out = x * y
@@ -287,12 +311,16 @@ def div(a: Value | float, b: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "div")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "div")
     out = _cg_forward_div(x, y)
@@ -318,12 +346,16 @@ def rdiv(b: Value | float, a: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "div")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "div")
     out = _cg_forward_div(x, y)
@@ -349,12 +381,16 @@ def pow(a: Value | float, b: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "pow")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "pow")
     out = _cg_forward_pow(x, y)
@@ -748,12 +784,16 @@ def leaky_relu(a: Value | float, b: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "leaky_relu")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "leaky_relu")
     out = x if x > 0.0 else y * x
@@ -780,12 +820,16 @@ def elu(a: Value | float, b: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "elu")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "elu")
     out = _cg_forward_elu(x, y)
@@ -814,12 +858,16 @@ def maximum(a: Value | float, b: Value | float) -> Value:
         x = a._data
     elif a.__class__ is float and a - a == 0.0:
         x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a)
     else:
         a, x = _slow_operand(a, "maximum")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
         y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b)
     else:
         b, y = _slow_operand(b, "maximum")
     out = x if x >= y else y

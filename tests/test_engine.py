@@ -694,3 +694,18 @@ def test_grad_refuses_what_is_not_a_real_number(bad: object) -> None:
     with pytest.raises(TypeError, match=r"Value\.grad"):
         x.grad = bad  # type: ignore[assignment]
     assert x.grad == 0.0
+
+
+@pytest.mark.parametrize("k", [0, 1, -7, 2**53 + 1, 2**1000, -(2**1010)])
+def test_an_int_operand_is_the_float_it_converts_to(k: int) -> None:
+    # Ints take their own fast path (sum() starts at 0): same node as the float.
+    x = Value(1.5)
+    pairs = [(x * k, x * float(k)), (k + x, float(k) + x), (x - k, x - float(k))]
+    for made, reference in pairs:
+        assert made.data == reference.data
+        assert made.operands == reference.operands
+        assert [type(p) for p in made.operands] == [type(p) for p in reference.operands]
+    with pytest.raises(OverflowError, match="mul"):
+        x * 2**1030
+    with pytest.raises(TypeError, match="mul"):
+        x * True
