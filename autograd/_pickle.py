@@ -144,6 +144,13 @@ def _slots(cls: type) -> tuple[str, ...]:
     return (slots,) if isinstance(slots, str) else tuple(slots)
 
 
+# Library state in a node's `__dict__` that a copy does not take: micrograd's
+# `_backward` closes over the original nodes (the copy's is made from its own
+# local derivatives), and gradient hooks belong to the node they were
+# registered on (as in PyTorch, where a copy has none).
+_NOT_COPIED = frozenset({"_micrograd_backward", "_grad_hooks"})
+
+
 def _attributes(v: Value) -> Attributes:
     """A node's `__dict__` as a column holds it: None when empty."""
     attributes = v.__dict__
@@ -152,19 +159,9 @@ def _attributes(v: Value) -> Attributes:
         # drop it again rather than grow the graph being copied.
         del v.__dict__
         return None
-    if "_micrograd_backward" in attributes:
-        # A closure over the original nodes: the copy's micrograd `_backward`
-        # is made from its own local derivatives instead.
-        attributes = {k: x for k, x in attributes.items() if k != "_micrograd_backward"}
+    if _NOT_COPIED.intersection(attributes):
+        attributes = {k: x for k, x in attributes.items() if k not in _NOT_COPIED}
     return attributes or None
-
-
-def _node(cls: type[Value] | None, data: float) -> Value:
-    """A new leaf of `cls` (None: Value) holding `data`."""
-    v = engine._leaf(data)
-    if cls is not None:
-        v.__class__ = cls
-    return v
 
 
 def _row(ref: RowRef) -> Op | None:
@@ -230,7 +227,7 @@ def _rebuild(stream: _Stream, columns: tuple[Any, ...], root: int) -> Value:
     for i, token in enumerate(tokens):
         v = known.get(token)
         if v is None:
-            v = _node(classes[i], data[i])
+            v = engine._leaf(data[i], classes[i])
             if attributes[i] is not None:
                 # A loaded dict is the node's own (it may still be filling in,
                 # when an attribute leads back to this node); `copy.copy`'s is
@@ -256,7 +253,7 @@ def deepcopy(root: Value, memo: dict[int, Any]) -> Value:
     order = _walk(root, memo)
     keep_alive = memo.setdefault(id(memo), [])  # as copy.deepcopy does
     for v in order:
-        c = _node(_class_of(v), v._data)
+        c = engine._leaf(v._data, _class_of(v))
         c.grad = v.grad
         c._row = v._row
         c._p0 = memo[id(v._p0)] if isinstance(v._p0, Value) else v._p0

@@ -67,9 +67,6 @@ _mode_get = _mode.get
 _no_grad_tokens: ContextVar[tuple[tuple[no_grad, Token[int]], ...]] = ContextVar(
     "autograd_no_grad_tokens", default=()
 )
-_creation_sites: ContextVar[weakref.WeakKeyDictionary[Value, str] | None] = ContextVar(
-    "autograd_creation_sites", default=None
-)
 
 
 class _Tracer(Protocol):
@@ -181,8 +178,9 @@ def _overflow(op: Op, *operands: float) -> OverflowError:
 _new = object.__new__
 
 
-def _leaf(data: float) -> Value:
-    v: Value = _new(Value)
+def _leaf(data: float, cls: type[Value] | None = None) -> Value:
+    """A new leaf holding `data`, of class `cls` (None: Value)."""
+    v: Value = _new(Value if cls is None else cls)
     v._data = data
     v._grad = 0.0
     v._g = v._row = v._p0 = v._p1 = v._d0 = v._d1 = None
@@ -190,9 +188,13 @@ def _leaf(data: float) -> Value:
 
 
 def _record_site(v: Value) -> None:
-    sites = _creation_sites.get()
-    if sites is not None:
-        sites[v] = _user_frame()
+    vars(v)["_creation_site"] = _user_frame()  # only anomaly mode pays for it
+
+
+def _creation_site(v: Value) -> str:
+    """The user's line that made `v` (anomaly mode's error message)."""
+    site = getattr(v, "_creation_site", None)
+    return site if isinstance(site, str) else "<made outside detect_anomaly>"
 
 
 # Frames in these folders are library code (`nn` is named by its place beside
@@ -368,9 +370,9 @@ class Value(ValueOps):
 
     # `__dict__` takes micrograd-style free attributes (an optimizer's `p.m`,
     # a drawing colour, a label); made on first use, so other nodes pay 16 bytes.
+    # No `__weakref__`: 8 bytes more would put every node in a larger block.
     __slots__ = (
         "__dict__",
-        "__weakref__",
         "_d0",
         "_d1",
         "_data",
@@ -438,12 +440,19 @@ class Value(ValueOps):
         stored as a float. The library itself reads the slot `_data`; a read
         through this property is the user's, which `autograd.compile` sees.
         """
-        return _user_read(self)
+        # Inline fast path: a training loop reads every parameter each step.
+        return _user_read(self) if _mode_get() & _TRACE else self._data
 
     @data.setter
     def data(self, value: float) -> None:
-        _tell_tracer_changed(self, "assigned v.data")
-        self._data = _to_float(value, "Value.data")
+        # Inline fast path: an optimizer assigns a finite float per parameter.
+        if _mode_get() & _TRACE:
+            _tell_tracer_changed(self, "assigned v.data")
+        self._data = (
+            value
+            if type(value) is float and value - value == 0.0
+            else _to_float(value, "Value.data")
+        )
 
     @property
     def grad(self) -> Any:  # float | Value; Any so `p.data -= lr * p.grad` checks
@@ -629,7 +638,7 @@ class Value(ValueOps):
                 _backward_graph(self, gradient)
                 return
             seed = _to_float(gradient, "backward: gradient")
-            if _subclasses or _mode.get() & _ANOMALY or _hooks:
+            if _subclasses or _mode.get() & _ANOMALY or _hooked:
                 reference_backward(self, seed)
             else:
                 _backward_fast(self, seed)
@@ -650,12 +659,13 @@ class Value(ValueOps):
         12.0
         >>> handle.remove()
         """
-        handle = HookHandle(self)
-        with _passes:  # a pass running in another thread reads the registry
-            hooks = _hooks.get(self)
+        with _passes:  # a pass running in another thread reads the hooks
+            hooks = _hooks_of(self)
             if hooks is None:
-                hooks = _hooks[self] = {}
-            hooks[handle] = hook
+                hooks = vars(self)["_grad_hooks"] = _Hooks()
+            handle = HookHandle(hooks)
+            hooks.by_handle[handle] = hook
+            _hooked.add(hooks)
         return handle
 
     def zero_grad(self) -> None:
@@ -684,46 +694,64 @@ _generated.__dict__.update(
 
 
 _Hook = Callable[[Any], Any]
-# Gradient hooks by node, weakly: a node's hooks go when the node does. Each
-# node's hooks are kept in registration order, keyed by their handles.
-_hooks: weakref.WeakKeyDictionary[Value, dict[HookHandle, _Hook]] = (
-    weakref.WeakKeyDictionary()
-)
+
+
+class _Hooks:
+    """One node's gradient hooks in registration order, keyed by their handles.
+
+    Kept in the node's `__dict__` (as `_grad_hooks`), so they go when the
+    node does; the handles and `_hooked` hold them only weakly.
+    """
+
+    __slots__ = ("__weakref__", "by_handle")
+
+    def __init__(self) -> None:
+        self.by_handle: dict[HookHandle, _Hook] = {}
+
+
+# Every node's `_Hooks` that holds a hook: `has_hooks()` is one check.
+_hooked: weakref.WeakSet[_Hooks] = weakref.WeakSet()
+
+
+def _hooks_of(v: Value) -> _Hooks | None:
+    hooks = getattr(v, "_grad_hooks", None)  # never makes a `__dict__`
+    return hooks if isinstance(hooks, _Hooks) and hooks.by_handle else None
 
 
 class HookHandle:
     """What `Value.register_hook` returns: `remove()` unregisters the hook."""
 
-    __slots__ = ("_node",)
+    __slots__ = ("_hooks",)
 
-    def __init__(self, node: Value) -> None:
-        self._node = weakref.ref(node)
+    def __init__(self, hooks: _Hooks) -> None:
+        self._hooks = weakref.ref(hooks)
 
     def remove(self) -> None:
         """Unregister the hook (again: nothing happens)."""
-        node = self._node()
-        with _passes:  # a pass running in another thread reads the registry
-            hooks = _hooks.get(node) if node is not None else None
+        with _passes:  # a pass running in another thread reads the hooks
+            hooks = self._hooks()
             if hooks is not None:
-                hooks.pop(self, None)
-                if not hooks:
-                    del _hooks[node]  # type: ignore[arg-type]
+                hooks.by_handle.pop(self, None)
+                if not hooks.by_handle:
+                    _hooked.discard(hooks)
 
     def registered(self) -> bool:
         """True until `remove()` (or until its Value is gone)."""
-        node = self._node()
-        hooks = _hooks.get(node) if node is not None else None
-        return hooks is not None and self in hooks
+        hooks = self._hooks()
+        return hooks is not None and self in hooks.by_handle
 
 
 def has_hooks() -> bool:
     """True if some Value has a gradient hook registered (`Value.register_hook`)."""
-    return len(_hooks) > 0
+    return len(_hooked) > 0
 
 
-def _hooks_now() -> dict[Value, list[tuple[HookHandle, _Hook]]]:
-    """The hooks registered when a pass starts; the pass runs those still registered."""
-    return {v: list(hooks.items()) for v, hooks in _hooks.items()}
+def _hooks_now(order: Iterable[Value]) -> dict[Value, list[tuple[HookHandle, _Hook]]]:
+    """The hooks of `order`'s nodes when a pass starts; the pass runs those
+    still registered when it reaches them."""
+    if not _hooked:
+        return {}
+    return {v: list(hooks.by_handle.items()) for v in order if (hooks := _hooks_of(v))}
 
 
 def _run_hooks(hooks: list[tuple[HookHandle, _Hook]], g: Any, graph: bool) -> Any:
@@ -757,9 +785,10 @@ def reference_backward(root: Value, seed: float = 1.0) -> None:
     gradient hooks see its adjoint once complete.
     """
     check = _check_gradient if _mode.get() & _ANOMALY else None
-    hooks = _hooks_now()
+    order = topological_order(root)
+    hooks = _hooks_now(order)
     adjoint: dict[Value, float] = {root: seed}
-    for v in reversed(topological_order(root)):
+    for v in reversed(order):
         g = adjoint[v]  # complete: every node using v came before it
         if v in hooks:  # a hook may replace it (clipping, logging)
             g = _run_hooks(hooks[v], g, graph=False)
@@ -888,10 +917,7 @@ def _check_gradient(v: Value, contribution: float, before: float) -> None:
     """Anomaly mode: fail at the backward step that makes an adjoint non-finite."""
     total = before + contribution
     if total - total != 0.0:
-        sites = _creation_sites.get()
-        site = (
-            sites.get(v, "<made outside detect_anomaly>") if sites is not None else ""
-        )
+        site = _creation_site(v)
         what = (
             f"a non-finite gradient {contribution!r}"
             if contribution - contribution != 0.0
@@ -998,7 +1024,7 @@ def _graph_adjoints(
                 needed.add(v)
     check = _check_gradient if _mode.get() & _ANOMALY else None
     adjoint: dict[Value, Value | float] = {root: seed}
-    hooks = _hooks_now()
+    hooks = _hooks_now(order)
     # Consumers come before their operands in reversed topological order, so
     # each adjoint is complete when its node is reached.
     for v in reversed(order):
@@ -1217,9 +1243,7 @@ def detect_anomaly() -> Iterator[None]:
     Slower than normal mode; meant for debugging.
     """
     token = _mode.set(_mode.get() | _ANOMALY)
-    sites_token = _creation_sites.set(weakref.WeakKeyDictionary())
     try:
         yield
     finally:
-        _creation_sites.reset(sites_token)
         _mode.reset(token)

@@ -188,7 +188,7 @@ def explain(root: Value) -> Explanation:
         )
     order = topological_order(root)
     names = {v: _name(v, i) for i, v in enumerate(order)}
-    hooked = [v for v in order if v in engine._hooks] if engine.has_hooks() else []
+    hooked = list(engine._hooks_now(order))
     if hooked:
         # backward runs them and they may change the gradients: no silent mismatch.
         raise ValueError(

@@ -118,8 +118,7 @@ def _check_tangent(v: Value, t: Tangent) -> None:
     """Anomaly mode: fail at the node whose tangent is not finite, as backward does."""
     x = t._data if isinstance(t, Value) else t
     if x - x != 0.0:
-        sites = engine._creation_sites.get()
-        site = sites.get(v, "<made outside detect_anomaly>") if sites else ""
+        site = engine._creation_site(v)
         raise FloatingPointError(
             f"detect_anomaly: jvp through {v.op!r} (data={v._data!r}) produced "
             f"a non-finite tangent {x!r}; the node was created at {site}"

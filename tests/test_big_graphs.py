@@ -11,6 +11,7 @@ import weakref
 from collections.abc import Iterator
 
 import pytest
+from lifetimes import watch
 
 from autograd import Value, detect_anomaly
 
@@ -65,15 +66,15 @@ def test_a_million_way_fan_out_of_one_value_adds_every_path() -> None:
     assert x.grad == float(MILLION)
 
 
-def _chain(length: int) -> tuple[Value, list[weakref.ref[Value]]]:
+def _chain(length: int) -> tuple[Value, list[weakref.ref[object]]]:
     x = Value(0.1)
     y = x
-    watched = [weakref.ref(x)]
+    watched = [watch(x)]
     for i in range(length):
         y = (y * 0.5).tanh() + x
         if i % (length // 10 or 1) == 0:
-            watched.append(weakref.ref(y))
-    watched.append(weakref.ref(y))
+            watched.append(watch(y))
+    watched.append(watch(y))
     return y, watched
 
 
@@ -124,7 +125,7 @@ def test_create_graph_gradients_form_a_cycle_broken_by_zero_grad(
     x, y = Value(2.0), Value(3.0)
     z = x * y
     z.backward(create_graph=True)
-    refs = [weakref.ref(v) for v in (x, y, z)]
+    refs = [watch(v) for v in (x, y, z)]
     z.zero_grad()
     del x, y, z
     assert [ref() for ref in refs] == [None, None, None]
@@ -136,7 +137,7 @@ def test_create_graph_cycle_is_freed_by_the_cycle_collector(
     x, y = Value(2.0), Value(3.0)
     z = x * y
     z.backward(create_graph=True)
-    refs = [weakref.ref(v) for v in (x, y, z)]
+    refs = [watch(v) for v in (x, y, z)]
     del x, y, z
     gc.collect()
     assert [ref() for ref in refs] == [None, None, None]

@@ -14,10 +14,10 @@ import gc
 import math
 import struct
 import threading
-import weakref
 
 import pytest
 from hypothesis import given
+from lifetimes import watch
 
 from autograd import Value, detect_anomaly, gradcheck, topological_order
 from autograd.testing import Expression, graphs
@@ -85,7 +85,7 @@ def test_random_graphs_are_freed_by_reference_counting_alone(graph: Graph) -> No
         out = expression(*leaves)
         assert isinstance(out, Value)
         out.backward()
-        refs = [weakref.ref(v) for v in topological_order(out)]
+        refs = [watch(v) for v in topological_order(out)]
         del leaves, out
         assert [r() for r in refs] == [None] * len(refs)
     finally:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import math
+import pickle
 import sys
 import threading
 from typing import Any
@@ -12,6 +14,7 @@ import pytest
 from floats import all_bits
 from hypothesis import given
 from hypothesis import strategies as st
+from lifetimes import watch
 
 import autograd
 from autograd import Value, topological_order
@@ -84,10 +87,47 @@ def test_has_hooks_tells_whether_any_hook_is_registered() -> None:
 
 def test_hooks_go_with_their_value() -> None:
     x = Value(1.0)
-    x.register_hook(lambda g: g)
-    del x
-    gc.collect()
+    handle = x.register_hook(lambda g: g)
+    del x  # freed at once: nothing but the node holds its hooks
     assert not has_hooks()
+    assert not handle.registered()
+
+
+def test_a_hook_that_refers_to_its_value_does_not_keep_it_alive() -> None:
+    # The node -> its hooks -> the hook -> the node: a cycle the collector
+    # frees, after which backward no longer takes the hooks' slower path.
+    def hooked() -> tuple[Any, autograd.engine.HookHandle]:
+        x = Value(1.0)
+        return watch(x), x.register_hook(lambda g: g * x.data)
+
+    watched, handle = hooked()
+    gc.collect()
+    assert watched() is None
+    assert not has_hooks()
+    assert not handle.registered()
+
+
+def test_a_copy_of_a_hooked_value_has_no_hooks_and_the_original_keeps_them() -> None:
+    x = Value(2.0)
+    x.m = 0.5  # a free attribute, copied
+    x.register_hook(lambda g: 10 * g)
+    for clone in (copy.deepcopy(x), pickle.loads(pickle.dumps(x)), copy.copy(x)):
+        assert clone.m == 0.5
+        (clone * clone).backward()
+        assert clone.grad == 4.0
+    (x * x).backward()
+    assert x.grad == 40.0
+
+
+def test_a_pass_with_hooks_makes_no_dict_on_the_nodes_without_any() -> None:
+    x = Value(0.5)
+    y = x * 2.0 + 1.0
+    y.register_hook(lambda g: g)
+    y.backward()  # the hooks' pass looks at every node for hooks
+    # A node's `__dict__`, once made, is among what it refers to.
+    for v in topological_order(y)[:-1]:
+        assert not [r for r in gc.get_referents(v) if isinstance(r, dict)]
+    assert [r for r in gc.get_referents(y) if isinstance(r, dict)]
 
 
 def test_hooks_work_with_create_graph() -> None:

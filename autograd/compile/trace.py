@@ -218,7 +218,7 @@ def _trace(
         _tracer.reset(tracer_token)
         _mode.reset(mode_token)
     if has_hooks():
-        if any(p in engine._hooks for p in real):
+        if engine._hooks_now(real):
             raise TypeError(
                 "compile: the function registered a gradient hook on an "
                 "argument; register it before calling the compiled function "
