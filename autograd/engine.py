@@ -858,19 +858,19 @@ def _marked(root: Value) -> Iterator[list[Value]]:
 def _marked_order(root: Value) -> list[Value]:
     """`backward_order`, leaving every node's `_g` at 0.0, ready for the sweep.
 
-    An iterative depth-first search. A node's `_g` is None until it is
-    reached, False while its operands are being visited (so it is on the
-    current path, and never an operand of what is visited), 0.0 once done.
+    An iterative depth-first search: a node's `_g` is None until the search
+    reaches it, 0.0 from then on (a graph has no cycles, so a node reached
+    is never reached again through its own operands).
     """
     order: list[Value] = []
     path: list[Value] = []  # the nodes whose operands are being visited
     v = root
-    v._g = False
+    v._g = 0.0
     while True:
         # Go down operand 0 while it is a node not reached yet.
         p = v._p0
         while p.__class__ is Value and p._g is None and p._row is not None:
-            p._g = False
+            p._g = 0.0
             path.append(v)
             v = p
             p = v._p0
@@ -885,11 +885,10 @@ def _marked_order(root: Value) -> list[Value]:
                     p._g = 0.0
                     order.append(p)
                 else:
-                    p._g = False
+                    p._g = 0.0
                     path.append(v)
                     v = p
                     break
-            v._g = 0.0
             order.append(v)
             if not path:
                 order.reverse()
