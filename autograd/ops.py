@@ -148,10 +148,12 @@ class _FloatMath:
     @staticmethod
     def pow(x: float, y: float) -> float:
         """x ** y for a derivative rule: 0 ** negative is +inf, as a limit."""
-        if x == 0.0 and y < 0.0:
-            return math.inf
-        try:
-            return _pow(x, y)
+        try:  # the common case first: one C call (pow's slope is in every x**2)
+            return math.pow(x, y)
+        except ValueError:  # 0 ** negative, or a negative base ** a fraction
+            if x == 0.0 and y < 0.0:
+                return math.inf
+            return _pow(x, y)  # raises, saying which
         except OverflowError:
             # A slope may be infinite where the value is finite (d/dx x**-1 at
             # 1e-200 is -1e400): inf, as 1.0 / 5e-324 is, not an error that

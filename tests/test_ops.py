@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import autograd
 from autograd import Value, grad
 from autograd.check import numeric_grad
-from autograd.ops import OPS, Op
+from autograd.ops import FLOAT_MATH, OPS, Op, OpDomainError
 from autograd.testing import apply
 
 ROWS = list(OPS.values())
@@ -166,3 +166,37 @@ def test_gelu_is_continuous_where_its_rule_changes_form() -> None:
         grad(autograd.gelu)(-1.0),
     )
     assert below == pytest.approx(at, rel=1e-14)
+
+
+def _slope_power(x: float, y: float) -> float:
+    """What a derivative rule's x ** y means: 0 ** negative and overflow are
+    the limit (an infinite slope); a negative base ** a fraction has no value."""
+    if x == 0.0 and y < 0.0:
+        return math.inf
+    if x < 0.0 and not y.is_integer():
+        raise OpDomainError("no real value")
+    try:
+        return x**y
+    except OverflowError:
+        return -math.inf if x < 0.0 and y % 2.0 == 1.0 else math.inf
+
+
+@given(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(-400, 400).map(float),
+    ),
+)
+def test_the_power_derivative_rules_use_is_x_to_the_y_or_its_limit(
+    x: float, y: float
+) -> None:
+    try:
+        expected = _slope_power(x, y)
+    except OpDomainError:
+        with pytest.raises(OpDomainError):
+            FLOAT_MATH.pow(x, y)
+        return
+    got = FLOAT_MATH.pow(x, y)
+    assert got == expected or (math.isnan(got) and math.isnan(expected))
+    assert math.copysign(1.0, got) == math.copysign(1.0, expected)
