@@ -304,11 +304,12 @@ def eager_source(op: Op, name: str, reflected: bool = False) -> str:
         # Constants stay plain floats in the operand slots: they cost no node.
         # An int (`sum` starts at 0, `2 * x`) is as common as a float; one
         # too large for a float goes the slow way, for its error message.
+        # 0 becomes the one shared 0.0: a float per `sum()` is memory too.
         lines += [
             f"    elif {a}.__class__ is float{finite}:",
             f"        {x} = {a}",
             f"    elif {a}.__class__ is int and {a}.bit_length() <= 1000:",
-            f"        {a} = {x} = float({a})",
+            f"        {a} = {x} = float({a}) if {a} else 0.0",
             "    else:",
             f'        {a}, {x} = _slow_operand({a}, "{op.name}")',
         ]

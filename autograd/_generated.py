@@ -96,7 +96,7 @@ def add(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "add")
     if b.__class__ is Value:
@@ -104,7 +104,7 @@ def add(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is float:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "add")
     out = x + y
@@ -132,7 +132,7 @@ def radd(b: Value | float, a: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "add")
     if b.__class__ is Value:
@@ -140,7 +140,7 @@ def radd(b: Value | float, a: Value | float) -> Value:
     elif b.__class__ is float:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "add")
     out = x + y
@@ -168,7 +168,7 @@ def sub(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "sub")
     if b.__class__ is Value:
@@ -176,7 +176,7 @@ def sub(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is float:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "sub")
     out = x - y
@@ -204,7 +204,7 @@ def rsub(b: Value | float, a: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "sub")
     if b.__class__ is Value:
@@ -212,7 +212,7 @@ def rsub(b: Value | float, a: Value | float) -> Value:
     elif b.__class__ is float:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "sub")
     out = x - y
@@ -240,7 +240,7 @@ def mul(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "mul")
     if b.__class__ is Value:
@@ -248,7 +248,7 @@ def mul(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is float:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "mul")
     out = x * y
@@ -276,7 +276,7 @@ def rmul(b: Value | float, a: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "mul")
     if b.__class__ is Value:
@@ -284,7 +284,7 @@ def rmul(b: Value | float, a: Value | float) -> Value:
     elif b.__class__ is float:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "mul")
     out = x * y
@@ -312,7 +312,7 @@ def div(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "div")
     if b.__class__ is Value:
@@ -320,7 +320,7 @@ def div(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is float and b - b == 0.0:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "div")
     out = _cg_forward_div(x, y)
@@ -347,7 +347,7 @@ def rdiv(b: Value | float, a: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "div")
     if b.__class__ is Value:
@@ -355,7 +355,7 @@ def rdiv(b: Value | float, a: Value | float) -> Value:
     elif b.__class__ is float and b - b == 0.0:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "div")
     out = _cg_forward_div(x, y)
@@ -382,7 +382,7 @@ def pow(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "pow")
     if b.__class__ is Value:
@@ -390,7 +390,7 @@ def pow(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is float and b - b == 0.0:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "pow")
     out = _cg_forward_pow(x, y)
@@ -785,7 +785,7 @@ def leaky_relu(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "leaky_relu")
     if b.__class__ is Value:
@@ -793,7 +793,7 @@ def leaky_relu(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is float and b - b == 0.0:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "leaky_relu")
     out = x if x > 0.0 else y * x
@@ -821,7 +821,7 @@ def elu(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "elu")
     if b.__class__ is Value:
@@ -829,7 +829,7 @@ def elu(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is float and b - b == 0.0:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "elu")
     out = _cg_forward_elu(x, y)
@@ -859,7 +859,7 @@ def maximum(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is float and a - a == 0.0:
         x = a
     elif a.__class__ is int and a.bit_length() <= 1000:
-        a = x = float(a)
+        a = x = float(a) if a else 0.0
     else:
         a, x = _slow_operand(a, "maximum")
     if b.__class__ is Value:
@@ -867,7 +867,7 @@ def maximum(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is float and b - b == 0.0:
         y = b
     elif b.__class__ is int and b.bit_length() <= 1000:
-        b = y = float(b)
+        b = y = float(b) if b else 0.0
     else:
         b, y = _slow_operand(b, "maximum")
     out = x if x >= y else y
