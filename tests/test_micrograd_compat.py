@@ -12,6 +12,7 @@ import math
 import random
 import shutil
 import subprocess
+import weakref
 from typing import Any
 
 import pytest
@@ -490,3 +491,12 @@ def test_bad_micrograd_constructor_arguments_are_clear_errors() -> None:
         Value(6.0, (a, 2.0), "+")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="only on a node made"):
         (a * b)._backward = lambda: None
+
+
+def test_a_value_takes_no_weak_reference_but_free_attributes() -> None:
+    # The `__weakref__` slot would cost every node 16 bytes (README).
+    v = Value(1.0)
+    with pytest.raises(TypeError):
+        weakref.ref(v)
+    v.colour = "red"
+    assert v.colour == "red"
