@@ -639,7 +639,7 @@ class Value(ValueOps):
                 _backward_graph(self, gradient)
                 return
             seed = _to_float(gradient, "backward: gradient")
-            if _subclasses or _mode.get() & _ANOMALY or _hooked:
+            if _on_reference_path():
                 reference_backward(self, seed)
             else:
                 _backward_fast(self, seed)
@@ -897,8 +897,26 @@ def _marked_order(root: Value) -> list[Value]:
             v = path.pop()
 
 
-def _backward_fast(root: Value, seed: float) -> None:
-    """`reference_backward` on the nodes' own slots: the same floats, same order."""
+def _on_reference_path() -> bool:
+    """Whether backward takes `reference_backward`: it checks each step in
+    anomaly mode, runs hooks, and works for any subclass of Value."""
+    return bool(_subclasses or _mode.get() & _ANOMALY or _hooked)
+
+
+def backward_with_order(root: Value) -> list[Value]:
+    """``root.backward()``, returning `backward_order(root)`: one search, not two."""
+    _tell_tracer_changed(root, "called backward()")
+    with _passes:
+        if _on_reference_path():
+            order = backward_order(root)
+            reference_backward(root, 1.0)
+            return order
+        return _backward_fast(root, 1.0)
+
+
+def _backward_fast(root: Value, seed: float) -> list[Value]:
+    """`reference_backward` on the nodes' own slots: the same floats, same
+    order, which it returns (`backward_order(root)`)."""
     with _marked(root) as order:
         root._g = seed
         for v in order:
@@ -911,6 +929,7 @@ def _backward_fast(root: Value, seed: float) -> None:
             p = v._p1
             if p.__class__ is Value:
                 p._g += v._d1 * g
+    return order
 
 
 def _check_gradient(v: Value, contribution: float, before: float) -> None:

@@ -18,8 +18,8 @@ from floats import bits
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, no_grad, topological_order
-from autograd.engine import backward_order, reference_backward
+from autograd import Value, detect_anomaly, no_grad, topological_order
+from autograd.engine import backward_order, backward_with_order, reference_backward
 from autograd.testing import Expression, expressions
 
 SEEDS = st.one_of(st.just(1.0), st.floats(-1e3, 1e3), st.sampled_from([0.0, -0.0]))
@@ -125,6 +125,33 @@ def test_backward_order_is_reversed_topological_order(
 ) -> None:
     out, _kept = build(expression, (0.5, -1.0, 2.0)[: expression.n_leaves], outside)
     assert backward_order(out) == topological_order(out)[::-1]
+
+
+@given(
+    expression=expressions(max_length=30),
+    outside=st.integers(0, 6),
+    path=st.sampled_from(["fast", "reference"]),
+)
+def test_backward_with_order_is_backward_and_backward_order_in_one(
+    expression: Expression, outside: int, path: str
+) -> None:
+    # What compile's first call uses: the same grads and order as the two calls.
+    def run(with_order: bool) -> tuple[list[bytes], list[int]]:
+        leaves = (0.5, -1.0, 2.0)[: expression.n_leaves]
+        out, _kept = build(expression, leaves, outside)
+        nodes = topological_order(out)
+        if with_order:
+            order = backward_with_order(out)
+        else:
+            order = backward_order(out)
+            out.backward()
+        return [bits(v.grad) for v in nodes], [nodes.index(v) for v in order]
+
+    if path == "reference":
+        with detect_anomaly():
+            assert run(True) == run(False)
+    else:
+        assert run(True) == run(False)
 
 
 def all_adjoint_slots_are_clear(out: Value) -> bool:

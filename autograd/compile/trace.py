@@ -155,9 +155,7 @@ def backward_order(out: Value) -> list[Value]:
     order of its consumers here, operand 0 before operand 1, starting from
     0.0 (see `autograd.engine.backward_order`). The replay sums the same way.
     """
-    order = engine.backward_order(out)
-    out.backward()
-    return order
+    return engine.backward_with_order(out)
 
 
 class _Recorder:
