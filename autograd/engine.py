@@ -469,14 +469,16 @@ class Value(ValueOps):
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        # Inline fast path: micrograd's zero-grad loop assigns 0.0 per parameter.
+        # Inline fast paths: a zero-grad loop assigns 0.0, or micrograd's int 0,
+        # to every parameter.
         if _mode_get() & _TRACE:
             _tell_tracer_changed(self, "assigned v.grad")
-        self._grad = (
-            value
-            if type(value) is float
-            else _to_gradient(value, "Value.grad", values=True)
-        )
+        if type(value) is float:
+            self._grad = value
+        elif type(value) is int and not value:
+            self._grad = 0.0
+        else:
+            self._grad = _to_gradient(value, "Value.grad", values=True)
 
     def item(self) -> float:
         """The number this Value holds, as a float (PyTorch's name for `data`)."""

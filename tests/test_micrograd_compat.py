@@ -500,3 +500,14 @@ def test_a_value_takes_no_weak_reference_but_free_attributes() -> None:
         weakref.ref(v)
     v.colour = "red"
     assert v.colour == "red"
+
+
+@pytest.mark.parametrize("zero", [0, 0.0, -0.0])
+def test_micrograds_zero_grad_by_int_zero_stores_a_float(zero: float) -> None:
+    p = Value(1.0)
+    (p * 3.0).backward()
+    p.grad = zero  # micrograd's `p.grad = 0`
+    assert type(p.grad) is float and p.grad == 0.0
+    assert str(p.grad) == str(float(zero))
+    (p * 3.0).backward()
+    assert p.grad == 3.0
