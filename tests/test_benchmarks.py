@@ -76,3 +76,24 @@ def test_w5_names_the_engine_whose_losses_differ_from_ours(
     skewed = dataclasses.replace(ours, log=lambda x: x.log() * 1.000000001)
     with pytest.raises(AssertionError, match="skewed's loss at step 0"):
         w5.agreement({"ours eager": ours, "skewed": skewed}, steps=1)
+
+
+def test_the_w5_anatomy_prints_its_three_tables() -> None:
+    result = subprocess.run(
+        [sys.executable, "benchmarks/w5_anatomy.py", "--steps", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    out = result.stdout
+    for row in (
+        "| the model on plain floats |",
+        "| ours eager |",
+        "| microgpt-style |",
+        "| ordering walk |",
+        "| sweep |",
+        "| collector in a step, per step |",
+    ):
+        assert row in out
