@@ -214,16 +214,6 @@ def _user_frame() -> str:
     return "<unknown>"
 
 
-def _unary(op: Op, a: Value) -> Value:
-    """`op` applied to `a`: the eager path of every one-operand op."""
-    return _apply(op, (a,))
-
-
-def _binary(op: Op, a: object, b: object) -> Value:
-    """`op` applied to `a` and `b`, each a Value or a number."""
-    return _apply(op, (a, b))
-
-
 def _apply(op: Op, operands: tuple[object, ...]) -> Value:
     """`op` on Values and numbers: a table row's generated function, or the
     row's own functions for a row outside the table (a user's custom op)."""

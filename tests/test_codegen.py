@@ -132,6 +132,6 @@ def test_a_custom_row_outside_the_table_runs_its_own_functions() -> None:
         derivative=lambda m, x, out: (2.0,),
     )
     x = Value(3.0)
-    y = engine._unary(twice, x) * x
+    y = engine._apply(twice, (x,)) * x
     y.backward()
     assert (y.data, x.grad) == (18.0, 12.0)
