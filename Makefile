@@ -53,6 +53,7 @@ demo: $(VENV)/.installed-demos dot
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -68,7 +69,7 @@ fuzz: $(VENV)/.installed-dev
 
 # Write autograd/_generated.py (the op functions) from the op table in autograd/ops.py.
 gen: $(VENV)/.installed-dev
-	$(PY) -c 'import sys; from autograd._codegen import main; sys.exit(main())'
+	$(PY) -c 'import sys; from autograd._generate import main; sys.exit(main())'
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py

@@ -23,13 +23,13 @@ writes those names. Here they are views of our node, plus one way in:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import Any
 
-from autograd import engine  # a cycle: engine calls this module at run time only
+from autograd._inputs import Node, to_float
+from autograd._modes import is_grad_enabled, tell_changed
 from autograd.ops import Op
 
-if TYPE_CHECKING:
-    from autograd.engine import Value
+Value = Any  # a node (`autograd.value.Value`, which delegates to this module)
 
 __all__ = ["backward_closure", "init_node", "op_string", "set_backward"]
 
@@ -83,15 +83,15 @@ def init_node(v: Value, children: Iterable[Value], op: str) -> None:
     if not isinstance(op, str):
         raise TypeError(f"Value: _op must be a str, got {type(op).__name__}")
     kids = tuple(dict.fromkeys(children))  # micrograd keeps a set: a + a has one
-    if not all(isinstance(k, engine.Value) for k in kids):
+    if not all(isinstance(k, Node) for k in kids):
         raise TypeError("Value: _children must be Values")
     if len(kids) > 2:
         raise TypeError(
             f"Value: a node takes at most two children, got {len(kids)}; "
             "compose it from smaller ops or define it with autograd.primitive"
         )
-    engine._tell_tracer_changed(v, "made a node with micrograd's Value(data, children)")
-    if not kids or not engine.is_grad_enabled():
+    tell_changed(v, "made a node with micrograd's Value(data, children)")
+    if not kids or not is_grad_enabled():
         v.__dict__["_micrograd_op"] = op  # a leaf, as ops are under no_grad
         return
     v._row = _row(len(kids), op)
@@ -102,11 +102,11 @@ def init_node(v: Value, children: Iterable[Value], op: str) -> None:
 
 def op_string(v: Value) -> str:
     """micrograd's `_op` of `v`."""
-    row = v._row
+    row: Op | None = v._row
     if row is None:
         return str(v.__dict__.get("_micrograd_op", ""))
     if row.name == "pow" and not isinstance(v._p1, v.__class__):
-        k = float(v._p1)  # type: ignore[arg-type]
+        k = float(v._p1)
         return f"**{int(k) if k.is_integer() else k}"
     return _MICROGRAD_SYMBOLS.get(row.name, row.symbol)
 
@@ -181,7 +181,7 @@ def _contributions(
             f"not among its _children ({touched[0]!r}); backward would never pass "
             "it a gradient: list every Value the op reads in _children"
         )
-    return [engine._to_float(a, f"_backward of {v._op!r}") for a in added]
+    return [to_float(a, f"_backward of {v._op!r}") for a in added]
 
 
 def _reached(closure: Callable[[], None]) -> list[Value]:
@@ -208,5 +208,5 @@ def _reached(closure: Callable[[], None]) -> list[Value]:
             if isinstance(item, list | tuple)
             else (item,)
         )
-        values.extend(u for u in items if isinstance(u, engine.Value))
+        values.extend(u for u in items if isinstance(u, Node))
     return list({id(u): u for u in values}.values())

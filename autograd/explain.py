@@ -13,7 +13,7 @@ step  node -> parent  upstream  local  product  running sum
 >>> x.grad  # explain computes, it does not touch any .grad
 0.0
 
-`explain` sums in backward's documented order (`autograd.engine.backward_order`:
+`explain` sums in backward's documented order (`autograd.core.backward_order`:
 each node after every node that uses it, its operands in slot order), so
 every sum is bit for bit the gradient `backward()` gives from zeroed grads;
 the graph itself is left as it was.
@@ -26,8 +26,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final, overload
 
-from autograd import engine
-from autograd.engine import Value
+from autograd._hooks import hooks_now
+from autograd.core import Value
 from autograd.graph import topological_order
 
 __all__ = ["Explanation", "Step", "explain"]
@@ -188,7 +188,7 @@ def explain(root: Value) -> Explanation:
         )
     order = topological_order(root)
     names = {v: _name(v, i) for i, v in enumerate(order)}
-    hooked = list(engine._hooks_now(order))
+    hooked = list(hooks_now(order))
     if hooked:
         # backward runs them and they may change the gradients: no silent mismatch.
         raise ValueError(

@@ -28,9 +28,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
-from autograd import engine
-from autograd.engine import VALUE_MATH, Value
-from autograd.functional import Argnums, _as_scalar, _check_argnums, _Evaluation
+from autograd._anomaly import creation_site
+from autograd._create_graph import VALUE_MATH
+from autograd._evaluation import Argnums, Evaluation, as_scalar, check_argnums
+from autograd._modes import ANOMALY, mode
+from autograd.core import Value
 from autograd.graph import topological_order
 
 __all__ = ["jacfwd", "jvp"]
@@ -38,12 +40,12 @@ __all__ = ["jacfwd", "jvp"]
 Tangent: TypeAlias = "Value | float"
 
 
-def _outputs(run: _Evaluation, where: str) -> tuple[list[Value | float], bool]:
+def _outputs(run: Evaluation, where: str) -> tuple[list[Value | float], bool]:
     """The outputs of the call as scalars, and whether it returned a sequence."""
     result = run.result
     if isinstance(result, Sequence) and not isinstance(result, str):
         return [
-            _as_scalar(y, where, f"output {k} of f") for k, y in enumerate(result)
+            as_scalar(y, where, f"output {k} of f") for k, y in enumerate(result)
         ], True
     return [run.scalar_output()], False
 
@@ -92,7 +94,7 @@ class _Graph:
         for k, t in seeds.items():
             tangent[k] = t
         first, second = self.first, self.second
-        anomaly = bool(engine._mode.get() & engine._ANOMALY)
+        anomaly = bool(mode.get() & ANOMALY)
         for k in range(min(seeds, default=len(self.order)), len(self.order)):
             i, j = first[k], second[k]
             a = tangent[i] if i >= 0 else None
@@ -118,7 +120,7 @@ def _check_tangent(v: Value, t: Tangent) -> None:
     """Anomaly mode: fail at the node whose tangent is not finite, as backward does."""
     x = t._data if isinstance(t, Value) else t
     if x - x != 0.0:
-        site = engine._creation_site(v)
+        site = creation_site(v)
         raise FloatingPointError(
             f"detect_anomaly: jvp through {v.op!r} (data={v._data!r}) produced "
             f"a non-finite tangent {x!r}; the node was created at {site}"
@@ -131,7 +133,7 @@ def _times(d: Any, t: Tangent) -> Tangent:
 
 
 def _as_tangent(t: object, k: int) -> Tangent:
-    return _as_scalar(t, "jvp", f"tangent {k}")
+    return as_scalar(t, "jvp", f"tangent {k}")
 
 
 def jvp(
@@ -162,7 +164,7 @@ def jvp(
             "give one tangent per primal"
         )
     directions = [_as_tangent(t, k) for k, t in enumerate(tangents)]
-    run = _Evaluation(
+    run = Evaluation(
         "jvp",
         f,
         tuple(range(len(primals))),
@@ -214,10 +216,10 @@ def jacfwd(
     >>> jacfwd(lambda x: [x * x, 3.0 * x])(2.0)
     [4.0, 3.0]
     """
-    indices = _check_argnums(argnums, "jacfwd")
+    indices = check_argnums(argnums, "jacfwd")
 
     def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
-        run = _Evaluation(
+        run = Evaluation(
             "jacfwd", f, indices, has_aux=has_aux, args=args, kwargs=kwargs
         )
         outputs, is_sequence = _outputs(run, "jacfwd")

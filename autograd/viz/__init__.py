@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from autograd._files import write_atomically
-from autograd.engine import Value
+from autograd.core import Value
 from autograd.viz._scene import (
     CONSTANT,
     EARLIER_UNIT,

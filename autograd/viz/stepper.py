@@ -20,8 +20,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, Final
 
-from autograd import engine
-from autograd.engine import Value
+from autograd.core import Value, leaf
 from autograd.explain import Explanation, explain
 from autograd.viz._text import cut, drawable, number
 
@@ -247,7 +246,7 @@ def _copy(steps: Explanation) -> dict[Value, Value]:
     """A copy of each node of the explained graph holding its final gradient."""
     copy: dict[Value, Value] = {}
     for v in steps.names:  # forward order: operands are copied first
-        c = engine._leaf(v._data)
+        c = leaf(v._data)
         c.label, c.grad = v.label, steps.grads[v]
         c._row, c._d0, c._d1 = v._row, v._d0, v._d1
         c._p0 = copy[v._p0] if isinstance(v._p0, Value) else v._p0
