@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from autograd.core import Value, leaf
 from autograd.explain import Explanation, explain
+from autograd.viz._dot import to_svg
 from autograd.viz._text import cut, drawable, number
 
 __all__ = ["MAX_VALUES", "StepThrough", "interactive", "to_html"]
@@ -293,8 +294,6 @@ class StepThrough:
                 f"draws every one (max_values={max_values}); pass max_values=None to "
                 "draw them all anyway, or print autograd.explain(root) for the table"
             )
-        from autograd.viz import to_svg  # noqa: PLC0415 - viz imports this module
-
         # Drawn from a copy holding the final gradients, so that every box is
         # laid out wide enough for the numbers the steps will write into it.
         copy = _copy(steps)
