@@ -7,8 +7,8 @@ respect to each (``v._d0 = y``, ``v._d1 = x``), computed as floats in the
 forward pass. `reference_backward`, below, is the chain rule: a topological
 order, then ``adjoint[operand] += local * adjoint[node]`` for each edge.
 `Value.backward` computes exactly the same floats in the same order with
-`backward_fast`, over the order `backward_order` documents; a property test
-checks that the two agree bit for bit.
+`backward_fast` (`autograd._sweep`), over the order `backward_order`
+documents; a property test checks that the two agree bit for bit.
 
 Nodes hold no closures and no references to themselves, so a graph is freed
 by reference counting as soon as it is unreachable.
