@@ -655,7 +655,7 @@ def test_without_the_dot_program_the_error_says_what_to_install(
     assert not (tmp_path / "g.svg").exists()
 
 
-def test_jupyter_svg_shows_the_graph_and_keeps_plain_repr() -> None:
+def test_repr_svg_shows_the_graph_and_keeps_plain_repr() -> None:
     *_, c = product()
     svg = jupyter_svg(c)
     assert svg is not None
@@ -663,7 +663,7 @@ def test_jupyter_svg_shows_the_graph_and_keeps_plain_repr() -> None:
     assert repr(c) == "Value(data=-6.0, grad=1.0, label='c')"
 
 
-def test_jupyter_svg_is_none_without_dot(
+def test_repr_svg_is_none_without_dot(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
@@ -928,7 +928,7 @@ def test_notebook_settings_import_nothing() -> None:
     assert done.stdout.split() == ["None", "False"], done.stderr
 
 
-def test_jupyter_svg_never_raises_it_falls_back_to_the_plain_repr(
+def test_repr_svg_never_raises_it_falls_back_to_the_plain_repr(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     *_, c = product()
