@@ -156,7 +156,7 @@ def _attributes(v: Value) -> Attributes:
     """A node's `__dict__` as a column holds it: None when empty."""
     attributes = v.__dict__
     if not attributes:
-        # Reading `__dict__` made one (64 bytes): most nodes have none, so
+        # Reading `__dict__` made one: most nodes have none, so
         # drop it again rather than grow the graph being copied.
         del v.__dict__
         return None

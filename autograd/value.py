@@ -77,9 +77,8 @@ class Value(ValueOps):
     """
 
     # `__dict__` takes micrograd-style free attributes (an optimizer's `p.m`,
-    # a drawing colour, a label). Not free: CPython 3.11 gives every node 16
-    # bytes for it and a small array for attribute values, made with the node.
-    # No `__weakref__`: 8 bytes more would put every node in a larger block.
+    # a drawing colour, a label), at a cost in every node's size; no
+    # `__weakref__`, which would grow every node again.
     __slots__ = (
         "__dict__",
         "_d0",
