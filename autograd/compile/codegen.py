@@ -19,7 +19,8 @@ from autograd import _codegen
 from autograd.compile.loops import Run, Runs, operands
 from autograd.compile.soundness import engine_checks
 from autograd.compile.tape import STOP_GRADIENT, Equation, Operand, Tape
-from autograd.engine import Value
+from autograd.engine import Value, _checked_partials
+from autograd.ops import OPS, Op
 
 __all__ = ["Code", "generate"]
 
@@ -119,7 +120,7 @@ class _Source:
             self.names[v] = f"v{k}"
         self.captured: list[Value] = []  # leaves read by name, c0, c1, ...
         self.reached: list[Value] = []  # leaves read through a loop's table
-        self.tables: dict[str, list[tuple[Any, ...]]] = {}
+        self.tables: dict[str, Any] = {}
         self._fresh = 0
         body: list[str] = ["chk = 0.0"] if found else []
         loops = [_Loop(self, r, run) for r, run in enumerate(found)]
@@ -171,13 +172,27 @@ class _Source:
                 rest_visited[k + 1], adjoint, self.name, constant, accumulators
             )
             body += lines
-        for p, (g, _) in adjoint.items():
-            if not isinstance(p, Value):
-                raise _NotRollableError  # an adjoint no loop took
-            body.append(f"{self.holder(p)}._grad += {_adjoint(g)}")
-        for p, total in accumulators.items():
-            assert isinstance(p, Value)  # loops accumulate for leaves only
-            body.append(f"{self.holder(p)}._grad += {_adjoint(total)}")
+        totals = [(p, _adjoint(g)) for p, (g, _) in adjoint.items()]
+        totals += [(p, _adjoint(total)) for p, total in accumulators.items()]
+        # Compute every new gradient, then assign them all: adding to a
+        # gradient that is a Value (after create_graph) may raise, and a
+        # call that raises must leave every gradient as it was.
+        # One statement: Python computes the whole right side first.
+        if any(not isinstance(p, Value) for p, _ in totals):
+            raise _NotRollableError  # an adjoint no loop took
+        targets = [f"{self.holder(p)}._grad" for p, _ in totals]  # type: ignore[arg-type]
+        news = [
+            f"{target} + ({total})"
+            for target, (_, total) in zip(targets, totals, strict=True)
+        ]
+        commit = [f"{', '.join(targets)}, = {', '.join(news)},"] if totals else []
+        for loop in loops:
+            if loop.commits:
+                commit += [
+                    f"for v, n in {loop.commits}:",
+                    "    v._grad = n",
+                ]
+        body += commit
         body.append(f"return {self.name(out)}")
         head = ["def replay(inputs, captured):"]
         for name in self.names.values():
@@ -204,6 +219,14 @@ class _Source:
         """The expression for the leaf Value `p` itself (its value is `name(p)`)."""
         name = self.name(p)
         return f"{'inputs' if name[0] == 'i' else 'captured'}[{name[1:]}]"
+
+    def row(self, op: Op) -> str:
+        """The global naming the row `op` in the replay (a user's row)."""
+        name = f"_cg_row_{op.name}"
+        while self.tables.get(name, op) is not op:
+            name += "_"
+        self.tables[name] = op  # type: ignore[assignment]
+        return name
 
     @staticmethod
     def _literal(v: Equation, slot: int, x: float) -> str:
@@ -259,6 +282,18 @@ class _Source:
                 else _codegen.forward_source(op, args, checked=False)
             )
             uses = consumers.get(v, [])
+            if op is not STOP_GRADIENT and OPS.get(op.name) is not op and not v.stop:
+                # Eager runs a user's rule as it makes the node, and checks what
+                # it returns; so does the replay, with the same function.
+                lines.append(f"{name(v)} = {expression}")
+                call = _codegen.partials_source(op, args, name(v))
+                lines.append(
+                    f"d_{name(v)} = _cg_checked({self.row(op)}, "
+                    f"({', '.join(args)},), {call})"
+                )
+                if not any(_codegen.propagates_nonfinite(c._row) for c, _ in uses):
+                    stored.append(name(v))
+                continue
             if (
                 len(uses) == 1
                 and not v.stop
@@ -319,7 +354,11 @@ class _Source:
                 constant(v, slot, p) if isinstance(p, float) else name(p)
                 for slot, p in enumerate(reads)
             ]
-            partials = _codegen.partials_source(op, args, name(v))
+            partials = (
+                _codegen.partials_source(op, args, name(v))
+                if OPS.get(op.name) is op
+                else f"d_{name(v)}"  # computed and checked in the forward pass
+            )
             if isinstance(partials, str):
                 partials = variable(partials)
                 partials = tuple(f"{partials}[{i}]" for i in range(op.arity))
@@ -437,6 +476,9 @@ class _Loop:
         self.leaves = list(found)
         # Those all copies read (the others are each copy's own).
         self.shared_leaves = [p for p in self.leaves if p not in self.private]
+        # The list of (leaf, new gradient) of the copies' own leaves, assigned
+        # once nothing can raise any more ('' if none).
+        self.commits = ""
 
     def _name(self, p: Operand) -> str:
         local = self.local.get(p) or self.private.get(p)  # type: ignore[arg-type]
@@ -564,8 +606,14 @@ class _Loop:
         # gives the value it was carried (the previous copy's adjoint).
         for p, (g, _) in list(left.items()):
             if p in self.private:
-                backward.append(f"v{self.private[p]}._grad += {_adjoint(g)}")
+                leaf = f"v{self.private[p]}"
+                self.commits = f"pg{r}"
+                backward.append(
+                    f"pg{r}.append(({leaf}, {leaf}._grad + ({_adjoint(g)})))"
+                )
                 del left[p]
+        if self.commits:
+            lines.append(f"{self.commits} = []")
         carried = [left.pop(e, None) for e in self.carry.values()]
         if left or any(g is None for g in carried):
             raise _NotRollableError
@@ -623,6 +671,7 @@ class Code:
         self.leaves = captured + reached
         """Every leaf the replay reads besides its arguments."""
         namespace: dict[str, Any] = {**_codegen.NAMESPACE, **tables}
+        namespace["_cg_checked"] = _checked_partials
         exec(builtins.compile(text, "<autograd.compile>", "exec"), namespace)
         self.function: Callable[[list[Value], list[Value]], float | None]
         self.function = namespace["replay"]
