@@ -225,7 +225,7 @@ class _Source:
         name = f"_cg_row_{op.name}"
         while self.tables.get(name, op) is not op:
             name += "_"
-        self.tables[name] = op  # type: ignore[assignment]
+        self.tables[name] = op
         return name
 
     @staticmethod
