@@ -172,27 +172,13 @@ class _Source:
                 rest_visited[k + 1], adjoint, self.name, constant, accumulators
             )
             body += lines
-        totals = [(p, _adjoint(g)) for p, (g, _) in adjoint.items()]
-        totals += [(p, _adjoint(total)) for p, total in accumulators.items()]
-        # Compute every new gradient, then assign them all: adding to a
-        # gradient that is a Value (after create_graph) may raise, and a
-        # call that raises must leave every gradient as it was.
-        # One statement: Python computes the whole right side first.
-        if any(not isinstance(p, Value) for p, _ in totals):
-            raise _NotRollableError  # an adjoint no loop took
-        targets = [f"{self.holder(p)}._grad" for p, _ in totals]  # type: ignore[arg-type]
-        news = [
-            f"{target} + ({total})"
-            for target, (_, total) in zip(targets, totals, strict=True)
-        ]
-        commit = [f"{', '.join(targets)}, = {', '.join(news)},"] if totals else []
-        for loop in loops:
-            if loop.commits:
-                commit += [
-                    f"for v, n in {loop.commits}:",
-                    "    v._grad = n",
-                ]
-        body += commit
+        for p, (g, _) in adjoint.items():
+            if not isinstance(p, Value):
+                raise _NotRollableError  # an adjoint no loop took
+            body.append(f"{self.holder(p)}._grad += {_adjoint(g)}")
+        for p, total in accumulators.items():
+            assert isinstance(p, Value)  # loops accumulate for leaves only
+            body.append(f"{self.holder(p)}._grad += {_adjoint(total)}")
         body.append(f"return {self.name(out)}")
         head = ["def replay(inputs, captured):"]
         for name in self.names.values():
@@ -476,9 +462,6 @@ class _Loop:
         self.leaves = list(found)
         # Those all copies read (the others are each copy's own).
         self.shared_leaves = [p for p in self.leaves if p not in self.private]
-        # The list of (leaf, new gradient) of the copies' own leaves, assigned
-        # once nothing can raise any more ('' if none).
-        self.commits = ""
 
     def _name(self, p: Operand) -> str:
         local = self.local.get(p) or self.private.get(p)  # type: ignore[arg-type]
@@ -606,14 +589,8 @@ class _Loop:
         # gives the value it was carried (the previous copy's adjoint).
         for p, (g, _) in list(left.items()):
             if p in self.private:
-                leaf = f"v{self.private[p]}"
-                self.commits = f"pg{r}"
-                backward.append(
-                    f"pg{r}.append(({leaf}, {leaf}._grad + ({_adjoint(g)})))"
-                )
+                backward.append(f"v{self.private[p]}._grad += {_adjoint(g)}")
                 del left[p]
-        if self.commits:
-            lines.append(f"{self.commits} = []")
         carried = [left.pop(e, None) for e in self.carry.values()]
         if left or any(g is None for g in carried):
             raise _NotRollableError

@@ -20,7 +20,15 @@ from autograd.compile.tape import (
     Tape,
     blank_equations,
 )
-from autograd.engine import _RECORD, _TRACE, Value, _mode, _tracer, has_hooks
+from autograd.engine import (
+    _RECORD,
+    _TRACE,
+    Value,
+    _mode,
+    _tracer,
+    gradients_may_be_values,
+    has_hooks,
+)
 from autograd.ops import Op
 
 __all__ = ["Compiled", "backward_order"]
@@ -86,6 +94,10 @@ class Compiled:
         for plan in plans:
             if not plan.aliasing.admits(inputs):
                 continue
+            if gradients_may_be_values() and not plan.float_gradients(inputs):
+                # Adding to a Value may raise once some gradients are written;
+                # eager then leaves the gradients as a replay could not.
+                return _eager(self.f, args)
             try:
                 out = plan.replay(inputs, plan.captured)
             except Exception:  # any failure: eager raises its own error
@@ -349,3 +361,8 @@ class _Plan:
         # if a guard or the overflow check failed (nothing is changed then).
         self.replay: Callable[[list[Value], list[Value]], float | None]
         self.replay = code.function
+        self.leaves = code.leaves
+
+    def float_gradients(self, inputs: list[Value]) -> bool:
+        """True if every gradient the replay adds to is a float."""
+        return all(v._grad.__class__ is float for v in (*inputs, *self.leaves))
