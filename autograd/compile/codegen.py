@@ -116,9 +116,12 @@ class _Source:
         self.input_index = {v: i for i, v in enumerate(tape.inputs)}
         self.names: dict[Operand, str] = {}
         everything = [v for segment in rest for v in segment]
-        for k, v in enumerate(everything):
-            self.names[v] = f"v{k}"
-        self.captured: list[Value] = []  # leaves read by name, c0, c1, ...
+        # The names of the printed tape: e3 is equation 3, c0 leaf 0, i0 input 0.
+        self.names.update(tape.names())
+        # The leaves as the replay's `captured` list: c0 is captured[0].
+        self.captured: list[Value] = list(tape.leaves)
+        self.read: list[str] = []  # the leaves read by name, c0, c1, ...
+        self.reading: set[str] = set()
         self.reached: list[Value] = []  # leaves read through a loop's table
         self.tables: dict[str, Any] = {}
         self._fresh = 0
@@ -181,29 +184,26 @@ class _Source:
             body.append(f"{self.holder(p)}._grad += {_adjoint(total)}")
         body.append(f"return {self.name(out)}")
         head = ["def replay(inputs, captured):"]
-        for name in self.names.values():
-            if name[0] == "i":
-                head.append(f"    {name} = inputs[{name[1:]}]._data")
-        head += [f"    c{i} = captured[{i}]._data" for i in range(len(self.captured))]
+        for name in self.read:
+            holder = "inputs" if name[0] == "i" else "captured"
+            head.append(f"    {name} = {holder}[{name[1:]}]._data")
         self.text = "\n".join(head + _indent(body)) + "\n"
 
     def name(self, p: Operand) -> str:
-        """The expression holding p's value; a leaf seen first is named here."""
+        """The expression holding p's value; a leaf read first is read here."""
         name = self.names.get(p)
-        if name is None:
+        if name is None:  # a leaf the tape does not list: one more captured
             assert isinstance(p, Value)  # equations are named before use
-            i = self.input_index.get(p)
-            if i is not None:
-                name = f"i{i}"
-            else:
-                name = f"c{len(self.captured)}"
-                self.captured.append(p)
-            self.names[p] = name
+            name = self.names[p] = f"c{len(self.captured)}"
+            self.captured.append(p)
+        if isinstance(p, Value) and name not in self.reading:
+            self.reading.add(name)
+            self.read.append(name)
         return name
 
     def holder(self, p: Value) -> str:
         """The expression for the leaf Value `p` itself (its value is `name(p)`)."""
-        name = self.name(p)
+        name = self.names.get(p) or self.name(p)
         return f"{'inputs' if name[0] == 'i' else 'captured'}[{name[1:]}]"
 
     def row(self, op: Op) -> str:

@@ -96,7 +96,7 @@ class Tape:
         """The leaves `f` reached from inside (parameters), in order of first use."""
 
     def __str__(self) -> str:
-        names = self._names()
+        names = self.names()
         name: Callable[[object], str] = lambda p: (  # noqa: E731 - local shorthand
             names[p] if isinstance(p, Value | Equation) else repr(float(p))  # type: ignore[arg-type]
         )
@@ -122,8 +122,9 @@ class Tape:
 
     __repr__ = __str__
 
-    def _names(self) -> dict[object, str]:
-        names: dict[object, str] = {}
+    def names(self) -> dict[Operand, str]:
+        """What each input, leaf and equation is called: i0, c0, e0."""
+        names: dict[Operand, str] = {}
         for k, v in enumerate(self.inputs):
             names.setdefault(v, f"i{k}")
         for k, v in enumerate(self.leaves):
