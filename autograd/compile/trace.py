@@ -6,7 +6,8 @@ from collections.abc import Callable, Hashable
 from typing import Any, Final, final
 
 from autograd import engine, functional
-from autograd.compile import codegen
+from autograd.compile.codegen import NotRollableError, lower
+from autograd.compile.rolled import roll, straight
 from autograd.compile.soundness import (
     Aliasing,
     read_refused,
@@ -353,7 +354,14 @@ class _Plan:
 
     def __init__(self, tape: Tape, aliases: list[tuple[int, Value]]) -> None:
         self.tape = tape
-        code = codegen.generate(tape)
+        # The passes: loop rolling, then the adjoint and lowering to Python;
+        # loops that do not replay exactly give way to straight-line code.
+        self.rolled = roll(tape)
+        try:
+            code = lower(self.rolled)
+        except NotRollableError:
+            self.rolled = straight(tape)
+            code = lower(self.rolled)
         self.source = code.text
         self.captured = code.captured
         self.aliasing = Aliasing(code.leaves, aliases)
