@@ -94,6 +94,7 @@ class Lowering:
         # Leaves that loops add to get a variable when their first loop comes;
         # from then on every contribution is added to it, in eager's order.
         accumulators: dict[Operand, str] = {}
+        start = len(body)
         lines, adjoint = self.adjoint.backward(
             rest_visited[0], seeds, self.name, constant, accumulators
         )
@@ -116,6 +117,7 @@ class Lowering:
         for p, total in accumulators.items():
             assert isinstance(p, Value)  # loops accumulate for leaves only
             body.append(f"{self.holder(p)}._grad += {eager_sum(total)}")
+        self.backward = body[start:]
         body.append(f"return {self.name(out)}")
         head = ["def replay(inputs, captured):"]
         for name in self.read:
@@ -236,20 +238,19 @@ class Lowering:
 
 @final
 class Code:
-    """What `generate` makes: the source, the function, and the leaves it reads."""
+    """What `lower` makes: the source, the function, and the leaves it reads."""
 
-    def __init__(
-        self,
-        text: str,
-        captured: list[Value],
-        reached: list[Value],
-        tables: dict[str, Any],
-    ) -> None:
-        self.text = text
-        self.captured = captured
-        self.leaves = captured + reached
+    def __init__(self, lowering: Lowering) -> None:
+        self.text = text = lowering.text
+        self.captured = lowering.captured
+        self.leaves = lowering.captured + lowering.reached
         """Every leaf the replay reads besides its arguments."""
-        namespace: dict[str, Any] = {**_codegen.NAMESPACE, **tables}
+        out = lowering.names.get(lowering.tape.out) or repr(lowering.tape.out)
+        self.adjoint = "\n".join(
+            [f"adjoint(of: {out})", *("  " + line for line in lowering.backward)]
+        )
+        """The backward statements of `text`, as the adjoint pass made them."""
+        namespace: dict[str, Any] = {**_codegen.NAMESPACE, **lowering.tables}
         namespace["_cg_checked"] = _checked_partials
         exec(builtins.compile(text, "<autograd.compile>", "exec"), namespace)
         self.function: Callable[[list[Value], list[Value]], float | None]
@@ -261,5 +262,4 @@ def lower(rolled: Rolled) -> Code:
 
     Raises `NotRollableError` if its loops do not replay as loops.
     """
-    source = Lowering(rolled)
-    return Code(source.text, source.captured, source.reached, source.tables)
+    return Code(Lowering(rolled))

@@ -150,7 +150,7 @@ class Rolled:
         def name(p: object) -> str:
             return names.get(p) or repr(float(p))  # type: ignore[call-overload, arg-type]
 
-        lines = [tape.header(names)]
+        lines = [tape.header(names, "rolled")]
         for k, segment in enumerate(self.segments):
             for v in segment:
                 lines.append(equation_line(names[v], v, list(map(name, v.operands))))

@@ -124,13 +124,13 @@ class Tape:
         lines.append(f"  return {name(self.out)}")
         return "\n".join(lines)
 
-    def header(self, names: dict[Operand, str]) -> str:
+    def header(self, names: dict[Operand, str], stage: str = "tape") -> str:
         """The first line of a printed stage: the inputs and the leaves."""
         leaves = ", ".join(
             f"{names[v]}={v.label!r}" if v.label else names[v] for v in self.leaves
         )
         inputs = ", ".join(names[v] for v in self.inputs)
-        return f"tape(inputs: {inputs or '-'}; leaves: {leaves or '-'})"
+        return f"{stage}(inputs: {inputs or '-'}; leaves: {leaves or '-'})"
 
     __repr__ = __str__
 

@@ -7,7 +7,7 @@ from typing import Any, Final, final
 
 from autograd import engine, functional
 from autograd.compile.codegen import NotRollableError, lower
-from autograd.compile.rolled import roll, straight
+from autograd.compile.rolled import Rolled, roll, straight
 from autograd.compile.soundness import (
     Aliasing,
     read_refused,
@@ -63,6 +63,16 @@ class Compiled:
     def tape(self) -> Tape | None:
         """The equations of the most recent trace (None before the first call)."""
         return None if self._last is None else self._last.tape
+
+    @property
+    def rolled(self) -> Rolled | None:
+        """The tape of the most recent trace with its loops (None before a call)."""
+        return None if self._last is None else self._last.rolled
+
+    @property
+    def adjoint(self) -> str:
+        """The backward statements of `source`, as printed by the adjoint pass."""
+        return "" if self._last is None else self._last.adjoint
 
     def __call__(self, *args: Any) -> float:
         """Run f on `args` forward and backward; return the value of its output."""
@@ -363,6 +373,7 @@ class _Plan:
             self.rolled = straight(tape)
             code = lower(self.rolled)
         self.source = code.text
+        self.adjoint = code.adjoint
         self.captured = code.captured
         self.aliasing = Aliasing(code.leaves, aliases)
         # replay(inputs, captured): the output's value, gradients added; None
