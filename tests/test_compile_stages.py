@@ -102,7 +102,7 @@ def test_a_carried_value_prints_where_it_starts() -> None:
     f, args = programs()["carried"]
     step = compile(f)
     step(*args)
-    assert re.search(r"xc0_\d+ starts at ", str(step.rolled))
+    assert re.search(r"xc0_(\d+) = e0, then t0_\1 of the copy before", str(step.rolled))
 
 
 @pytest.mark.parametrize("name", list(programs()))

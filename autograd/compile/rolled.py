@@ -92,19 +92,23 @@ class Loop:
         self.shared_leaves = [p for p in self.leaves if p not in self.private]
 
     def lines(self, name: dict[Operand, str]) -> list[str]:
-        """The loop as printed: a header, then the template's equations."""
+        """The loop as printed: what changes per copy, then the template."""
         run, r = self.run, self.r
-        first = run.start
         last = run.start + run.size * run.reps - 1
-        what = [f"loop {r}: {run.reps} copies of e{first}..e{last}"]
+        lines = [f"  loop {r}: {run.reps} copies of e{run.start}..e{last}"]
         for t, p in run.init.items():
             start = name.get(p) or repr(p)
-            what.append(f"xc{r}_{t} starts at {start}, then is t{r}_{t}")
-        for p, x in self.private.items():
-            what.append(f"{x} is each copy's own leaf, first {name.get(p, x)}")
-        for key, k in self.varying.items():
-            what.append(f"{k} is each copy's constant, first {run.varying[key][0]!r}")
-        lines = ["  " + "; ".join(what)]
+            lines.append(f"    xc{r}_{t} = {start}, then t{r}_{t} of the copy before")
+        per_copy = [
+            f"{x} in {_some([name.get(p) or repr(p) for p in run.private[q][1]])}"
+            for q, x in self.private.items()
+        ]
+        per_copy += [
+            f"{k} in {_some([repr(c) for c in run.varying[key]])}"
+            for key, k in self.varying.items()
+        ]
+        if per_copy:
+            lines.append(f"    per copy: {'; '.join(per_copy)}")
 
         def local(p: Operand) -> str:
             found = self.local.get(p) or self.private.get(p)  # type: ignore[arg-type]
@@ -161,6 +165,12 @@ class Rolled:
         return "\n".join(lines)
 
     __repr__ = __str__
+
+
+def _some(items: list[str]) -> str:
+    """The first few of a per-copy column, as printed."""
+    shown = ", ".join(items[:3])
+    return f"({shown}, ...)" if len(items) > 3 else f"({shown})"
 
 
 def roll(tape: Tape) -> Rolled:
