@@ -1,4 +1,4 @@
-"""Compiled replays of W1-W4, this tree against another checkout, interleaved.
+"""Compiled W1-W4 (replays, and W1's first call), this tree against another checkout.
 
     python benchmarks/compile_ab.py /path/to/other/checkout [--rounds 5]
 
@@ -31,6 +31,7 @@ def workloads() -> dict[str, Callable[[], object]]:
 
     return {
         "W1 step": w.w1_ours(compiled=True),
+        "W1 first call (trace + compile)": w.w1_first_call(),
         "W2 chain 10,000": w.w2_compiled(10_000),
         "W3 loop sum 100,000": w.w3_compiled(100_000, w.loop_sum),
         "W3 builtin sum 100,000": w.w3_compiled(100_000, w.builtin_sum),
