@@ -11,12 +11,18 @@ order. What reaches a leaf is added to its gradient last.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final, final
+from typing import TYPE_CHECKING, Final, final
 
 from autograd import _codegen
 from autograd.compile.loops import operands
+from autograd.compile.rolled import NotRollableError, Rolled
 from autograd.compile.tape import Equation, Operand
+from autograd.engine import Value
 from autograd.ops import OPS
+
+if TYPE_CHECKING:
+    from autograd.compile.codegen import Lowering
+    from autograd.compile.loopcode import LoopCode
 
 __all__ = ["MAX_NESTING", "Adjoint", "eager_sum", "partials_variable", "takes_gradient"]
 
@@ -54,6 +60,52 @@ class Adjoint:
 
     def __init__(self) -> None:
         self._fresh = 0
+        self.out = ""
+        self.lines: list[str] = []
+        """The statements of backward, once `of` has made them."""
+
+    def __str__(self) -> str:
+        return "\n".join([f"adjoint(of: {self.out})", *("  " + s for s in self.lines)])
+
+    def of(self, rolled: Rolled, forward: Lowering, loops: list[LoopCode]) -> None:
+        """Backward of `rolled`, after `forward` has written the forward pass.
+
+        The equations outside the loops in the order eager visited them,
+        each loop's stretch where eager took it; a leaf the loops add to gets
+        an accumulator when the first of them comes. The gradients go out
+        last, each adjoint started at 0.0 as eager starts it.
+        """
+        tape, name = rolled.tape, forward.name
+        constant = forward.literal
+        out = tape.out
+        self.out = name(out)
+        # An output made by detach() or under no_grad takes no gradient on.
+        seeds = {} if isinstance(out, Equation) and out.stop else {out: ("1.0", 1)}
+        # From its first loop on, every contribution to a leaf is added to its
+        # accumulator, in eager's order.
+        accumulators: dict[Operand, str] = {}
+        body, adjoint = self.backward(
+            rolled.visited[0], seeds, name, constant, accumulators
+        )
+        for k, r in enumerate(rolled.order):
+            for leaf in loops[r].shared_leaves:
+                if leaf not in accumulators:
+                    accumulators[leaf] = f"a_{name(leaf)}"
+                    before = adjoint.pop(leaf)[0] if leaf in adjoint else "-0.0"
+                    body.append(f"{accumulators[leaf]} = {before}")  # -0.0 + x is x
+            body += loops[r].backward(adjoint, accumulators)
+            lines, adjoint = self.backward(
+                rolled.visited[k + 1], adjoint, name, constant, accumulators
+            )
+            body += lines
+        for p, (g, _) in adjoint.items():
+            if not isinstance(p, Value):
+                raise NotRollableError  # an adjoint no loop took
+            body.append(f"{forward.holder(p)}._grad += {eager_sum(g)}")
+        for p, total in accumulators.items():
+            assert isinstance(p, Value)  # loops accumulate for leaves only
+            body.append(f"{forward.holder(p)}._grad += {eager_sum(total)}")
+        self.lines = body
 
     def backward(
         self,

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import Any, final
 
 from autograd import _codegen
-from autograd.compile.adjoint import MAX_NESTING, Adjoint, eager_sum, partials_variable
-from autograd.compile.loopcode import LoopCode, NotRollableError, indent
+from autograd.compile.adjoint import MAX_NESTING, Adjoint, partials_variable
+from autograd.compile.loopcode import LoopCode, indent
 from autograd.compile.loops import operands
-from autograd.compile.rolled import Rolled, pinned
+from autograd.compile.rolled import NotRollableError, Rolled, pinned
 from autograd.compile.soundness import engine_checks
 from autograd.compile.tape import STOP_GRADIENT, Equation, Operand
 from autograd.engine import Value, _checked_partials
@@ -48,7 +48,7 @@ class Lowering:
     def __init__(self, rolled: Rolled) -> None:
         tape = self.tape = rolled.tape
         found = [loop.run for loop in rolled.loops]
-        rest, rest_visited = rolled.segments, rolled.visited
+        rest = rolled.segments
         self.input_index = {v: i for i, v in enumerate(tape.inputs)}
         # The names of the rolled tape: e3 is equation 3, c0 leaf 0, i0 input 0.
         self.names: dict[Operand, str] = dict(rolled.names)
@@ -62,7 +62,7 @@ class Lowering:
         self.adjoint = Adjoint()
         body: list[str] = ["chk = 0.0"] if found else []
         loops = [LoopCode(self, loop) for loop in rolled.loops]
-        constant = self._literal
+        constant = self.literal
         # Kept in variables: what loops start their carried values from, too.
         keep = pinned(tape)
         keep.update(p for run in found for p in run.init.values())
@@ -88,37 +88,9 @@ class Lowering:
             right = self.name(b) if isinstance(b, Value | Equation) else repr(float(b))  # type: ignore[arg-type]
             test = f"{self.name(a)} {symbol} {right}"
             body += [f"if {'not ' if result else ''}({test}):", "    return None"]
-        out = tape.out
-        # An output made by detach() or under no_grad takes no gradient on.
-        seeds = {} if isinstance(out, Equation) and out.stop else {out: ("1.0", 1)}
-        # Leaves that loops add to get a variable when their first loop comes;
-        # from then on every contribution is added to it, in eager's order.
-        accumulators: dict[Operand, str] = {}
-        start = len(body)
-        lines, adjoint = self.adjoint.backward(
-            rest_visited[0], seeds, self.name, constant, accumulators
-        )
-        body += lines
-        for k, r in enumerate(rolled.order):
-            for leaf in loops[r].shared_leaves:
-                if leaf not in accumulators:
-                    accumulators[leaf] = f"a_{self.name(leaf)}"
-                    before = adjoint.pop(leaf)[0] if leaf in adjoint else "-0.0"
-                    body.append(f"{accumulators[leaf]} = {before}")  # -0.0 + x is x
-            body += loops[r].backward(adjoint, accumulators)
-            lines, adjoint = self.adjoint.backward(
-                rest_visited[k + 1], adjoint, self.name, constant, accumulators
-            )
-            body += lines
-        for p, (g, _) in adjoint.items():
-            if not isinstance(p, Value):
-                raise NotRollableError  # an adjoint no loop took
-            body.append(f"{self.holder(p)}._grad += {eager_sum(g)}")
-        for p, total in accumulators.items():
-            assert isinstance(p, Value)  # loops accumulate for leaves only
-            body.append(f"{self.holder(p)}._grad += {eager_sum(total)}")
-        self.backward = body[start:]
-        body.append(f"return {self.name(out)}")
+        self.adjoint.of(rolled, self, loops)
+        body += self.adjoint.lines
+        body.append(f"return {self.name(tape.out)}")
         head = ["def replay(inputs, captured):"]
         for name in self.read:
             holder = "inputs" if name[0] == "i" else "captured"
@@ -151,7 +123,8 @@ class Lowering:
         return name
 
     @staticmethod
-    def _literal(v: Equation, slot: int, x: float) -> str:
+    def literal(v: Equation, slot: int, x: float) -> str:
+        """A constant operand as written outside loops: its literal."""
         return repr(x)
 
     def _forward(
@@ -245,10 +218,7 @@ class Code:
         self.captured = lowering.captured
         self.leaves = lowering.captured + lowering.reached
         """Every leaf the replay reads besides its arguments."""
-        out = lowering.names.get(lowering.tape.out) or repr(lowering.tape.out)
-        self.adjoint = "\n".join(
-            [f"adjoint(of: {out})", *("  " + line for line in lowering.backward)]
-        )
+        self.adjoint = str(lowering.adjoint)
         """The backward statements of `text`, as the adjoint pass made them."""
         namespace: dict[str, Any] = {**_codegen.NAMESPACE, **lowering.tables}
         namespace["_cg_checked"] = _checked_partials

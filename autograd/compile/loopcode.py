@@ -14,17 +14,13 @@ from typing import TYPE_CHECKING, Any, Final, final
 from autograd import _codegen
 from autograd.compile.adjoint import eager_sum, takes_gradient
 from autograd.compile.loops import operands
-from autograd.compile.rolled import Loop
+from autograd.compile.rolled import Loop, NotRollableError
 from autograd.compile.tape import Equation, Operand
 
 if TYPE_CHECKING:
     from autograd.compile.codegen import Lowering
 
-__all__ = ["LoopCode", "NotRollableError", "indent"]
-
-
-class NotRollableError(Exception):
-    """The loops found do not replay as loops; the code is generated without them."""
+__all__ = ["LoopCode", "indent"]
 
 
 def indent(lines: list[str]) -> list[str]:

@@ -23,7 +23,11 @@ from autograd.compile.tape import (
 )
 from autograd.engine import Value
 
-__all__ = ["Loop", "Rolled", "pinned", "roll", "straight"]
+__all__ = ["Loop", "NotRollableError", "Rolled", "pinned", "roll", "straight"]
+
+
+class NotRollableError(Exception):
+    """The loops of a rolled tape do not replay exactly: lower it `straight`."""
 
 
 def pinned(tape: Tape) -> set[Operand]:
