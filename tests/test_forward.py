@@ -196,6 +196,13 @@ def test_forward_mode_on_a_hooked_graph_gives_what_reverse_mode_gives() -> None:
     assert jvp(grad(_hooked_cube), (1.5,), (1.0,))[1] == second
 
 
+def test_the_same_value_twice_in_a_hooked_graph_moves_along_both_tangents() -> None:
+    # As without hooks: one node, moved along the sum of its tangents.
+    x = Value(0.8)
+    _, slope = jvp(lambda a, b: _hooked_cube(a) * b, (x, x), (1.0, 2.0))
+    assert slope.data == 3.0 * grad(lambda a: _hooked_cube(a) * a)(0.8)
+
+
 def test_a_hook_on_an_argument_given_as_a_value_is_honoured() -> None:
     x = Value(1.5)
     handle = x.register_hook(lambda g: 3 * g)
