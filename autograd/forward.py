@@ -96,40 +96,51 @@ class _Graph:
             found = self.partials[k] = (*row.derivative(VALUE_MATH, *operands, v), 0.0)
         return found
 
-    def sweep(self, seeds: dict[int, Tangent]) -> list[Tangent | None] | None:
-        """The tangent of every node (None where it depends on no seed), or
-        None if forward mode cannot answer: hooks, or a tangent not finite.
+    def tangents(
+        self, outputs: list[Value | float], seeds: dict[int, Tangent]
+    ) -> list[Tangent] | None:
+        """The tangents of `outputs` (0.0 for one that depends on no seed), or
+        None where forward mode cannot answer: hooks, or a tangent not finite."""
+        if self.hooked:
+            return None
+        try:
+            tangent = self.sweep(seeds)
+        except OverflowError:  # a tangent on Values overflowed: no Value holds inf
+            return None
+        found = [_tangent_of(y, self, tangent) for y in outputs]
+        # A tangent not finite makes every tangent after it not finite (inf * 0
+        # and inf - inf are nan), up to an output or a seeded node, where the
+        # sweep stops as reverse mode does: the outputs tell.
+        if any(isinstance(t, float) and t - t != 0.0 for t in found):
+            return None
+        return found
+
+    def sweep(self, seeds: dict[int, Tangent]) -> list[Tangent | None]:
+        """The tangent of every node (None where it depends on no seed).
 
         Seeded nodes keep their seed: inputs are independent, as in `grad`,
         even if one was computed from another.
         """
-        if self.hooked:
-            return None
         tangent: list[Tangent | None] = [None] * len(self.order)
         for k, t in seeds.items():
             tangent[k] = t
         first, second = self.first, self.second
-        try:
-            for k in range(min(seeds, default=len(self.order)), len(self.order)):
-                i, j = first[k], second[k]
-                a = tangent[i] if i >= 0 else None
-                b = tangent[j] if j >= 0 else None
-                if k in seeds:
-                    continue
-                if a is not None and b is not None:
-                    d = self._partials(k)
-                    t = _times(d[0], a) + _times(d[1], b)
-                elif a is not None:
-                    t = _times(self._partials(k)[0], a)
-                elif b is not None:
-                    t = _times(self._partials(k)[1], b)
-                else:
-                    continue
-                if isinstance(t, float) and t - t != 0.0:
-                    return None
-                tangent[k] = t
-        except OverflowError:  # a tangent on Values overflowed: no Value holds inf
-            return None
+        for k in range(min(seeds, default=len(self.order)), len(self.order)):
+            i, j = first[k], second[k]
+            a = tangent[i] if i >= 0 else None
+            b = tangent[j] if j >= 0 else None
+            if k in seeds:
+                continue
+            if a is not None and b is not None:
+                d = self._partials(k)
+                t = _times(d[0], a) + _times(d[1], b)
+            elif a is not None:
+                t = _times(self._partials(k)[0], a)
+            elif b is not None:
+                t = _times(self._partials(k)[1], b)
+            else:
+                continue
+            tangent[k] = t
         return tangent
 
 
@@ -186,11 +197,9 @@ def jvp(
         if k is not None:  # an input the outputs do not depend on moves nothing
             # The same Value passed twice moves along both directions at once.
             seeds[k] = seeds[k] + t if k in seeds else t
-    tangent = graph.sweep(seeds)
-    if tangent is None:
+    slopes = graph.tangents(outputs, seeds)
+    if slopes is None:
         slopes = [_reverse_slope(run, y, directions) for y in outputs]
-    else:
-        slopes = [_tangent_of(y, graph, tangent) for y in outputs]
     # Tangents stay Values when Values were asked for, in primals or tangents.
     keep = run.as_values or any(isinstance(t, Value) for t in directions)
     values = [run.lower(y) for y in outputs]
@@ -276,8 +285,8 @@ def _forward_columns(
     for x in run.inputs:
         # Arguments passed as the same Value are one input: `grad` agrees.
         k = graph.position.get(x)
-        tangent = graph.sweep({} if k is None else {k: 1.0})
-        if tangent is None:
+        column = graph.tangents(outputs, {} if k is None else {k: 1.0})
+        if column is None:
             return None
-        columns.append([run.lower(_tangent_of(y, graph, tangent)) for y in outputs])
+        columns.append([run.lower(t) for t in column])
     return columns
