@@ -176,6 +176,15 @@ def test_detect_anomaly_fails_at_the_node_whose_tangent_is_not_finite() -> None:
         assert jvp(lambda x: x * x, (3.0,), (1.0,)) == (9.0, 6.0)
 
 
+def test_detect_anomaly_lets_a_tangent_overflow_that_reverse_mode_avoids() -> None:
+    # Forward mode hands the call to reverse mode, which anomaly mode checks.
+    def f(x: Any) -> Any:
+        return autograd.sqrt(x) * 1e150 * 1e-300
+
+    with autograd.detect_anomaly():
+        assert jacfwd(f)(5e-324) == grad(f)(5e-324) == jvp(f, (5e-324,), (1.0,))[1]
+
+
 # -- where forward mode cannot answer, reverse mode does -------------------------
 
 
