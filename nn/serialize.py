@@ -168,9 +168,11 @@ class Checkpoint:
     """A checkpoint file's contents, checked against themselves by `read`."""
 
     path: Path
+    """Where it was read from (for messages)."""
     module: str
     """The repr of the module it was saved from ('' if the file does not say)."""
     parameters: dict[str, float]
+    """Each parameter's value by name, finite floats, as `load_state_dict` takes."""
 
     def load_into(self, module: _M) -> _M:
         """Fill `module`'s parameters and return it; CheckpointError (module
