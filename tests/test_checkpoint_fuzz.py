@@ -6,6 +6,7 @@ interrupted at any step leaves the previous file intact.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -679,3 +680,24 @@ def test_sizes_are_checked_against_the_file_before_a_model_is_built(
         "output_activation": "linear",
     }
     assert _bits(read.build_mlp(2, [3, 1])) == saved
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    sizes=st.lists(st.integers(1, 3) | st.integers(1, 10**6), min_size=2, max_size=6),
+    listed=st.none() | st.integers(0, 40),
+)
+def test_a_record_is_read_only_with_as_many_parameters_as_it_implies(
+    sizes: list[int], listed: int | None, tmp_path: Path
+) -> None:
+    record = f"MLP({sizes[0]}, {sizes[1:]}, activation='relu')"
+    implied = sum((n + 1) * m for n, m in itertools.pairwise(sizes))
+    # None: list as many as the record implies, where that is a small file.
+    count = min(implied, 200) if listed is None else listed
+    parameters = {f"p{k}": 0.5 for k in range(count)}
+    path = _write(tmp_path / "m.json", _document(parameters, module=record))
+    if implied == count:
+        assert nn.serialize.read(path).parameters == parameters
+    else:
+        with pytest.raises(CheckpointError, match=f"has {implied} parameters"):
+            nn.serialize.read(path)
