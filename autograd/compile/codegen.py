@@ -51,7 +51,7 @@ class Lowering:
         rest = rolled.segments
         self.input_index = {v: i for i, v in enumerate(tape.inputs)}
         # The names of the rolled tape: e3 is equation 3, c0 leaf 0, i0 input 0.
-        self.names: dict[Operand, str] = dict(rolled.names)
+        self.names = rolled.names
         everything = [v for segment in rest for v in segment]
         # The leaves as the replay's `captured` list: c0 is captured[0].
         self.captured: list[Value] = list(tape.leaves)

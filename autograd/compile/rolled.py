@@ -143,7 +143,12 @@ class Rolled:
 
     def __init__(self, tape: Tape, runs: Runs | None) -> None:
         self.tape = tape
-        self.names = tape.names()
+        # The tape's names of what is outside the loops (the equations in
+        # the loops are named by their loop).
+        self.names = tape.names(everything=runs is None)
+        if runs is not None:
+            for segment in runs.rest:
+                self.names.update((v, f"e{runs.index[v]}") for v in segment)
         found = runs.found if runs is not None else []
         self.loops = [
             Loop(tape.equations, r, run, self.names) for r, run in enumerate(found)

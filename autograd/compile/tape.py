@@ -134,15 +134,19 @@ class Tape:
 
     __repr__ = __str__
 
-    def names(self) -> dict[Operand, str]:
-        """What each input, leaf and equation is called: i0, c0, e0."""
+    def names(self, everything: bool = True) -> dict[Operand, str]:
+        """What each input, leaf and equation is called: i0, c0, e0.
+
+        ``everything=False`` names the inputs and leaves only.
+        """
         names: dict[Operand, str] = {}
         for k, v in enumerate(self.inputs):
             names.setdefault(v, f"i{k}")
         for k, v in enumerate(self.leaves):
             names[v] = f"c{k}"
-        for k, eq in enumerate(self.equations):
-            names[eq] = f"e{k}"
+        if everything:
+            for k, eq in enumerate(self.equations):
+                names[eq] = f"e{k}"
         return names
 
 
