@@ -392,7 +392,7 @@ def test_a_copied_step_traces_anew_and_feeds_the_real_leaves() -> None:
     [float("nan"), 1j, True, None, 10**400, "arity"],
     ids=["nan", "complex", "bool", "None", "huge int", "arity"],
 )
-def test_a_user_rule_misbehaving_on_replay_raises_as_eager_leaving_grads(
+def test_a_bad_user_rule_on_replay_raises_leaving_grads(
     bad: object,
 ) -> None:
     def rule(m: object, x: float, y: float, out: float) -> object:
@@ -426,7 +426,7 @@ def test_a_numpy_partial_is_made_a_float_as_eager_makes_it() -> None:
 
 
 @pytest.mark.parametrize("overflowing", [0, 1])
-def test_a_gradient_that_cannot_be_added_to_leaves_every_gradient_as_eager(
+def test_a_failing_gradient_add_leaves_gradients_as_eager(
     overflowing: int,
 ) -> None:
     # After create_graph a gradient may be a Value, and adding to one may
