@@ -29,6 +29,8 @@ class Result:
     seconds: float
     gradient_error: float | None = None
     """Largest |backprop - finite difference| (the chain-rule demo only)."""
+    fitted: dict[str, float] | None = None
+    """The fitted parameters by name (the formula-fitting demo only)."""
 
 
 def positive_int(text: str) -> int:

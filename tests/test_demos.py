@@ -13,7 +13,7 @@ import matplotlib.image
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMOS = ["moons", "regression", "multiclass", "chain_rule"]
+DEMOS = ["moons", "regression", "multiclass", "chain_rule", "fit_formula"]
 
 
 @pytest.fixture
@@ -48,6 +48,22 @@ def test_regression_fits_the_sine(demo: None, tmp_path: Path) -> None:
     result = run("regression", "--steps", "30", "--out", str(tmp_path))
     assert result.loss < 0.1
     assert_png(tmp_path / "regression.png")
+
+
+def test_fit_formula_recovers_the_parameters_eagerly_then_compiled(
+    demo: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--points", "400", "--steps", "60", "--eager-steps", "3"]
+    result = run("fit_formula", *argv, "--out", str(tmp_path))
+    out = capsys.readouterr().out
+    assert "eager" in out and "compiled: first call" in out
+    fit = importlib.import_module("fit_formula")
+    assert result.fitted.keys() == fit.TRUE.keys()
+    for name, value in fit.TRUE.items():
+        assert result.fitted[name] == pytest.approx(value, abs=0.1), name
+    assert result.loss < 1.5 * fit.NOISE**2  # about the noise's variance
+    assert result.figure == tmp_path / "fit_formula.png"
+    assert_png(result.figure)
 
 
 def test_multiclass_separates_the_spirals(demo: None, tmp_path: Path) -> None:
