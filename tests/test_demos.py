@@ -81,6 +81,10 @@ def test_chain_rule_prints_every_step_and_agrees_with_finite_differences(
     # d feeds L twice (L = d * d): two backward steps, the second adds up.
     assert out.count("L -> d ") == 2
     assert "dL/dw1" in out and "finite difference" in out
+    # Each gradient three ways: explained, backward(), finite difference.
+    rows = [line.split() for line in out.splitlines() if line.startswith("  dL/d")]
+    assert len(rows) == 5 and all(len(row) == 4 for row in rows)
+    assert all(row[1] == row[2] for row in rows)  # explain == backward, printed
     assert result.gradient_error < 1e-8
     assert result.loss < 0.042893  # the starting loss
     assert_png(tmp_path / "chain_rule.png")
@@ -135,6 +139,24 @@ def test_training_demos_draw_their_loss_curves(
         "cross-entropy",
         "hinge loss + L2",
     ]
+
+
+def test_the_chain_rule_loss_curve_is_on_a_log_scale(
+    demo: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matplotlib.figure
+
+    scales = []
+    save = matplotlib.figure.Figure.savefig
+
+    def spy(fig: Any, *args: Any, **kwargs: Any) -> None:
+        scales.append(fig.axes[-1].get_yscale())
+        save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
+    run("chain_rule", "--steps", "25", "--out", str(tmp_path))
+    # L falls from 0.04 to about 1e-18: linear, it is flat at 0 after 5 steps.
+    assert scales == ["log"]
 
 
 def test_chain_rule_with_a_seed_starts_from_random_values(
