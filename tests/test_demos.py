@@ -197,3 +197,40 @@ def test_a_bad_step_count_is_a_usage_error(demo: None) -> None:
     with pytest.raises(SystemExit) as exit_info:
         run("moons", "--steps", "0")
     assert exit_info.value.code == 2
+
+
+def test_progress_in_a_log_is_a_plain_line_at_each_tenth(demo: None) -> None:
+    import io
+
+    import _common
+
+    log = io.StringIO()
+    bar = _common.progress(100, "train", log)
+    for k in bar:
+        bar.set_postfix(loss=k)
+    written = log.getvalue()
+    assert "\r" not in written
+    lines = written.splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        f"train: {done}/100 steps" for done in range(10, 101, 10)
+    ]
+    assert lines[-1].endswith("loss=99")
+
+
+def test_progress_on_a_terminal_is_tqdms_bar(demo: None) -> None:
+    import io
+
+    import _common
+    from tqdm import tqdm
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    bar = _common.progress(3, "train", screen)
+    assert isinstance(bar, tqdm)
+    for _ in bar:
+        bar.set_postfix(loss=1.0)
+    bar.close()
+    assert "\r" in screen.getvalue()
