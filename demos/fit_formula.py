@@ -23,7 +23,6 @@ from _common import Result, Timer, parser, plot_losses, progress, pyplot, save_f
 
 from autograd import Value, compile, cos, exp, no_grad
 from nn import Adam, Module, mse
-from nn._validate import Draws
 
 TRUE = {"A": 2.0, "g": 0.3, "w": 3.0, "p": 0.5, "c": 0.1}
 """The parameters the data is drawn from."""
@@ -64,7 +63,7 @@ class DampedOscillation(Module):
         return out
 
 
-def make_data(n: int, rng: Draws) -> tuple[list[float], list[float]]:
+def make_data(n: int, rng: random.Random) -> tuple[list[float], list[float]]:
     """n times evenly over [0, 10] and the formula at TRUE plus Gaussian noise."""
     ts = [10.0 * i / max(n - 1, 1) for i in range(n)]
     xs = [float(formula(t, **TRUE)) + rng.gauss(0.0, NOISE) for t in ts]

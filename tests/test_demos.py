@@ -234,3 +234,89 @@ def test_progress_on_a_terminal_is_tqdms_bar(demo: None) -> None:
         bar.set_postfix(loss=1.0)
     bar.close()
     assert "\r" in screen.getvalue()
+
+
+def imported_modules(source: str) -> set[str]:
+    """The top-level names of the modules `source` imports, and `autograd.viz`
+    (whose extra brings Graphviz) when it imports that."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        found |= {n.split(".")[0] for n in names}
+        found |= {"autograd.viz" for n in names if n.startswith("autograd.viz")}
+    return found
+
+
+def extra(name: str) -> set[str]:
+    """The distributions an extra of pyproject.toml lists, lower-case, others'
+    extras (``scalargrad[demos]``) expanded."""
+    import re
+
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    listed = re.search(rf"^{name} = \[(.*?)\]$", text, flags=re.M | re.S)
+    assert listed is not None, f"no extra {name!r}"
+    names = set()
+    for requirement in re.findall(r'"([^"]+)"', listed.group(1)):
+        own = re.fullmatch(r"scalargrad\[(\w+)\]", requirement)
+        if own:
+            names |= extra(own.group(1))
+        else:
+            names.add(re.split(r"[<>=!~\[; ]", requirement)[0].lower())
+    return names
+
+
+def third_party(files: list[Path]) -> dict[str, str]:
+    """module -> distribution for what `files` import from outside the project
+    and the standard library, following imports of sibling scripts."""
+    from importlib.metadata import packages_distributions
+
+    local = {p.stem for p in [*ROOT.glob("demos/*.py"), *ROOT.glob("benchmarks/*.py")]}
+    local |= {"autograd", "nn"}
+    modules = set()
+    for path in files:
+        if path.suffix == ".ipynb":
+            import nbformat
+
+            notebook = nbformat.read(path, as_version=4)
+            for cell in notebook.cells:
+                if cell.cell_type == "code":
+                    lines = cell.source.splitlines()
+                    code = "\n".join(x for x in lines if not x.startswith("%"))
+                    modules |= imported_modules(code)
+        else:
+            modules |= imported_modules(path.read_text(encoding="utf-8"))
+    followed: set[str] = set()
+    while todo := sorted(modules & local - {"autograd", "nn"} - followed):
+        followed |= set(todo)
+        for name in todo:
+            for folder in ("demos", "benchmarks"):
+                script = ROOT / folder / f"{name}.py"
+                if script.is_file():
+                    modules |= imported_modules(script.read_text(encoding="utf-8"))
+    outside = modules - local - set(sys.stdlib_module_names) - {"autograd.viz"}
+    found = packages_distributions()
+    needed = {m: found[m][0].lower() for m in sorted(outside)}
+    if "autograd.viz" in modules:
+        needed |= {f"autograd.viz needs {name}": name for name in extra("viz")}
+    return needed
+
+
+def test_the_demos_extra_holds_every_package_the_demos_import() -> None:
+    needed = third_party(sorted(ROOT.glob("demos/*.py")))
+    assert {"matplotlib", "tqdm", "graphviz"} <= set(needed.values())
+    assert set(needed.values()) <= extra("demos")
+
+
+def test_the_notebooks_extra_holds_jupyter_and_what_the_notebooks_import() -> None:
+    needed = third_party(sorted(ROOT.glob("demos/notebooks/*.ipynb")))
+    # 03 imports names_gpt.py, whose _common.py imports tqdm.
+    assert {"matplotlib", "graphviz", "tqdm"} <= set(needed.values())
+    assert set(needed.values()) <= extra("notebooks")
+    assert "jupyterlab" in extra("notebooks")
