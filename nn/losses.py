@@ -159,11 +159,11 @@ def _value(x: Scalar) -> Value:
     return x if isinstance(x, Value) else Value(x)
 
 
-Term = Callable[[Any, Any, int], Scalar]
+_Term = Callable[[Any, Any, int], Scalar]
 """An example's term from its prediction and target, times 4**-j."""
 
 
-def _mean(loss: str, pairs: Iterator[tuple[Any, Any]], term: Term) -> Value:
+def _mean(loss: str, pairs: Iterator[tuple[Any, Any]], term: _Term) -> Value:
     """The mean of the terms >= 0 of the pairs: their sum over n, as written.
 
     Each term is added to the total as soon as it is made. If a term or the

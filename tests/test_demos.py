@@ -118,23 +118,29 @@ def test_regions_show_no_band_of_a_class_that_wins_nowhere(demo: None) -> None:
     assert region_pixels(lambda p: [-p[0], 0.5 - abs(p[0]), p[0]], band) > 100
 
 
-def test_training_demos_draw_their_loss_curves(
-    demo: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def saved(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Each figure a demo saves, as it is when saved (the file is written too)."""
     import matplotlib.figure
 
-    drawn = []
+    figures = []
     save = matplotlib.figure.Figure.savefig
 
     def spy(fig: Any, *args: Any, **kwargs: Any) -> None:
-        drawn.append([ax.get_ylabel() for ax in fig.axes])
+        figures.append(fig)
         save(fig, *args, **kwargs)
 
     monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
+    return figures
+
+
+def test_training_demos_draw_their_loss_curves(
+    demo: None, tmp_path: Path, saved: list[Any]
+) -> None:
     run("regression", "--steps", "3", "--out", str(tmp_path))
     run("multiclass", "--steps", "3", "--out", str(tmp_path))
     run("moons", "--steps", "3", "--out", str(tmp_path))
-    assert [labels[-1] for labels in drawn] == [
+    assert [fig.axes[-1].get_ylabel() for fig in saved] == [
         "mean squared error",
         "cross-entropy",
         "hinge loss + L2",
@@ -142,21 +148,11 @@ def test_training_demos_draw_their_loss_curves(
 
 
 def test_the_chain_rule_loss_curve_is_on_a_log_scale(
-    demo: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo: None, tmp_path: Path, saved: list[Any]
 ) -> None:
-    import matplotlib.figure
-
-    scales = []
-    save = matplotlib.figure.Figure.savefig
-
-    def spy(fig: Any, *args: Any, **kwargs: Any) -> None:
-        scales.append(fig.axes[-1].get_yscale())
-        save(fig, *args, **kwargs)
-
-    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
     run("chain_rule", "--steps", "25", "--out", str(tmp_path))
     # L falls from 0.04 to about 1e-18: linear, it is flat at 0 after 5 steps.
-    assert scales == ["log"]
+    assert [fig.axes[-1].get_yscale() for fig in saved] == ["log"]
 
 
 def test_chain_rule_with_a_seed_starts_from_random_values(
