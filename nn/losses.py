@@ -19,6 +19,9 @@ numbers read out of a Value, so `autograd.compile` replays them exactly.
 >>> from autograd import Value
 >>> round(mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data, 6)
 2.5
+>>> w = Value(2.0)
+>>> mse((w * x for x in [0.5, 1.5]), [1.0, 1.0]).data  # predictions made lazily
+2.0
 """
 
 from __future__ import annotations
@@ -192,10 +195,11 @@ def _mean(loss: str, pairs: Iterator[tuple[Any, Any]], term: _Term) -> Value:
     c = 0.25**j
     with _naming_overflow(loss):
         scaled = _sum((term(p, t, j) for p, t in seen), "no terms")
-        # True, as the plain sum overflowed and the terms are >= 0 (n == 1
-        # overflowed again above). Compiled, the comparison is a guard: a
-        # replay takes this path only while the plain sum overflows, as eager
-        # does (the plain path's bits differ where a scaled term is subnormal).
+        # Holds here: the plain sum overflowed and the terms are >= 0 (for
+        # n == 1 the scaled pass is the plain one, which raised again above).
+        # Compiled, the comparison is a guard: a replay takes this path only
+        # while the plain sum overflows, as eager does (the plain path's bits
+        # differ where a scaled term is subnormal).
         if not scaled > _LARGEST * c:
             raise OverflowError(f"the loss is {scaled!r} as a float")
         return _value(scaled / (n * c))
@@ -212,6 +216,9 @@ def _naming_overflow(loss: str) -> Iterator[None]:
 
 def mse(preds: Iterable[Scalar], targets: Iterable[Scalar]) -> Value:
     """Mean squared error: mean of (pred - target)**2.
+
+    `preds` may be a generator, ``(model(x) for x in X)``: each term is then
+    made right after its prediction (see the module's docstring).
 
     >>> round(mse([Value(2.0)], [0.5]).data, 6)
     2.25
