@@ -1,8 +1,8 @@
 """Loss functions: Values (predictions) and targets in, one scalar Value out.
 
 Every loss is a mean over examples, computed as written: each example's
-term, added to a running total as soon as it is made, then the total over
-n. Its graph reads as the formula, and given a generator of predictions,
+term, added to a running total (from 0.0, as `sum` starts) as soon as it is
+made, then the total over n. Its graph reads as the formula, and given a generator of predictions,
 ``mse((model(x) for x in X), targets)``, each term follows its prediction,
 so `autograd.compile` rolls the whole step into one loop (as it does a
 hand-written ``sum((model(x) - y) ** 2 for ...)``). A list works too; its
@@ -140,8 +140,12 @@ def _scaled(x: Scalar, c: float) -> Scalar:
 
 
 def _plus(total: Scalar | None, term: Scalar) -> Scalar:
-    """total + term; the term alone at the start (a 0.0 start is one more node)."""
-    out = term if total is None else total + term
+    """total + term, from 0.0 at the start (None), as Python's `sum` starts.
+
+    The 0.0 start makes every term's block the same, first included, so
+    `autograd.compile` rolls them all into one loop, as it does `sum(...)`.
+    """
+    out = (0.0 if total is None else total) + term
     if not isinstance(out, Value) and not math.isfinite(out):
         # Plain numbers give inf or nan where an op on Values raises.
         raise OverflowError(f"the loss is {out!r} as a float")
