@@ -21,9 +21,32 @@ from autograd._modes import ANOMALY, RECORDING, mode
 from autograd.graph import topological_order
 from autograd.ops import FLOAT_MATH, OPS, Math, Op
 
-__all__ = ["VALUE_MATH", "backward_graph", "graph_adjoints"]
+__all__ = [
+    "VALUE_MATH",
+    "backward_graph",
+    "gradients_may_be_values",
+    "graph_adjoints",
+    "saw_value_gradient",
+]
 
 Value = Any  # a node (`autograd.value.Value`), which this module cannot import
+
+
+# Once a gradient has been a Value (create_graph, or assigned one), adding
+# to a gradient may raise (a Value's sum overflows): `autograd.compile` then
+# checks that the gradients a replay adds to are floats before it starts.
+_value_gradients = False
+
+
+def saw_value_gradient() -> None:
+    """Note that some gradient is now a Value (`gradients_may_be_values`)."""
+    global _value_gradients  # noqa: PLW0603 - one flag, set once, never cleared
+    _value_gradients = True
+
+
+def gradients_may_be_values() -> bool:
+    """True once some gradient has been a Value (after create_graph)."""
+    return _value_gradients
 
 
 def backward_graph(root: Value, gradient: Value | float) -> None:
@@ -35,6 +58,7 @@ def backward_graph(root: Value, gradient: Value | float) -> None:
             "backward(create_graph=True): cannot record the gradients' graph "
             "inside no_grad(); call it outside no_grad()"
         )
+    saw_value_gradient()
     seed: Value | float = (
         gradient
         if isinstance(gradient, Node)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from autograd._anomaly import detect_anomaly
 from autograd._binary import elu, leaky_relu, maximum
-from autograd._create_graph import VALUE_MATH
+from autograd._create_graph import VALUE_MATH, gradients_may_be_values
 from autograd._grad_mode import no_grad
 from autograd._hooks import HookHandle, has_hooks, hooks_now
+from autograd._inputs import checked_partials
 from autograd._modes import RECORDING, TRACING, is_grad_enabled, mode, tracer
 from autograd.core import (
     Value,
@@ -40,6 +41,7 @@ _TRACE = TRACING
 _mode = mode
 _tracer = tracer
 _hooks_now = hooks_now
+_checked_partials = checked_partials
 
 __all__ = [
     "VALUE_MATH",
@@ -53,6 +55,7 @@ __all__ = [
     "erf",
     "exp",
     "gelu",
+    "gradients_may_be_values",
     "has_hooks",
     "is_grad_enabled",
     "leaky_relu",

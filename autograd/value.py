@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from autograd import _micrograd
-from autograd._create_graph import backward_graph
+from autograd._create_graph import backward_graph, saw_value_gradient
 from autograd._generated import FUNCTIONS, ValueOps, elu, leaky_relu
 from autograd._hooks import HookHandle, has_hooks, register
 from autograd._inputs import Node, describe, to_float, to_gradient
@@ -186,6 +186,8 @@ class Value(ValueOps):
             self._grad = 0.0
         else:
             self._grad = to_gradient(value, "Value.grad", values=True)
+            if self._grad.__class__ is not float:
+                saw_value_gradient()
 
     def item(self) -> float:
         """The number this Value holds, as a float (PyTorch's name for `data`)."""
