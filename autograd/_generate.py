@@ -162,16 +162,18 @@ from __future__ import annotations
 def _helper_spelling(name: str) -> tuple[str, str, set[str]]:
     """How the generated module spells a global of the rows' code, and the
     module and names it imports for it: the function or constant under its
-    own name in `autograd.ops`, or `math.sin` (`sin` is an op function here)."""
+    own name in `autograd.ops`, or `math.sin` as `math_sin` (`sin` is an op
+    function here)."""
     if name == "_cg_m":
         return "FLOAT_MATH", "autograd.ops", {"FLOAT_MATH"}
     obj = NAMESPACE[name]
     own = getattr(obj, "__name__", name.removeprefix("_cg_g_"))
     if vars(ops).get(own) is obj:
         return own, "autograd.ops", {own}
-    for module in (math, builtins):  # `builtins.abs`: `abs` is an op function too
+    for module in (math, builtins):  # `math.tanh` as `math_tanh`: `tanh` is ours
         if getattr(module, own, None) is obj:
-            return f"{module.__name__}.{own}", module.__name__, set()
+            alias = f"{module.__name__}_{own}"
+            return alias, module.__name__, {f"{own} as {alias}"}
     raise ValueError(f"make gen: no name to import for {name} ({obj!r})")
 
 
@@ -182,11 +184,15 @@ def _import_lines(imports: dict[str, set[str]]) -> list[str]:
         lines += [""] if ours else []
         plain = sorted(m for m, names in imports.items() if not names)
         lines += [f"import {m}" for m in plain if m.startswith("autograd") == ours]
-        lines += [
-            f"from {m} import {', '.join(sorted(names, key=_isort_key))}"
-            for m, names in sorted(imports.items())
-            if names and m.startswith("autograd") == ours
-        ]
+        for m, names in sorted(imports.items()):
+            if names and m.startswith("autograd") == ours:
+                plain_names = sorted(
+                    (n for n in names if " as " not in n), key=_isort_key
+                )
+                if plain_names:
+                    lines.append(f"from {m} import {', '.join(plain_names)}")
+                # isort gives each `import x as y` a line of its own.
+                lines += [f"from {m} import {n}" for n in sorted(names) if " as " in n]
     return lines
 
 

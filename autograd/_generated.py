@@ -18,10 +18,13 @@ defines it.
 
 from __future__ import annotations
 
-import builtins
 import itertools
-import math
+from builtins import abs as builtins_abs
 from collections.abc import Callable, Iterator
+from math import cos as math_cos
+from math import erf as math_erf
+from math import sin as math_sin
+from math import tanh as math_tanh
 from typing import Any, overload
 
 from autograd._inputs import negative_base, overflow, to_float
@@ -490,7 +493,7 @@ def abs(a: Value | float) -> Value | float:
         x = a._data
     else:  # a number (a float out), or a Value subclass
         return unary_off_path(Value, _row_abs, a)
-    out = builtins.abs(x)
+    out = builtins_abs(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_abs, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
@@ -600,7 +603,7 @@ def sin(a: Value | float) -> Value | float:
         x = a._data
     else:  # a number (a float out), or a Value subclass
         return unary_off_path(Value, _row_sin, a)
-    out = math.sin(x)
+    out = math_sin(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_sin, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
@@ -627,7 +630,7 @@ def cos(a: Value | float) -> Value | float:
         x = a._data
     else:  # a number (a float out), or a Value subclass
         return unary_off_path(Value, _row_cos, a)
-    out = math.cos(x)
+    out = math_cos(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_cos, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
@@ -656,7 +659,7 @@ def tanh(a: Value | float) -> Value | float:
         x = a._data
     else:  # a number (a float out), or a Value subclass
         return unary_off_path(Value, _row_tanh, a)
-    out = math.tanh(x)
+    out = math_tanh(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_tanh, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
@@ -768,7 +771,7 @@ def erf(a: Value | float) -> Value | float:
         x = a._data
     else:  # a number (a float out), or a Value subclass
         return unary_off_path(Value, _row_erf, a)
-    out = math.erf(x)
+    out = math_erf(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_erf, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
