@@ -14,7 +14,7 @@ from pathlib import Path
 import grimp
 import pytest
 
-from autograd import Value, _display, _generated, core, value
+from autograd import Value, _generated, core, value
 from autograd._anomaly import detect_anomaly
 from autograd._watched import WatchedAdjoints, adjoint_table
 from autograd.graph import topological_order
@@ -121,16 +121,18 @@ def test_the_core_defines_no_display_and_never_imports_viz() -> None:
     assert done.stdout.strip() == "False"
 
 
-def test_in_a_running_ipython_a_value_is_drawn_by_a_registered_formatter() -> None:
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance()
-    try:
-        assert _display.register()
-        formatter = shell.display_formatter.formatters["image/svg+xml"]
-        assert formatter.lookup(Value(1.0)) is _display.svg
-    finally:
-        InteractiveShell.clear_instance()
+def test_importing_autograd_in_ipython_registers_the_svg_formatter() -> None:
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "from autograd import Value, _display\n"
+        "formatter = shell.display_formatter.formatters['image/svg+xml']\n"
+        "print(formatter.lookup(Value(1.0)) is _display.svg)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == "True", done.stderr
 
 
 def test_outside_ipython_nothing_is_registered() -> None:
