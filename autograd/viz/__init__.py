@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from autograd._files import write_atomically
+from autograd._numbers import number
 from autograd.engine import Value
 from autograd.viz._scene import (
     CONSTANT,
@@ -48,7 +49,6 @@ from autograd.viz._text import (
     check_number_format,
     cut,
     html_text,
-    number,
     quoted,
 )
 from autograd.viz.stepper import StepThrough, interactive, to_html

@@ -21,9 +21,10 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from autograd import engine
+from autograd._numbers import number
 from autograd.engine import Value
 from autograd.explain import Explanation, explain
-from autograd.viz._text import cut, drawable, number
+from autograd.viz._text import cut, drawable
 
 __all__ = ["MAX_VALUES", "StepThrough", "interactive", "to_html"]
 
