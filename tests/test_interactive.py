@@ -521,7 +521,7 @@ def test_a_click_on_a_modules_box_opens_it(page: Page) -> None:
 def screenshot(browser: Browser, path: Path) -> None:
     """The README's picture: the neuron's page in the middle of backward."""
     html_path = render(neuron(), path.with_suffix(".html"), legend=False)
-    page = browser.new_page(viewport={"width": 1300, "height": 300})
+    page = browser.new_page(viewport={"width": 1300, "height": 700})
     page.goto(html_path.resolve().as_uri())
     page.keyboard.press("End")
     for _ in range(5):
@@ -531,11 +531,45 @@ def screenshot(browser: Browser, path: Path) -> None:
     html_path.unlink()
 
 
-def test_the_screenshot_helper_writes_a_png(browser: Browser, tmp_path: Path) -> None:
+def screenshots(browser: Browser, folder: Path) -> list[Path]:
+    """The page on a 300-value MLP at a middle step, and on a 700-value model
+    at module level and with a module opened, as PNGs in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = []
+    for name, (loss, model), opened in (
+        ("mlp300-middle-step", mlp300(), 0),
+        ("mlp700-module-level", mlp700(), 0),
+        ("mlp700-layer1-opened", mlp700(), 1),
+        ("mlp700-neuron-opened", mlp700(), 2),
+    ):
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_content(to_html(loss, module=model))
+        jump(page, last_step(page) // 2)
+        if opened:
+            for k in range(last_step(page) + 1):
+                jump(page, k)
+                if shown(page, "what").startswith("backward through layers.1"):
+                    break
+            page.focus(".ag-stepper")
+            for _ in range(opened):
+                page.keyboard.press("o")
+            for _ in range(3):
+                page.keyboard.press("ArrowRight")
+        shots.append(folder / f"{name}.png")
+        page.screenshot(path=str(shots[-1]))
+        page.close()
+    return shots
+
+
+def test_the_screenshot_helpers_write_pngs(browser: Browser, tmp_path: Path) -> None:
     screenshot(browser, tmp_path / "shot.png")
     assert (tmp_path / "shot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 if __name__ == "__main__":
+    # python tests/test_interactive.py docs/interactive.png [folder for the rest]
     with sync_playwright() as playwright:
-        screenshot(launch(playwright), Path(sys.argv[1]))
+        chromium = launch(playwright)
+        screenshot(chromium, Path(sys.argv[1]))
+        if len(sys.argv) > 2:
+            print(*screenshots(chromium, Path(sys.argv[2])), sep="\n")

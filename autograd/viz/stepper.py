@@ -108,7 +108,13 @@ _SCRIPT: Final = """
   box.setAttribute("data-ag-ready", "");
   var model = JSON.parse(box.querySelector("script.ag-model").textContent);
   var part = function (name) { return box.querySelector("[data-ag=" + name + "]"); };
-  var nodes = model.nodes, steps = model.steps, n = nodes.length;
+  // A step is a row: node, parent, slot, rank, then upstream, local, product
+  // and running sum, each as shown and in full.
+  var steps = model.steps.map(function (a) {
+    return {node: a[0], parent: a[1], slot: a[2], rank: a[3], upstream: [a[4], a[5]],
+            local: [a[6], a[7]], product: [a[8], a[9]], sum: [a[10], a[11]]};
+  });
+  var nodes = model.nodes, n = nodes.length;
   var total = 1 + n + 1 + steps.length, at = 0, view = null;
   var graph = part("graph"), rank = [];
   model.forward.forEach(function (i, k) { rank[i] = k; });
@@ -487,14 +493,18 @@ def _slim(svg: str) -> str:
     """`dot`'s SVG without what the page does not use: prolog, comments, ids,
     tooltips (they would tell final values before the steps do) and the font
     on every text (the page's style sets it); a rounded box's fill and border
-    paths, which share their outline, become one path."""
+    paths, which share their outline, become one ``<rect>``; outlines are
+    rounded to a tenth of a point."""
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->\n", "", svg, flags=re.DOTALL)
     svg = re.sub(r'<g id="a_[^"]*"><a xlink:title="[^"]*">\n', "", svg)
     svg = svg.replace("</a>\n</g>\n", "")
     svg = re.sub(r' id="[^"]*"', "", svg)
     svg = svg.replace(' font-family="Helvetica,Arial,sans-serif"', "")
-    return _ROUNDED.sub(_rect, svg)
+    svg = svg.replace(' text-anchor="start"', "")  # SVG's default
+    svg = _ROUNDED.sub(_rect, svg)
+    # Outlines to a tenth of a point: finer than a screen shows.
+    return _OUTLINE.sub(lambda m: _TENTHS.sub(r"\1", m.group()), svg)
 
 
 # A rounded box as `dot` draws it: a filled outline, its texts, the same
@@ -504,6 +514,8 @@ _ROUNDED: Final = re.compile(
     r'((?:<text[^\n]*\n)*)<path fill="none" stroke="([^"]*)" d="\2"/>\n'
 )
 _NUMBER: Final = re.compile(r"-?[\d.]+")
+_OUTLINE: Final = re.compile(r' (?:d|points)="[^"]*"')
+_TENTHS: Final = re.compile(r"(\.\d)\d+")
 
 
 def _rect(match: re.Match[str]) -> str:
@@ -579,20 +591,13 @@ def _model(
             }
         )
     position = {v: i for i, v in enumerate(steps.names)}
-    edges = []
+    edges: list[list[Any]] = []
     for s in steps:
         i, j = position[s.node], position[s.parent]
+        numbers = (s.upstream, s.local, s.product, s.running_sum)
         edges.append(
-            {
-                "node": i,
-                "parent": j,
-                "slot": s.slot,
-                "rank": _rank(scene, i, s.slot),
-                "upstream": _pair(s.upstream, fmt),
-                "local": _pair(s.local, fmt),
-                "product": _pair(s.product, fmt),
-                "sum": _pair(s.running_sum, fmt),
-            }
+            [i, j, s.slot, _rank(scene, i, s.slot)]
+            + [text for x in numbers for text in _pair(x, fmt)]
         )
     modules = {}
     for view in views:
