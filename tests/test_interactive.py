@@ -508,6 +508,27 @@ def test_a_700_value_model_steps_by_module_then_opens_one(page: Page) -> None:
     assert k >= 0
 
 
+def test_zoom_keys_and_fit(page: Page) -> None:
+    loss, model = mlp300()
+    page.set_viewport_size({"width": 1000, "height": 700})
+    page.set_content(to_html(loss, module=model))
+    width = (
+        "() => document.querySelector('.ag-view:not([hidden]) svg')"
+        ".getBoundingClientRect().width"
+    )
+    graph = "() => document.querySelector('[data-ag=graph]').clientWidth"
+    start = page.evaluate(width)
+    assert start > page.evaluate(graph)  # too big to fit legibly: drawn at full size
+    page.focus(".ag-stepper")
+    page.keyboard.press("-")
+    assert page.evaluate(width) < start
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    assert page.evaluate(width) > start
+    page.keyboard.press("0")
+    assert page.evaluate(width) <= page.evaluate(graph) + 1
+
+
 def test_a_click_on_a_modules_box_opens_it(page: Page) -> None:
     loss, model = mlp700()
     page.set_content(to_html(loss, module=model))

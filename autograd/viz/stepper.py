@@ -56,7 +56,7 @@ from autograd.viz._text import check_number_format, cut, drawable
 
 __all__ = ["MAX_VALUES", "StepThrough", "interactive", "to_html"]
 
-MAX_VALUES: Final = 3000
+MAX_VALUES: Final = 1500
 """The most values a page steps through by default (None: no limit)."""
 
 _STYLE: Final = """
