@@ -36,7 +36,7 @@ import heapq
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -447,7 +447,9 @@ def _drawn_summaries(scene: Scene) -> list[str]:
     return list(dict.fromkeys(u for u in scene.units if u))
 
 
-def _views(draw: Any, max_nodes: int | None) -> list[_View]:
+def _views(
+    draw: Callable[[set[str] | None], Scene], max_nodes: int | None
+) -> list[_View]:
     """The overview, then one view per module that can be opened.
 
     Opening a module expands it with everything inside it; if that is more
@@ -787,7 +789,7 @@ class StepThrough:
         if [position[v] for v in steps.names] != [
             scene.index[copy[v]] for v in steps.names
         ]:
-            raise AssertionError("interactive: the drawing's order is not explain's")
+            raise RuntimeError("interactive: the drawing's order is not explain's")
         # Each edge is laid out with the widest text it will show, upstream x
         # local = product, so that no text written into it later overlaps a shape.
         widest = {
