@@ -24,6 +24,7 @@ import autograd.viz
 import nn
 from autograd import Value
 from autograd._display import svg as jupyter_svg
+from autograd._numbers import number
 from autograd.core import apply as _apply
 from autograd.ops import OPS, Op
 from autograd.viz import (
@@ -39,7 +40,7 @@ from autograd.viz import (
     to_svg,
 )
 from autograd.viz._scene import MAX_DEPTH
-from autograd.viz._text import cut, drawable, html_text, number, quoted
+from autograd.viz._text import cut, drawable, html_text, quoted
 
 HIGHLIGHT = "#e11d48"
 

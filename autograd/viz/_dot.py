@@ -23,7 +23,9 @@ __all__ = [
     "GraphvizNotFoundError",
     "HasNamedParameters",
     "check_max_nodes",
+    "digraph",
     "heat_colour",
+    "parameter_names",
     "pipe",
     "to_dot",
     "to_svg",
@@ -93,15 +95,10 @@ def to_dot(
         )
     check_number_format(fmt, "to_dot")
     check_max_nodes(max_nodes, "to_dot")
-    graphviz = _graphviz()
     roots = _values(root, "root")
     if not roots:
         raise ValueError("to_dot: no root Value given")
-    param_names = {}
-    if module is not None:
-        named = list(module.named_parameters())
-        param_names = {v: name for name, v in named}
-        params = [*params, *(v for _, v in named)]
+    params, param_names = parameter_names(module, params)
     scene = build(
         roots,
         params=params,
@@ -117,7 +114,22 @@ def to_dot(
         show_edge_grads=show_edge_grads,
         heat=heat,
     )
-    return graphviz.Digraph("autograd", body=writer.lines(legend, max_nodes))
+    return digraph(writer.lines(legend, max_nodes))
+
+
+def digraph(lines: list[str]) -> graphviz.Digraph:
+    """A `graphviz.Digraph` of DOT statements (from `Writer.lines`)."""
+    return _graphviz().Digraph("autograd", body=lines)
+
+
+def parameter_names(
+    module: HasNamedParameters | None, params: Iterable[Value]
+) -> tuple[list[Value], dict[Value, str]]:
+    """The parameters to mark, and the names `module` gives them."""
+    if module is None:
+        return list(params), {}
+    named = list(module.named_parameters())
+    return [*params, *(v for _, v in named)], {v: name for name, v in named}
 
 
 def to_svg(root: Value | Iterable[Value], **options: Any) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from autograd._numbers import number
 from autograd.core import Value
 from autograd.viz._scene import (
     CONSTANT,
@@ -21,6 +22,7 @@ from autograd.viz._scene import (
     PARAMETER,
     ROLES,
     Scene,
+    natural,
     owner,
 )
 from autograd.viz._style import (
@@ -39,7 +41,7 @@ from autograd.viz._style import (
     SUMMARY_COLOURS,
     heat_colour,
 )
-from autograd.viz._text import TOOLTIP_LIMIT, cut, html_text, number, quoted
+from autograd.viz._text import TOOLTIP_LIMIT, cut, html_text, quoted
 
 __all__ = ["Writer"]
 
@@ -90,14 +92,6 @@ def _table(
     return "".join(lines)
 
 
-def _natural(name: str) -> tuple[tuple[int, int, str], ...]:
-    """Sort key putting ``neurons.2`` before ``neurons.10``."""
-    return tuple(
-        (0, int(part), "") if part.isdecimal() else (1, 0, part)
-        for part in name.split(".")
-    )
-
-
 class Writer:
     """Turns a `Scene` into DOT statements: nodes per module box, then edges."""
 
@@ -110,8 +104,11 @@ class Writer:
         show_grad: bool,
         show_edge_grads: bool,
         heat: bool,
+        edge_text: Callable[[int, int], str] | None = None,
     ) -> None:
+        """`edge_text(node, slot)`, if given, labels the edge of that operand."""
         self.scene = scene
+        self.edge_text = edge_text
         self.rankdir = rankdir
         self.fmt = fmt
         self.show_grad = show_grad
@@ -239,8 +236,12 @@ class Writer:
             ),
         )
         self._edge(op_id, unit, 0, "", hot)
-        for k, (p, d) in enumerate(terms):
+        for k, ((p, d), (link, operand)) in enumerate(
+            zip(terms, scene.sources(i), strict=True)
+        ):
             label = self.number(d) if self.show_edge_grads else ""
+            if self.edge_text is not None:
+                label = self.edge_text(link, operand)
             if isinstance(p, Value):
                 j = scene.index[p]
                 source = scene.unit_id(j)
@@ -357,7 +358,7 @@ class Writer:
                 for k, child in enumerate(scene.module_order)
                 if owner(child) == module
             ),
-            key=lambda kc: _natural(kc[1]),
+            key=lambda kc: natural(kc[1]),
         )
         summaries = []  # collapsed submodules' nodes, in natural order
         firsts = []  # one node of each expanded submodule, in natural order
