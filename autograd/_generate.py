@@ -104,8 +104,10 @@ def eager_source(op: Op, name: str, reflected: bool = False) -> str:
         )
     lines += [
         f"        raise overflow({row}, {', '.join(names)})",
+        # The mode is read again off the fast path rather than kept in a
+        # local: the fast path pays for no store and load.
         "    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace",
-        f"        return made_in_mode(Value, {row}, "
+        f"        return made_in_mode(Value, mode_get(), {row}, "
         f"{_tuple(operands)}, {_tuple(names)}, out)",
         "    v = next(_new_values)",
         "    v._data = out",

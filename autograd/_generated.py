@@ -116,7 +116,7 @@ def add(a: Value | float, b: Value | float) -> Value:
         to_float(y, "add")  # raises if not finite
         raise overflow(_row_add, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_add, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_add, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -152,7 +152,7 @@ def radd(b: Value | float, a: Value | float) -> Value:
         to_float(y, "add")  # raises if not finite
         raise overflow(_row_add, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_add, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_add, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -188,7 +188,7 @@ def sub(a: Value | float, b: Value | float) -> Value:
         to_float(y, "sub")  # raises if not finite
         raise overflow(_row_sub, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_sub, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_sub, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -224,7 +224,7 @@ def rsub(b: Value | float, a: Value | float) -> Value:
         to_float(y, "sub")  # raises if not finite
         raise overflow(_row_sub, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_sub, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_sub, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -260,7 +260,7 @@ def mul(a: Value | float, b: Value | float) -> Value:
         to_float(y, "mul")  # raises if not finite
         raise overflow(_row_mul, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_mul, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_mul, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -296,7 +296,7 @@ def rmul(b: Value | float, a: Value | float) -> Value:
         to_float(y, "mul")  # raises if not finite
         raise overflow(_row_mul, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_mul, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_mul, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -331,7 +331,7 @@ def div(a: Value | float, b: Value | float) -> Value:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_div, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_div, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_div, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -366,7 +366,7 @@ def rdiv(b: Value | float, a: Value | float) -> Value:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_div, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_div, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_div, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -403,7 +403,7 @@ def pow(a: Value | float, b: Value | float) -> Value:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_pow, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_pow, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_pow, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -441,7 +441,7 @@ def rpow(b: Value | float, a: Value | float) -> Value:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_pow, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_pow, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_pow, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -470,7 +470,7 @@ def neg(a: Value | float) -> Value | float:
         to_float(x, "neg")  # raises if not finite
         raise overflow(_row_neg, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_neg, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_neg, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -497,7 +497,7 @@ def abs(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_abs, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_abs, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_abs, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -525,7 +525,7 @@ def exp(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_exp, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_exp, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_exp, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -552,7 +552,7 @@ def log(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_log, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_log, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_log, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -579,7 +579,7 @@ def sqrt(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_sqrt, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_sqrt, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_sqrt, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -607,7 +607,7 @@ def sin(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_sin, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_sin, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_sin, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -634,7 +634,7 @@ def cos(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_cos, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_cos, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_cos, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -663,7 +663,7 @@ def tanh(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_tanh, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_tanh, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_tanh, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -692,7 +692,7 @@ def sigmoid(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_sigmoid, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_sigmoid, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_sigmoid, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -721,7 +721,7 @@ def relu(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_relu, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_relu, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_relu, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -748,7 +748,7 @@ def softplus(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_softplus, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_softplus, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_softplus, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -775,7 +775,7 @@ def erf(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_erf, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_erf, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_erf, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -804,7 +804,7 @@ def gelu(a: Value | float) -> Value | float:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_gelu, x)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_gelu, (a,), (x,), out)
+        return made_in_mode(Value, mode_get(), _row_gelu, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -840,7 +840,7 @@ def leaky_relu(a: Value | float, b: Value | float) -> Value:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_leaky_relu, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_leaky_relu, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_leaky_relu, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -876,7 +876,7 @@ def elu(a: Value | float, b: Value | float) -> Value:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_elu, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_elu, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_elu, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -914,7 +914,7 @@ def maximum(a: Value | float, b: Value | float) -> Value:
     if out - out != 0.0:  # inf - inf and nan - nan are nan
         raise overflow(_row_maximum, x, y)
     if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
-        return made_in_mode(Value, _row_maximum, (a, b), (x, y), out)
+        return made_in_mode(Value, mode_get(), _row_maximum, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0

@@ -15,17 +15,20 @@ from typing import Any, TypeVar
 
 from autograd._anomaly import record_site
 from autograd._inputs import Node, checked_partials, on_floats, overflow, to_float
-from autograd._modes import ANOMALY, RECORDING, mode, tracing
+from autograd._modes import ANOMALY, RECORDING, TRACING, mode
+from autograd._modes import tracer as tracer_var
 from autograd.ops import FLOAT_MATH, OPS, Op
 
 __all__ = ["apply_row", "made_in_mode", "new_leaf", "slow_operand", "unary_off_path"]
 
 N = TypeVar("N")
 
+_new = object.__new__  # bound once: `object.__new__` is an attribute lookup
+
 
 def new_leaf(cls: type[N], data: float) -> N:
     """A new leaf of class `cls` holding `data`."""
-    v: Any = object.__new__(cls)
+    v: Any = _new(cls)
     v._data = data
     v._grad = 0.0
     v._g = v._row = v._p0 = v._p1 = v._d0 = v._d1 = None
@@ -40,17 +43,17 @@ def slow_operand(x: object, where: str) -> tuple[Any, float]:
     return f, f
 
 
-def made_in_mode(
+def made_in_mode(  # noqa: PLR0917 - what an op function holds, passed as it is
     cls: type[N],
+    mode_now: int,
     op: Op,
     operands: tuple[object, ...],
     floats: tuple[float, ...],
     out: float,
 ) -> N:
-    """The node for `op` outside plain recording: a leaf under `no_grad`; else
-    the node, with its creation site in anomaly mode."""
-    mode_now = mode.get()
-    tracer = tracing()
+    """The node for `op` in mode `mode_now`, not plain recording: a leaf under
+    `no_grad`; else the node, with its creation site in anomaly mode."""
+    tracer = tracer_var.get() if mode_now & TRACING else None
     if not mode_now & RECORDING:
         leaf = new_leaf(cls, out)
         if tracer is not None:
@@ -84,7 +87,7 @@ def apply_row(cls: type[N], op: Op, operands: tuple[object, ...]) -> N:
     constants = tuple(
         p if isinstance(p, Node) else f for p, f in zip(operands, floats, strict=True)
     )
-    return made_in_mode(cls, op, constants, floats, out)
+    return made_in_mode(cls, mode.get(), op, constants, floats, out)
 
 
 def unary_off_path(cls: type[N], op: Op, x: object) -> N | float:
