@@ -88,9 +88,10 @@ def tracing() -> Tracer | None:
 
 def tell_changed(v: Any, what: str) -> None:
     """While compile traces: f did `what` to `v` (a replay would not do it again)."""
-    t = tracing()
-    if t is not None:
-        t.changed(v, what)
+    if mode.get() & TRACING:  # the test inline: tracing calls it per op
+        t = tracer.get()
+        if t is not None:
+            t.changed(v, what)
 
 
 def user_read(v: Any) -> float:
@@ -99,18 +100,20 @@ def user_read(v: Any) -> float:
     While compile traces, the tracer is told (and refuses): a replay would
     reuse the number read during the trace, whatever `v` holds then.
     """
-    t = tracing()
-    if t is not None:
-        t.read(v)
+    if mode.get() & TRACING:
+        t = tracer.get()
+        if t is not None:
+            t.read(v)
     data: float = v._data
     return data
 
 
 def tell_compared(a: Any, symbol: str, b: object, result: bool) -> bool:
     """`result`, told to the tracer when tracing: a branch on it is a guard."""
-    t = tracing()
-    if t is not None:
-        t.compared(a, symbol, b, result)
+    if mode.get() & TRACING:
+        t = tracer.get()
+        if t is not None:
+            t.compared(a, symbol, b, result)
     return result
 
 

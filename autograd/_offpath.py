@@ -62,13 +62,15 @@ def made_in_mode(  # noqa: PLR0917 - what an op function holds, passed as it is
     partials = op.derivative(FLOAT_MATH, *floats, out)
     if OPS.get(op.name) is not op:  # a user's rule (`autograd.primitive`)
         partials = checked_partials(op, floats, partials)
-    v: Any = new_leaf(cls, out)
+    v: Any = _new(cls)
+    v._data = out
+    v._grad = 0.0
+    v._g = None
     v._row = op
     v._p0 = operands[0]
     v._d0 = partials[0]
-    if op.arity == 2:
-        v._p1 = operands[1]
-        v._d1 = partials[1]
+    v._p1 = operands[1] if op.arity == 2 else None
+    v._d1 = partials[1] if op.arity == 2 else None
     if mode_now & ANOMALY:
         record_site(v)
     if tracer is not None:
