@@ -160,7 +160,11 @@ def _plus(total: Scalar | None, term: Scalar) -> Scalar:
     """
     out = (0.0 if total is None else total) + term
     if not isinstance(out, Value) and not math.isfinite(out):
-        # Plain numbers give inf or nan where an op on Values raises.
+        # Plain numbers give inf or nan where an op on Values raises: nan
+        # (a nan or inf - inf among the inputs) is no overflow a scaled
+        # second pass could avoid.
+        if math.isnan(out):
+            raise ValueError(f"the loss is {out!r}: an input is not finite")
         raise OverflowError(f"the loss is {out!r} as a float")
     return out
 
