@@ -312,11 +312,18 @@ def _forward_columns(
 ) -> list[list[Tangent]] | None:
     """d(outputs)/d(input), one column per input by one sweep each, or None if
     forward mode cannot answer (see the module docstring)."""
+    positions = [graph.position.get(x) for x in run.inputs]
+    # An input computed from another is held still by a zero seed, since
+    # inputs are independent, as in `jacobian`; a leaf needs none.
+    still: dict[int, Tangent] = {
+        k: 0.0
+        for k in positions
+        if k is not None and (graph.first[k] >= 0 or graph.second[k] >= 0)
+    }
     columns = []
-    for x in run.inputs:
+    for k in positions:
         # Arguments passed as the same Value are one input: `grad` agrees.
-        k = graph.position.get(x)
-        column = graph.tangents(outputs, {} if k is None else {k: 1.0})
+        column = graph.tangents(outputs, still if k is None else {**still, k: 1.0})
         if column is None:
             return None
         columns.append([run.lower(t) for t in column])

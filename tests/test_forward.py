@@ -407,3 +407,30 @@ def test_forward_mode_through_scalings_is_exact_or_is_reverse_mode(
         if answer != reverse:
             assert -307 <= exponent <= 308  # a normal float
             assert math.isclose(answer, float(f"1e{exponent}"), rel_tol=1e-12)
+
+
+@given(graphs(max_leaves=3))
+def test_inputs_computed_from_one_another_are_independent_in_every_mode(
+    graph: Graph,
+) -> None:
+    # Each input after the first is computed from the first; as inputs they
+    # are independent (`jacobian`'s partials), in forward mode too.
+    expression, point = graph
+    first = Value(point[0])
+    xs = [first, *(Value(p) + first * 0.5 for p in point[1:])]
+    argnums = tuple(range(len(xs)))
+    forward = _outcome(lambda: jacfwd(expression, argnums=argnums)(*xs))
+    reverse = _outcome(lambda: jacobian(expression, argnums=argnums)(*xs))
+    assert _same(forward, reverse, 1e-9)
+    second = _outcome(lambda: hessian(expression, argnums=argnums)(*xs))
+    nested = grad(expression, argnums=argnums)
+    assert _same(second, _outcome(lambda: jacobian(nested, argnums=argnums)(*xs)), 1e-9)
+
+
+def test_jacfwd_holds_an_input_computed_from_another_still() -> None:
+    u = Value(3.0)
+    w = u * 2.0
+    assert [t.data for t in jacfwd(lambda a, b: a * b, argnums=(0, 1))(u, w)] == [
+        6.0,
+        3.0,
+    ]
