@@ -66,6 +66,13 @@ test: lint typecheck pytest fuzz
 fuzz: $(VENV)/.installed-dev
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -m slow
 
+# The quick profile on every other supported CPython found, each in a venv of
+# its own; says which versions ran and which were not found (noxfile.py).
+.PHONY: pythons
+test: pythons
+pythons: $(VENV)/.installed-dev
+	$(BIN)/nox
+
 # Write autograd/_generated.py (the op functions) from the op table in autograd/ops.py.
 gen: $(VENV)/.installed-dev
 	$(PY) -c 'import sys; from autograd._codegen import main; sys.exit(main())'
@@ -80,3 +87,4 @@ oracle: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf .nox
