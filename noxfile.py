@@ -21,6 +21,7 @@ tests unchanged, so the same sessions test either core.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -35,19 +36,29 @@ VERSIONS = ("3.10", "3.11", "3.12", "3.13")
 RUNNING = "{}.{}".format(*sys.version_info[:2])
 
 # The quick profile: Hypothesis's `dev` profile (30 examples a property, where
-# `ci` takes 200) on everything but the slow sweeps. The browser tests drive
-# Chromium through a page whose script does not depend on the Python that
-# wrote it, and the notebook tests start a Jupyter kernel per notebook: both
-# are slow and run once, on the default interpreter.
+# `ci` takes 200) on everything but the slow sweeps, and without the tests of
+# what sits above the library: the demo and benchmark scripts, the notebooks
+# and the browser page. Those train models for hundreds of steps through code
+# the library's own tests cover op by op, or drive Chromium through a page
+# script that no Python runs; they take most of the suite's time and run on
+# the default interpreter. What differs between versions is the language and
+# its runtime under the library, which the remaining tests exercise.
 QUICK = (
     "-m",
     "not slow",
-    "--ignore=tests/test_interactive.py",
+    "--ignore=tests/test_demos.py",
+    "--ignore=tests/test_names_gpt.py",
+    "--ignore=tests/test_benchmarks.py",
     "--ignore=tests/test_notebooks.py",
+    "--ignore=tests/test_interactive.py",
+    "-p",
+    "no:cacheprovider",  # sessions side by side share no .pytest_cache
 )
 
 nox.needs_version = ">=2026.8.17"
 nox.options.reuse_venv = "yes"
+# One session per core at once, each printed whole when it ends.
+nox.options.parallel = "auto"
 # Never fetch an interpreter: one that is missing is reported, not downloaded.
 nox.options.download_python = "never"
 
@@ -97,7 +108,10 @@ def find_python(
 
 def tests(session: nox.Session) -> None:
     """The quick profile of the suite against the package as installed by pip."""
-    session.install(".[dev]")
+    # pip builds the package inside the source tree: one build at a time.
+    with open(Path(session.virtualenv.location).parent / "install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        session.install(".[dev]")
     # From outside the checkout, so `autograd` comes from the venv, not the source.
     where = session.run(
         "python",
@@ -126,4 +140,5 @@ for _version in VERSIONS:
         name=f"tests-{_version}",
         python=find_python(_version) or _version,
         default=_version != RUNNING,
+        allow_parallel=True,
     )(tests)
