@@ -137,3 +137,10 @@ def test_every_version_but_the_running_one_is_a_default_session(
     assert [v for v in versions if loaded.sessions[f"tests-{v}"].default] == [
         v for v in versions if v != loaded.module.RUNNING
     ]
+
+
+def test_every_file_the_quick_profile_leaves_out_exists(noxfile: ModuleType) -> None:
+    left_out = [a.removeprefix("--ignore=") for a in noxfile.QUICK if "=" in a]
+    assert left_out
+    for path in left_out:
+        assert (NOXFILE.parent / path).is_file(), path
