@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HYPOTHESIS_PROFILE ?= ci
 # What `make lint` checks: the project's own code, not scratch files in a clone.
-LINTED := autograd nn tests demos benchmarks
+LINTED := autograd nn tests demos benchmarks noxfile.py
 
 .PHONY: demo notebooks test lint typecheck pytest fuzz gen bench oracle dot chromium clean
 
