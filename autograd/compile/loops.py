@@ -211,6 +211,14 @@ class Runs:
         """The run of copies of the `size` nodes from `k` on, if it repeats."""
         if size < (_MIN_CARRIED_BLOCK if carried else _MIN_BLOCK):
             return None
+        # Whether the block repeats is compared whole (at C speed), first.
+        signatures = sig.signatures
+        block = signatures[k : k + size]
+        reps = 1
+        while signatures[k + reps * size : k + (reps + 1) * size] == block:
+            reps += 1
+        if reps < 2:
+            return None
         links: dict[tuple[int, int], int] = {}
         for t in range(size):
             for slot in (0, 1):
@@ -221,12 +229,7 @@ class Runs:
                     links[t, slot] = t - back + size  # in the previous copy
         if size < (_MIN_CARRIED_BLOCK if links else _MIN_BLOCK):
             return None  # a loop over smaller blocks saves little
-        signatures = sig.signatures
-        block = signatures[k : k + size]
-        reps = 1
-        while signatures[k + reps * size : k + (reps + 1) * size] == block:
-            reps += 1
-        if reps < 2 or (links and size * reps < _MIN_CARRIED_NODES):
+        if links and size * reps < _MIN_CARRIED_NODES:
             return None
         run = Run(k, size, reps)
         run.carried = links

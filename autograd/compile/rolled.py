@@ -236,6 +236,8 @@ def backward_made(tape: Tape) -> list[Equation]:
     is computed from its operands alone, so any such order gives the same
     values to the last bit.
     """
+    if len(tape.visited) == len(tape.equations):
+        return tape.visited[::-1]  # backward visited every equation
     order: list[Equation] = []
     placed: set[Equation] = set()
     for v in itertools.chain(reversed(tape.visited), tape.equations):
