@@ -25,6 +25,7 @@ import pytest
 from floats import all_bits
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from test_compile_loops import READINGS  # the orders a total reads a list in
 
 import autograd
 from autograd import Value, compile, no_grad
@@ -112,16 +113,6 @@ KINDS = [
     "mapped",
     "user",
 ]
-
-# Which of a list of outputs a total reads, in which order: the outputs'
-# own (it rolls with them), or one that must not be rolled as if it were.
-READINGS: dict[str, Callable[[int], list[int]]] = {
-    "in order": lambda n: list(range(n)),
-    "reversed": lambda n: list(reversed(range(n))),
-    "swapped": lambda n: [1, 0, *range(2, n)],
-    "shorter": lambda n: list(range(n - 1)),
-    "one twice": lambda n: [*range(n), n // 2],
-}
 
 
 @st.composite

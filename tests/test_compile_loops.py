@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import nn
 from autograd import Value, compile
+from autograd.compile import Compiled
 from autograd.testing import Expression, expressions
 
 
@@ -139,6 +140,24 @@ def test_a_running_total_read_at_every_copy_after_the_loop_replays_as_eager() ->
         assert all_bits([step(w_c), w_c.grad]) == all_bits([out.data, w_e.grad])
 
 
+def call_equals_eager(
+    f: Callable[..., Value], step: Compiled, worlds: list[tuple[Value, ...]]
+) -> None:
+    """f eager on worlds[0], `step` on worlds[1]: the same bits or the same error."""
+    try:
+        out = f(*worlds[0])
+        out.backward()
+        expected = out.data
+    except (ArithmeticError, ValueError) as error:
+        with pytest.raises(type(error)):
+            step(*worlds[1])
+        return
+    assert all_bits([step(*worlds[1])]) == all_bits([expected])
+    assert all_bits([v.grad for v in worlds[1]]) == all_bits(
+        [v.grad for v in worlds[0]]
+    )
+
+
 @given(
     shape=expressions(max_leaves=3, max_length=6),
     X=st.lists(st.floats(-2.0, 2.0), min_size=20, max_size=40),
@@ -164,23 +183,14 @@ def test_random_loop_carried_blocks_replay_bit_for_bit(
             return z * total + z
         return total if isinstance(total, Value) else w * total
 
-    worlds = [(Value(0.3), Value(0.2), Value(0.7)) for _ in range(2)]
+    worlds: list[tuple[Value, ...]] = [
+        (Value(0.3), Value(0.2), Value(0.7)) for _ in range(2)
+    ]
     step = compile(f)
     for point in points:
         for w, y0, z in worlds:
             w.data, y0.data, z.data = point, 0.5 * point, point - 0.25
-        try:
-            out = f(*worlds[0])
-            out.backward()
-            expected = out.data
-        except (ArithmeticError, ValueError) as error:
-            with pytest.raises(type(error)):
-                step(*worlds[1])
-            continue
-        assert all_bits([step(*worlds[1])]) == all_bits([expected])
-        assert all_bits([v.grad for v in worlds[1]]) == all_bits(
-            [v.grad for v in worlds[0]]
-        )
+        call_equals_eager(f, step, worlds)
         event("looped" if "for " in step.source else "straight-line")
 
 
@@ -215,23 +225,12 @@ def test_a_total_over_a_list_of_outputs_replays_bit_for_bit(
         assert isinstance(total, Value)
         return total / n
 
-    worlds = [(Value(0.3), Value(0.2)) for _ in range(2)]
+    worlds: list[tuple[Value, ...]] = [(Value(0.3), Value(0.2)) for _ in range(2)]
     step = compile(f)
     for point in points:
         for w, b in worlds:
             w.data, b.data = point, 0.5 - point
-        try:
-            out = f(*worlds[0])
-            out.backward()
-            expected = out.data
-        except (ArithmeticError, ValueError) as error:
-            with pytest.raises(type(error)):
-                step(*worlds[1])
-            continue
-        assert all_bits([step(*worlds[1])]) == all_bits([expected])
-        assert all_bits([v.grad for v in worlds[1]]) == all_bits(
-            [v.grad for v in worlds[0]]
-        )
+        call_equals_eager(f, step, worlds)
     if reading == "each in order" and step.traces == 1:
         assert step.source.count("for ") == 2  # one loop forward, one backward
     event(f"{reading}: {'looped' if 'for ' in step.source else 'straight-line'}")
