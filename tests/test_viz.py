@@ -40,7 +40,8 @@ from autograd.viz import (
     to_html,
     to_svg,
 )
-from autograd.viz._scene import MAX_DEPTH
+from autograd.viz._scene import MAX_DEPTH, PARAMETER
+from autograd.viz._style import ROLE_COLOURS
 from autograd.viz._text import cut, drawable, html_text, quoted
 
 HIGHLIGHT = "#e11d48"
@@ -1022,3 +1023,16 @@ def test_the_page_title_carries_no_undrawable_character(
     assert "\x00" not in page
     assert "\ud800" not in page
     page.encode("utf-8")  # what a file write needs
+
+
+def test_the_step_through_page_draws_nn_parameters_as_parameters() -> None:
+    neuron = nn.Neuron(2, seed=0)  # "b" has no dot: only nn's mark names it
+    page = to_html(neuron([1.0, 2.0]))
+    boxes = r'<g class="node">\s*<title>\w+</title>\s*<\w+ fill="(#\w+)"[^>]*>'
+    fills = {
+        label: fill
+        for fill, label in re.findall(boxes + r"\s*<text[^>]*>([^<]*)</text>", page)
+    }
+    assert [fills[name] for name in ("w.0", "w.1", "b")] == [
+        ROLE_COLOURS[PARAMETER][0]
+    ] * 3
