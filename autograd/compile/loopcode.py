@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, Final, Protocol, final
+from typing import Any, Final, Protocol, TypeAlias, final
 
 from autograd import _codegen
 from autograd.compile.adjoint import Adjoint, Forward, eager_sum, takes_gradient
@@ -21,6 +21,18 @@ from autograd.core import Value
 __all__ = ["LoopCode", "Source", "indent"]
 
 
+# (nodes, name, constant, pinned) -> (statements, the values to check)
+StatementsOf: TypeAlias = Callable[
+    [
+        list[Equation],
+        Callable[[Operand], str],
+        Callable[[Equation, int, float], str],
+        set[Operand],
+    ],
+    tuple[list[str], list[str]],
+]
+
+
 class Source(Forward, Protocol):
     """What a loop reads of, and adds to, the lowered function (`codegen.Lowering`)."""
 
@@ -30,13 +42,8 @@ class Source(Forward, Protocol):
     reached: list[Value]
     adjoint: Adjoint
 
-    def _forward(
-        self,
-        nodes: list[Equation],
-        name: Callable[[Operand], str],
-        constant: Callable[[Equation, int, float], str],
-        pinned: set[Operand],
-    ) -> tuple[list[str], list[str]]:
+    @property
+    def _forward(self) -> StatementsOf:
         """Each node's value as statements, and the values to check."""
 
 
