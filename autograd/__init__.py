@@ -13,6 +13,7 @@ from __future__ import annotations
 from autograd.check import gradcheck
 from autograd.compile import Compiled, compile
 from autograd.engine import (
+    CORE,
     Value,
     cos,
     detect_anomaly,
@@ -40,6 +41,7 @@ from autograd.ops import OPS, OpDomainError
 from autograd.primitive import Primitive, primitive
 
 __all__ = [
+    "CORE",
     "OPS",
     "Compiled",
     "OpDomainError",

@@ -477,16 +477,24 @@ def module_source() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write autograd/_generated.py; with --check, only say if it is out of date."""
+    """Write autograd/_generated.py and autograd/_ccore.pyx; with --check, only
+    say if either is out of date."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--check", action="store_true", help="write nothing")
     args = parser.parse_args(argv)
-    text = module_source()
-    if GENERATED.exists() and GENERATED.read_text() == text:
-        return 0
-    if args.check:
-        print(f"{GENERATED} is out of date: run `make gen`", file=sys.stderr)
-        return 1
-    GENERATED.write_text(text)
-    print(f"wrote {GENERATED}")
-    return 0
+    from autograd import _ccodegen  # noqa: PLC0415 - it builds on this module
+
+    stale = 0
+    for path, text in (
+        (GENERATED, module_source()),
+        (_ccodegen.COMPILED, _ccodegen.module_source()),
+    ):
+        if path.exists() and path.read_text() == text:
+            continue
+        if args.check:
+            print(f"{path} is out of date: run `make gen`", file=sys.stderr)
+            stale = 1
+            continue
+        path.write_text(text)
+        print(f"wrote {path}")
+    return stale

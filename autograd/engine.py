@@ -320,6 +320,12 @@ def _power(base: Value | float, exponent: Value | float) -> Value:
 # The op functions are generated from the op table into `autograd/_generated.py`
 # (`make gen`); they call the helpers above, so they are imported here.
 from autograd import _generated  # noqa: E402
+from autograd._select import compiled_core  # noqa: E402
+
+# The compiled core (`autograd/_ccore.pyx`), or None: see `autograd._select`.
+_compiled = compiled_core()
+CORE: Final = "python" if _compiled is None else "compiled"
+"""Which core runs: "compiled" (C, built at install) or "python" (SCALARGRAD_PURE=1)."""
 from autograd._generated import *  # noqa: E402, F403 - the public op functions
 from autograd._generated import (  # noqa: E402 - the ones used below
     ValueOps,
@@ -400,7 +406,9 @@ class Value(ValueOps):
         # The fast walks test `p.__class__ is Value`; with subclasses about,
         # backward takes the reference path, which asks `isinstance`.
         _subclasses.append(cls)
-        super().__init_subclass__(**kwargs)
+        # Not `super()`, whose class would be this one: with the compiled
+        # core this function is a method of the compiled `Value`.
+        super(Value, cls).__init_subclass__(**kwargs)  # noqa: UP008
 
     def __init__(
         self,
@@ -678,6 +686,23 @@ class Value(ValueOps):
         return leaf
 
 
+if _compiled is not None:
+    # One definition of every method: the compiled class takes this class's
+    # (all but its fields, `data`, `grad` and the op methods), and the
+    # engine's functions use the compiled class, op functions and sweep.
+    Value = _compiled._adopt(Value)  # type: ignore[misc]
+    _generated = _compiled
+    cos, erf, exp, log, sigmoid, sin = (  # used by `_ValueMath` below
+        _compiled.cos,
+        _compiled.erf,
+        _compiled.exp,
+        _compiled.log,
+        _compiled.sigmoid,
+        _compiled.sin,
+    )
+    globals().update({name: getattr(_compiled, name) for name in _compiled.__all__})
+    _new = Value.__new__  # object.__new__ refuses an extension type
+
 # The generated functions test `x.__class__ is Value` and take their new nodes
 # from `_new_values`: `object.__new__(Value)` with the argument tuple made once,
 # not per node as calling `object.__new__` (which takes *args) does.
@@ -922,6 +947,11 @@ def _backward_fast(root: Value, seed: float) -> list[Value]:
             if p.__class__ is Value:
                 p._g += v._d1 * g
     return order
+
+
+if _compiled is not None:
+    _marked_order = _compiled._marked_order
+    _backward_fast = _compiled._backward_fast
 
 
 def _check_gradient(v: Value, contribution: float, before: float) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import inspect
 
 import pytest
 
 import autograd
-from autograd import Value, _codegen, _generated, engine
+from autograd import Value, _ccodegen, _codegen, _generated, engine
+from autograd._select import compiled_core, source_digest
 from autograd.ops import OPS
 
 
@@ -20,6 +22,29 @@ def test_regenerating_changes_nothing() -> None:
 
 def test_the_check_mode_says_whether_the_file_is_up_to_date() -> None:
     assert _codegen.main(["--check"]) == 0
+
+
+def test_regenerating_the_compiled_core_changes_nothing() -> None:
+    assert _ccodegen.COMPILED.read_text() == _ccodegen.module_source(), (
+        "autograd/_ccore.pyx is out of date: run `make gen`"
+    )
+
+
+def test_the_compiled_core_is_built_from_the_source_beside_it() -> None:
+    core = importlib.import_module("autograd._ccore")
+    assert source_digest(_ccodegen.COMPILED.read_text()) == core.SOURCE_DIGEST
+
+
+def test_a_stale_build_of_the_compiled_core_is_refused_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    core = importlib.import_module("autograd._ccore")
+    monkeypatch.delenv("SCALARGRAD_PURE", raising=False)
+    monkeypatch.setattr(core, "SOURCE_DIGEST", "0" * 16)
+    with pytest.warns(RuntimeWarning, match="older autograd/_ccore.pyx"):
+        assert compiled_core() is None
+    monkeypatch.setenv("SCALARGRAD_PURE", "1")
+    assert compiled_core() is None
 
 
 def test_generated_code_knows_the_engines_recording_mode() -> None:
@@ -34,9 +59,14 @@ def test_every_row_has_a_real_function_with_its_doc(name: str) -> None:
 
 
 def test_operators_and_methods_are_the_generated_functions() -> None:
-    assert Value.__mul__ is _generated.mul and Value.__rsub__ is _generated.rsub
-    assert Value.__neg__ is _generated.neg and Value.tanh is _generated.tanh
-    assert autograd.exp is _generated.exp
+    if autograd.CORE == "python":
+        assert Value.__mul__ is _generated.mul and Value.__rsub__ is _generated.rsub
+        assert Value.__neg__ is _generated.neg and Value.tanh is _generated.tanh
+        assert autograd.exp is _generated.exp
+    else:  # the compiled core's functions, and methods calling the same C code
+        assert engine._generated.__name__ == "autograd._ccore"
+        assert autograd.exp is engine._generated.exp
+        assert engine._generated.FUNCTIONS["mul"] is engine._generated.mul
 
 
 @pytest.mark.parametrize("name", _generated.__all__)

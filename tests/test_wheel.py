@@ -69,9 +69,10 @@ def build_wheel(out: Path) -> tuple[Path, str]:
         shutil.copytree(
             CHECKOUT / package,
             source / package,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            # The build makes its own C file and extension from the .pyx.
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.c"),
         )
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
         shutil.copy(CHECKOUT / name, source / name)
     dist = out / "dist"
     # -v keeps the build backend's output, warnings included.
@@ -156,6 +157,33 @@ def test_the_wheel_holds_every_package_of_the_source_tree_and_py_typed(
     assert packages == source_packages()
     for package in PACKAGES:
         assert f"{package}/py.typed" in names
+
+
+def test_the_wheel_holds_the_compiled_core_and_the_install_runs_it(
+    installed: Installed,
+) -> None:
+    names = zipfile.ZipFile(installed.wheel).namelist()
+    assert [n for n in names if n.startswith("autograd/_ccore.") and n.endswith(".so")]
+    done = installed.run("-c", "import autograd; print(autograd.CORE)")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["compiled"]
+
+
+def test_the_installed_wheel_runs_the_python_core_when_asked(
+    installed: Installed,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    done = subprocess.run(
+        [str(installed.python), "-I", "-c", "import autograd; print(autograd.CORE)"],
+        cwd=installed.workdir,
+        env={**env, "SCALARGRAD_PURE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["python"]
 
 
 def test_the_wheel_declares_the_viz_extra_and_an_spdx_license(
