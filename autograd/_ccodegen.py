@@ -101,7 +101,6 @@ def _function(op: Op) -> str:
         "    v = Value.__new__(Value)",
         "    v._data = out",
         "    v._grad = 0.0",
-        "    v._g = None",
         f"    v._row = {row}",
         "    v._p0 = a",
         f"    v._p1 = {'b' if op.arity == 2 else 'None'}",
@@ -286,6 +285,7 @@ cdef object _cg_fmod(object a, object b):
 
 _CLASS = '''\
 @cython.no_gc
+@cython.freelist(1024)
 cdef class Value:
     """A scalar in a computation graph (the compiled core's node).
 
@@ -296,7 +296,6 @@ cdef class Value:
 
     cdef public double _data
     cdef public object _grad
-    cdef public object _g
     cdef public object _row
     cdef public object _p0
     cdef public object _p1
@@ -304,7 +303,9 @@ cdef class Value:
     # the operand is None (a leaf, the missing second operand of a unary op).
     cdef double _c_d0
     cdef double _c_d1
-    # This pass's adjoint while `_g` marks the node (see `_backward_fast`).
+    # A pass's mark and adjoint, which `_g` shows as the Python core keeps
+    # them: None outside a pass, the adjoint so far inside one.
+    cdef bint _marked
     cdef double _adj
     # The instance `__dict__`, made on first use (Cython's own `__dict__`
     # would make one with every node): see `_adopt`.
@@ -333,6 +334,15 @@ cdef class Value:
             self._data = value
         else:
             self._data = _to_float(value, "Value.data")
+
+    @property
+    def _g(self):
+        return self._adj if self._marked else None
+
+    @_g.setter
+    def _g(self, value):
+        self._marked = value is not None
+        self._adj = value if self._marked else 0.0
 
     @property
     def _d0(self):
@@ -406,29 +416,29 @@ def _marked_order(root):
     cdef Value v = root
     cdef Value q
     cdef object p
-    v._g = _ZERO
+    v._marked = True
     v._adj = 0.0
     while True:
         p = v._p0
         while (
-            type(p) is Value and (<Value>p)._g is None and (<Value>p)._row is not None
+            type(p) is Value and not (<Value>p)._marked and (<Value>p)._row is not None
         ):
             q = <Value>p
-            q._g = _ZERO
+            q._marked = True
             q._adj = 0.0
             path.append(v)
             v = q
             p = v._p0
-        if type(p) is Value and (<Value>p)._g is None:
+        if type(p) is Value and not (<Value>p)._marked:
             q = <Value>p
-            q._g = _ZERO
+            q._marked = True
             q._adj = 0.0
             order.append(q)
         while True:
             p = v._p1
-            if type(p) is Value and (<Value>p)._g is None:
+            if type(p) is Value and not (<Value>p)._marked:
                 q = <Value>p
-                q._g = _ZERO
+                q._marked = True
                 q._adj = 0.0
                 if q._row is None:
                     order.append(q)
@@ -452,7 +462,7 @@ def _backward_fast(root, double seed):
         (<Value?>root)._adj = seed
         for v in order:
             g = v._adj
-            v._g = None
+            v._marked = False
             grad = v._grad
             if type(grad) is float:
                 v._grad = <double>grad + g

@@ -153,6 +153,7 @@ cdef double _cg_g__TWO_OVER_SQRT_PI = ops._TWO_OVER_SQRT_PI
 cdef object _cg_m = FLOAT_MATH
 
 @cython.no_gc
+@cython.freelist(1024)
 cdef class Value:
     """A scalar in a computation graph (the compiled core's node).
 
@@ -163,7 +164,6 @@ cdef class Value:
 
     cdef public double _data
     cdef public object _grad
-    cdef public object _g
     cdef public object _row
     cdef public object _p0
     cdef public object _p1
@@ -171,7 +171,9 @@ cdef class Value:
     # the operand is None (a leaf, the missing second operand of a unary op).
     cdef double _c_d0
     cdef double _c_d1
-    # This pass's adjoint while `_g` marks the node (see `_backward_fast`).
+    # A pass's mark and adjoint, which `_g` shows as the Python core keeps
+    # them: None outside a pass, the adjoint so far inside one.
+    cdef bint _marked
     cdef double _adj
     # The instance `__dict__`, made on first use (Cython's own `__dict__`
     # would make one with every node): see `_adopt`.
@@ -200,6 +202,15 @@ cdef class Value:
             self._data = value
         else:
             self._data = _to_float(value, "Value.data")
+
+    @property
+    def _g(self):
+        return self._adj if self._marked else None
+
+    @_g.setter
+    def _g(self, value):
+        self._marked = value is not None
+        self._adj = value if self._marked else 0.0
 
     @property
     def _d0(self):
@@ -336,7 +347,6 @@ cdef object _op_add(object a, object b):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_add
     v._p0 = a
     v._p1 = b
@@ -375,7 +385,6 @@ cdef object _op_sub(object a, object b):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_sub
     v._p0 = a
     v._p1 = b
@@ -414,7 +423,6 @@ cdef object _op_mul(object a, object b):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_mul
     v._p0 = a
     v._p1 = b
@@ -452,7 +460,6 @@ cdef object _op_div(object a, object b):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_div
     v._p0 = a
     v._p1 = b
@@ -490,7 +497,6 @@ cdef object _op_pow(object a, object b):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_pow
     v._p0 = a
     v._p1 = b
@@ -516,7 +522,6 @@ cdef object _op_neg(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_neg
     v._p0 = a
     v._p1 = None
@@ -539,7 +544,6 @@ cdef object _op_abs(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_abs
     v._p0 = a
     v._p1 = None
@@ -563,7 +567,6 @@ cdef object _op_exp(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_exp
     v._p0 = a
     v._p1 = None
@@ -586,7 +589,6 @@ cdef object _op_log(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_log
     v._p0 = a
     v._p1 = None
@@ -609,7 +611,6 @@ cdef object _op_sqrt(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_sqrt
     v._p0 = a
     v._p1 = None
@@ -633,7 +634,6 @@ cdef object _op_sin(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_sin
     v._p0 = a
     v._p1 = None
@@ -656,7 +656,6 @@ cdef object _op_cos(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_cos
     v._p0 = a
     v._p1 = None
@@ -679,7 +678,6 @@ cdef object _op_tanh(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_tanh
     v._p0 = a
     v._p1 = None
@@ -702,7 +700,6 @@ cdef object _op_sigmoid(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_sigmoid
     v._p0 = a
     v._p1 = None
@@ -725,7 +722,6 @@ cdef object _op_relu(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_relu
     v._p0 = a
     v._p1 = None
@@ -748,7 +744,6 @@ cdef object _op_softplus(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_softplus
     v._p0 = a
     v._p1 = None
@@ -771,7 +766,6 @@ cdef object _op_erf(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_erf
     v._p0 = a
     v._p1 = None
@@ -794,7 +788,6 @@ cdef object _op_gelu(object a):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_gelu
     v._p0 = a
     v._p1 = None
@@ -832,7 +825,6 @@ cdef object _op_leaky_relu(object a, object b):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_leaky_relu
     v._p0 = a
     v._p1 = b
@@ -871,7 +863,6 @@ cdef object _op_elu(object a, object b):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_elu
     v._p0 = a
     v._p1 = b
@@ -910,7 +901,6 @@ cdef object _op_maximum(object a, object b):
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
-    v._g = None
     v._row = _row_maximum
     v._p0 = a
     v._p1 = b
@@ -1129,29 +1119,29 @@ def _marked_order(root):
     cdef Value v = root
     cdef Value q
     cdef object p
-    v._g = _ZERO
+    v._marked = True
     v._adj = 0.0
     while True:
         p = v._p0
         while (
-            type(p) is Value and (<Value>p)._g is None and (<Value>p)._row is not None
+            type(p) is Value and not (<Value>p)._marked and (<Value>p)._row is not None
         ):
             q = <Value>p
-            q._g = _ZERO
+            q._marked = True
             q._adj = 0.0
             path.append(v)
             v = q
             p = v._p0
-        if type(p) is Value and (<Value>p)._g is None:
+        if type(p) is Value and not (<Value>p)._marked:
             q = <Value>p
-            q._g = _ZERO
+            q._marked = True
             q._adj = 0.0
             order.append(q)
         while True:
             p = v._p1
-            if type(p) is Value and (<Value>p)._g is None:
+            if type(p) is Value and not (<Value>p)._marked:
                 q = <Value>p
-                q._g = _ZERO
+                q._marked = True
                 q._adj = 0.0
                 if q._row is None:
                     order.append(q)
@@ -1175,7 +1165,7 @@ def _backward_fast(root, double seed):
         (<Value?>root)._adj = seed
         for v in order:
             g = v._adj
-            v._g = None
+            v._marked = False
             grad = v._grad
             if type(grad) is float:
                 v._grad = <double>grad + g
@@ -1234,4 +1224,4 @@ class ValueOps:
     __slots__ = ()
 
 
-SOURCE_DIGEST = "afed89647b23f542"
+SOURCE_DIGEST = "e72355c89b52c2af"
