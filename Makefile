@@ -85,6 +85,7 @@ gen: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/cores.py
 
 # Optional: compare against PyTorch (installs torch==2.13.0 from the local file).
 oracle: $(VENV)/.installed-dev

@@ -97,3 +97,30 @@ def test_the_w5_anatomy_prints_its_three_tables() -> None:
         "| collector in a step, per step |",
     ):
         assert row in out
+
+
+def test_a_quick_run_of_both_cores_prints_them_side_by_side(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "benchmarks/cores.py", "--quick", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "| workload (ms) | reference | compiled core, eager | Python core, eager "
+        "| compiled core, replay | Python core, replay |"
+    )
+    rows = [line.split(" | ")[0][2:] for line in lines[2:] if line.startswith("| ")]
+    assert rows[0].startswith("W5 GPT step") and "W1 moons step" in rows
+    assert "W5 backward (collector off)" in rows
+    times = json.loads((tmp_path / "cores.json").read_text())["times"]
+    assert set(times["W1 moons step"]) == {
+        "micrograd",
+        "ours eager|compiled",
+        "ours eager|python",
+        "ours compiled|compiled",
+        "ours compiled|python",
+    }
