@@ -51,19 +51,20 @@ class Installed:
         )
 
 
-def pip(*args: str) -> str:
+def pip(*args: str, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        env=env,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 
 
-def build_wheel(out: Path) -> tuple[Path, str]:
+def build_wheel(out: Path, env: dict[str, str] | None = None) -> tuple[Path, str]:
     source = out / "source"
     for package in PACKAGES:
         shutil.copytree(
@@ -85,6 +86,7 @@ def build_wheel(out: Path) -> tuple[Path, str]:
         "-w",
         str(dist),
         str(source),
+        env=env,
     )
     (wheel,) = dist.glob("scalargrad-*.whl")
     return wheel, log
@@ -167,6 +169,16 @@ def test_the_wheel_holds_the_compiled_core_and_the_install_runs_it(
     done = installed.run("-c", "import autograd; print(autograd.CORE)")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["compiled"]
+
+
+def test_without_a_c_compiler_the_build_says_so_and_ships_the_python_core(
+    tmp_path: Path,
+) -> None:
+    wheel, log = build_wheel(tmp_path, env={**os.environ, "CC": "false"})
+    assert log.count("the compiled core could not be built") == 1, log
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "autograd/_generated.py" in names
+    assert not [n for n in names if n.endswith(".so")]
 
 
 def test_the_installed_wheel_runs_the_python_core_when_asked(
