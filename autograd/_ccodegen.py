@@ -312,7 +312,17 @@ cdef class Value:
     cdef void* _attributes
 
     def __init__(self, data, _children=(), _op="", label=""):
-        """A leaf holding `data` (see the Python core's `Value.__init__`)."""
+        """A leaf holding `data` (the Python core's `Value.__init__`, done
+        here in C for the common case, a finite float alone)."""
+        if (
+            type(data) is float and _finite(data)
+            and _children == () and _op == "" and label == ""
+        ):
+            self._data = data
+            self._grad = 0.0
+            self._marked = False
+            self._row = self._p0 = self._p1 = None
+            return
         _python_init(self, data, _children, _op, label)
 
     def __dealloc__(self):
