@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import autograd.viz
 import nn
 from autograd import Value
+from autograd._numbers import number
 from autograd.engine import _apply
 from autograd.ops import OPS, Op
 from autograd.viz import (
@@ -38,7 +39,7 @@ from autograd.viz import (
     to_svg,
 )
 from autograd.viz._scene import MAX_DEPTH
-from autograd.viz._text import cut, drawable, html_text, number, quoted
+from autograd.viz._text import cut, drawable, html_text, quoted
 
 HIGHLIGHT = "#e11d48"
 
@@ -167,6 +168,23 @@ def test_roles_parameter_input_output_show_in_tooltips() -> None:
     assert "w (parameter)" in source
     assert "layer.bias (parameter)" in source
     assert "y (output)" in source
+
+
+def test_a_leaf_marked_is_parameter_is_drawn_as_a_parameter() -> None:
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    w.is_parameter = True  # type: ignore[attr-defined]
+    x.is_parameter = "yes"  # type: ignore[attr-defined]  # only True marks
+    source = to_dot(x * w).source
+    assert "w (parameter)" in source
+    assert "x (input)" in source
+
+
+def test_an_nn_models_weights_are_parameters_without_params() -> None:
+    neuron = nn.Neuron(2, seed=0)  # top-level names: "w.0", "w.1" and "b"
+    source = to_dot(neuron([1.0, 2.0])).source
+    for name in ("w.0", "w.1", "b"):
+        assert f"{name} (parameter)" in source
+    assert "(input)" not in source
 
 
 def test_show_grad_and_show_edge_grads_can_be_turned_off() -> None:
@@ -776,6 +794,19 @@ def test_cli_reads_sizes_and_activation_from_the_checkpoint(tmp_path: Path) -> N
         (b"not json", (), "not an nn.save checkpoint"),
         (b'{"format": "scalargrad.nn", "version": 1, "parameters": {}}', (), "--sizes"),
         (b'{"format": "other"}', ("--sizes", "2", "1"), "not a scalargrad.nn"),
+        # Sizes are checked against the parameters listed before anything is
+        # built: a 10^10-parameter MLP from a 113-byte file would never finish.
+        (
+            b'{"format":"scalargrad.nn","version":1,"module":'
+            b'"MLP(100000, [100000], activation=\'relu\')","parameters":{}}',
+            (),
+            "has 10000100000 parameters, the file lists 0",
+        ),
+        (
+            b'{"format": "scalargrad.nn", "version": 1, "parameters": {}}',
+            ("--sizes", "100000", "100000"),
+            "has 10000100000 parameters, the file lists 0",
+        ),
         (None, ("--fmt", "x<20"), "fmt 'x<20'"),
         (None, ("--fmt", "{}"), "fmt '{}'"),
         (None, ("--max-nodes", "-3"), "max_nodes"),
