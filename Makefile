@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HYPOTHESIS_PROFILE ?= ci
 # What `make lint` checks: the project's own code, not scratch files in a clone.
-LINTED := autograd nn tests demos benchmarks setup.py
+LINTED := autograd nn tests demos benchmarks noxfile.py setup.py
 
 .PHONY: demo notebooks test lint typecheck pytest pytest-compiled pytest-python fuzz gen bench oracle dot chromium clean
 
@@ -82,6 +82,13 @@ test: lint typecheck pytest fuzz
 fuzz: $(VENV)/.installed-dev
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -m slow
 
+# The quick profile on every other supported CPython found, each in a venv of
+# its own; says which versions ran and which were not found (noxfile.py).
+.PHONY: pythons
+test: pythons
+pythons: $(VENV)/.installed-dev
+	$(BIN)/nox
+
 # Write the op functions from the op table in autograd/ops.py: autograd/_generated.py
 # (the Python core) and autograd/_ccore.pyx (the compiled core, rebuilt next
 # by the install stamp). The Python core runs the generator: a stale build
@@ -100,3 +107,4 @@ oracle: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) build autograd/_ccore.c autograd/_ccore.*.so out .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf .nox
