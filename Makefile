@@ -60,6 +60,7 @@ notebooks: $(VENV)/.installed-notebooks dot
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -94,7 +95,7 @@ pythons: $(VENV)/.installed-dev
 # by the install stamp). The Python core runs the generator: a stale build
 # of the compiled core must not write its own successor.
 gen: $(VENV)/.installed-dev
-	SCALARGRAD_PURE=1 $(PY) -c 'import sys; from autograd._codegen import main; sys.exit(main())'
+	SCALARGRAD_PURE=1 $(PY) -c 'import sys; from autograd._ccodegen import main; sys.exit(main())'
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py

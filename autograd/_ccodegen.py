@@ -6,8 +6,8 @@ derivatives `autograd._codegen` writes for `autograd/_generated.py`, on C
 doubles, so the two cores run the same float operations in the same order
 (the build turns off fused multiply-add contraction, which would change
 bits). Everything else of `Value` (its constructor, properties, pickling,
-hooks, micrograd's names) is not written twice: `autograd.engine` defines it
-once, in Python, and gives it to the compiled class (`_adopt`).
+hooks, micrograd's names) is not written twice: `autograd.value` defines it
+once, in Python, and gives it to the compiled class (`adopt`).
 
 A division in an inlined rule becomes `_cg_fdiv` (Python's
 ZeroDivisionError, not C's infinity) and a power, floor division or modulo
@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-from autograd import _codegen
+from autograd import _codegen, _generate
 from autograd._select import _DIGEST_LINE, source_digest
 from autograd.ops import OPS, Op
 
@@ -73,7 +75,7 @@ def _function(op: Op) -> str:
         if op.arity == 1:
             lines += [
                 "    else:",
-                f"        return _unary_off_path(_row_{op.name}, {a})",
+                f"        return unary_off_path(Value, _row_{op.name}, {a})",
             ]
             continue
         finite = "" if x == deferred else f" and _finite({a})"
@@ -84,20 +86,25 @@ def _function(op: Op) -> str:
             f"        {x} = {a}",
             f"        {a} = {x} if {x} != 0.0 else _ZERO",
             "    else:",
-            f'        {a}, {x} = _slow_operand({a}, "{op.name}")',
+            f'        {a}, {x} = slow_operand({a}, "{op.name}")',
         ]
     row = f"_row_{op.name}"
+    if op is OPS["pow"]:  # as `autograd._generate` writes it: see there
+        lines += [
+            "    if x < 0.0 and type(b) is not float:",
+            "        raise negative_base(x)",
+        ]
     lines += [
         f"    out = {_c_safe(_codegen.forward_source(op, names))}",
         "    if out - out != 0.0:",
     ]
     if deferred is not None:
-        lines.append(f'        _to_float({deferred}, "{op.name}")')
+        lines.append(f'        to_float({deferred}, "{op.name}")')
     lines += [
-        f"        raise _overflow({row}, {', '.join(names)})",
-        "    if _mode_now() != 1:",
-        f"        return _made_in_mode(_mode_now(), {row}, "
-        f"{_codegen._tuple(operands)}, {_codegen._tuple(names)}, out)",
+        f"        raise overflow({row}, {', '.join(names)})",
+        "    if _mode_now() != _RECORDING:",
+        f"        return made_in_mode(Value, _mode_now(), {row}, "
+        f"{_generate._tuple(operands)}, {_generate._tuple(names)}, out)",
         "    v = Value.__new__(Value)",
         "    v._data = out",
         "    v._grad = 0.0",
@@ -121,7 +128,7 @@ def _public(op: Op, name: str, reflected: bool) -> str:
     return "\n".join(
         [
             f"def {name}({', '.join(params)}):",
-            *_codegen._docstring(op.doc),
+            *_generate._docstring(op.doc),
             f"    return _op_{op.name}({', '.join(operands)})",
         ]
     )
@@ -131,24 +138,24 @@ def _methods() -> list[str]:
     """Value's operator and op methods, as `ValueOps` binds them in Python."""
     lines = []
     for op in OPS.values():
-        if op.symbol in _codegen._BINARY_DUNDERS:
-            left, right = _codegen._BINARY_DUNDERS[op.symbol]
+        if op.symbol in _generate._BINARY_DUNDERS:
+            left, right = _generate._BINARY_DUNDERS[op.symbol]
             lines += [
                 f"    def {left}(self, other):",
                 f"        return _op_{op.name}(self, other)",
                 f"    def {right}(self, other):",
                 f"        return _op_{op.name}(other, self)",
             ]
-        elif op.name in _codegen._UNARY_DUNDERS:
+        elif op.name in _generate._UNARY_DUNDERS:
             lines += [
-                f"    def {_codegen._UNARY_DUNDERS[op.name]}(self):",
+                f"    def {_generate._UNARY_DUNDERS[op.name]}(self):",
                 f"        return _op_{op.name}(self)",
             ]
-        elif not _codegen._is_operator(op):
+        else:
             params = "self" if op.arity == 1 else "self, other"
             lines += [
                 f"    def {op.name}({params}):",
-                *(f"    {line}" for line in _codegen._docstring(op.doc)),
+                *(f"    {line}" for line in _generate._docstring(op.doc)),
                 f"        return _op_{op.name}({params})",
             ]
     return lines
@@ -166,7 +173,11 @@ def _globals() -> list[str]:
     used = sorted(set(re.findall(r"\b_cg_\w+", code)))
     lines = [f'cdef object _row_{op.name} = OPS["{op.name}"]' for op in OPS.values()]
     for name in used:
-        source = _codegen._SOURCES[name].replace("OPS['", 'OPS["').replace("']", '"]')
+        spelling, module, _ = _generate._helper_spelling(name)
+        if module == "autograd.ops":
+            source = f"_ops.{spelling}"
+        else:  # `math.tanh`, spelt `math_tanh` in `autograd/_generated.py`
+            source = f"{module}.{spelling.split('.')[-1].removeprefix(module + '_')}"
         kind = "double" if isinstance(_codegen.NAMESPACE[name], float) else "object"
         lines.append(f"cdef {kind} {name} = {source}")
     return lines
@@ -180,9 +191,9 @@ _HEADER = '''\
 Generated: do not edit. `make gen` (`autograd._ccodegen`) writes this file
 from the op table, beside `autograd/_generated.py`, and
 tests/test_generated.py fails when it is out of date. The build
-(`setup.py`) compiles it when a C compiler is there; `autograd.engine`
+(`setup.py`) compiles it when a C compiler is there; `autograd.value`
 uses it unless SCALARGRAD_PURE=1, giving the class the Python core's
-methods (`_adopt`), so the two cores share every method but the hot ones.
+methods (`adopt`), so the two cores share every method but the hot ones.
 """
 
 cimport cython
@@ -190,21 +201,23 @@ from cpython.contextvars cimport get_value
 from cpython.number cimport PyNumber_FloorDivide, PyNumber_Power, PyNumber_Remainder
 from cpython.object cimport PyTypeObject
 
-from autograd import engine as _engine
-from autograd.engine import (
-    _TRACE,
-    _made_in_mode,
-    _mode,
-    _overflow,
-    _slow_operand,
-    _tell_tracer_changed,
-    _to_float,
-    _to_gradient,
-    _unary_off_path,
-    _user_read,
+import builtins
+import math
+
+from autograd import ops as _ops
+from autograd._inputs import negative_base, overflow, to_float, to_gradient
+from autograd._modes import (
+    RECORDING,
+    TRACING,
+    mode,
+    passes,
+    tell_changed,
+    user_read,
 )
+from autograd._offpath import made_in_mode, slow_operand, unary_off_path
+from autograd._sweep import subclasses
+from autograd.graph import topological_order
 from autograd.ops import FLOAT_MATH, OPS
-from autograd import ops
 
 cdef extern from "Python.h":
     unsigned long Py_TPFLAGS_IMMUTABLETYPE
@@ -251,12 +264,13 @@ cdef extern from *:
     void __pyx_ccore_set_dictoffset(PyTypeObject *t, Py_ssize_t offset)
 
 cdef object _ZERO = 0.0
-cdef object _python_init = None  # the Python core's `Value.__init__`, see `_adopt`
-cdef long _TRACE_BIT = _TRACE
+cdef object _python_init = None  # the Python core's `Value.__init__`, see `adopt`
+cdef long _TRACE_BIT = TRACING
+cdef long _RECORDING = RECORDING
 
 
 cdef inline long _mode_now() except? -1:
-    return get_value(_mode)
+    return get_value(mode)
 
 
 cdef inline bint _finite(object a):
@@ -289,7 +303,7 @@ _CLASS = '''\
 cdef class Value:
     """A scalar in a computation graph (the compiled core's node).
 
-    Its methods are the Python core's (`autograd.engine.Value`), given to
+    Its methods are the Python core's (`autograd.value.Value`), given to
     it at import; only the fields, `data`, `grad` and the op methods are
     compiled here.
     """
@@ -308,7 +322,7 @@ cdef class Value:
     cdef bint _marked
     cdef double _adj
     # The instance `__dict__`, made on first use (Cython's own `__dict__`
-    # would make one with every node): see `_adopt`.
+    # would make one with every node): see `adopt`.
     cdef void* _attributes
 
     def __init__(self, data, _children=(), _op="", label=""):
@@ -333,17 +347,17 @@ cdef class Value:
     def data(self):
         """The number this Value holds (a finite float)."""
         if _mode_now() & _TRACE_BIT:
-            return _user_read(self)
+            return user_read(self)
         return self._data
 
     @data.setter
     def data(self, value):
         if _mode_now() & _TRACE_BIT:
-            _tell_tracer_changed(self, "assigned v.data")
+            tell_changed(self, "assigned v.data")
         if type(value) is float and _finite(value):
             self._data = value
         else:
-            self._data = _to_float(value, "Value.data")
+            self._data = to_float(value, "Value.data")
 
     @property
     def _g(self):
@@ -378,13 +392,13 @@ cdef class Value:
     @grad.setter
     def grad(self, value):
         if _mode_now() & _TRACE_BIT:
-            _tell_tracer_changed(self, "assigned v.grad")
+            tell_changed(self, "assigned v.grad")
         if type(value) is float:
             self._grad = value
         elif type(value) is int and not value:
             self._grad = 0.0
         else:
-            self._grad = _to_gradient(value, "Value.grad", values=True)
+            self._grad = to_gradient(value, "Value.grad", values=True)
 
 '''
 
@@ -419,8 +433,19 @@ cdef inline void _free_operands(Value v):
         _freeing_later = False
 
 
-def _marked_order(root):
-    """`engine._marked_order` in C: `backward_order`, every node marked."""
+def _unmark(root):
+    """Clear every mark under `root` (a pass stopped by an error)."""
+    for v in topological_order(root):
+        v._g = None
+
+
+cdef list _marked_order(root):
+    """`autograd._sweep._marked_order` in C: every node marked."""
+    if (<Value?>root)._marked:  # marked by a pass still running: not ours
+        raise RuntimeError(
+            "backward: this graph is already being differentiated "
+            "(by another thread, or by a hook calling backward)"
+        )
     cdef list order = []
     cdef list path = []
     cdef Value v = root
@@ -463,13 +488,26 @@ def _marked_order(root):
             v = path.pop()
 
 
-def _backward_fast(root, double seed):
-    """`engine._backward_fast` in C: the same floats, in the same order."""
+def backward_order(root):
+    """`autograd._sweep.backward_order` in C."""
+    cdef Value v
+    if subclasses:
+        return topological_order(root)[::-1]
+    with passes:
+        order = _marked_order(root)
+        for v in order:
+            v._marked = False
+    return order
+
+
+def backward_fast(root, double seed):
+    """`autograd._sweep.backward_fast` in C: the same floats, in the same order."""
     cdef Value v
     cdef object p, grad
     cdef double g
-    with _engine._marked(root) as order:
-        (<Value?>root)._adj = seed
+    cdef list order = _marked_order(root)
+    try:
+        (<Value>root)._adj = seed
         for v in order:
             g = v._adj
             v._marked = False
@@ -484,10 +522,13 @@ def _backward_fast(root, double seed):
             p = v._p1
             if type(p) is Value:
                 (<Value>p)._adj += v._c_d1 * g
+    except BaseException:
+        _unmark(root)
+        raise
     return order
 
 
-# What `_adopt` leaves alone: the compiled fields and fast properties, and
+# What `adopt` leaves alone: the compiled fields and fast properties, and
 # what describes the Python class itself.
 _OWN = frozenset({
     "__dict__", "__doc__", "__module__", "__qualname__", "__slots__",
@@ -496,7 +537,7 @@ _OWN = frozenset({
 })
 
 
-def _adopt(python_class):
+def adopt(python_class):
     """Give `Value` every method the Python core's class body defines.
 
     An extension type is closed to assignment; this one is opened, so that
@@ -534,14 +575,14 @@ class ValueOps:
 
 
 def _body() -> str:
-    functions = _codegen._functions()
+    functions = _generate._functions()
     parts = [_HEADER, "\n".join(_globals()), "\n\n", _CLASS, "\n".join(_methods())]
     parts.append("\n\n")
     parts += [_function(op) + "\n\n\n" for op in OPS.values()]
     parts += [
         _public(op, name, reflected) + "\n\n\n" for name, op, reflected in functions
     ]
-    public = sorted(op.name for op in OPS.values() if _codegen._public(op))
+    public = sorted(op.name for op in OPS.values() if _generate._public(op))
     parts.append(
         "__all__ = [\n" + "".join(f'    "{name}",\n' for name in public) + "]\n\n"
     )
@@ -557,3 +598,18 @@ def module_source() -> str:
     """The text of `autograd/_ccore.pyx` for the op table as it is now (`make gen`)."""
     body = f"{_body()}\n"
     return f'{body}{_DIGEST_LINE}"{source_digest(body)}"\n'
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`make gen`: write the Python core's files (`autograd._generate.main`),
+    then autograd/_ccore.pyx; with --check, only say if any is stale."""
+    stale = _generate.main(argv)
+    text = module_source()
+    if COMPILED.exists() and COMPILED.read_text() == text:
+        return stale
+    if argv is not None and "--check" in argv:
+        print(f"{COMPILED} is out of date: run `make gen`", file=sys.stderr)
+        return 1
+    COMPILED.write_text(text)
+    print(f"wrote {COMPILED}")
+    return stale

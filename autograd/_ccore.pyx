@@ -5,9 +5,9 @@
 Generated: do not edit. `make gen` (`autograd._ccodegen`) writes this file
 from the op table, beside `autograd/_generated.py`, and
 tests/test_generated.py fails when it is out of date. The build
-(`setup.py`) compiles it when a C compiler is there; `autograd.engine`
+(`setup.py`) compiles it when a C compiler is there; `autograd.value`
 uses it unless SCALARGRAD_PURE=1, giving the class the Python core's
-methods (`_adopt`), so the two cores share every method but the hot ones.
+methods (`adopt`), so the two cores share every method but the hot ones.
 """
 
 cimport cython
@@ -15,21 +15,23 @@ from cpython.contextvars cimport get_value
 from cpython.number cimport PyNumber_FloorDivide, PyNumber_Power, PyNumber_Remainder
 from cpython.object cimport PyTypeObject
 
-from autograd import engine as _engine
-from autograd.engine import (
-    _TRACE,
-    _made_in_mode,
-    _mode,
-    _overflow,
-    _slow_operand,
-    _tell_tracer_changed,
-    _to_float,
-    _to_gradient,
-    _unary_off_path,
-    _user_read,
+import builtins
+import math
+
+from autograd import ops as _ops
+from autograd._inputs import negative_base, overflow, to_float, to_gradient
+from autograd._modes import (
+    RECORDING,
+    TRACING,
+    mode,
+    passes,
+    tell_changed,
+    user_read,
 )
+from autograd._offpath import made_in_mode, slow_operand, unary_off_path
+from autograd._sweep import subclasses
+from autograd.graph import topological_order
 from autograd.ops import FLOAT_MATH, OPS
-from autograd import ops
 
 cdef extern from "Python.h":
     unsigned long Py_TPFLAGS_IMMUTABLETYPE
@@ -76,12 +78,13 @@ cdef extern from *:
     void __pyx_ccore_set_dictoffset(PyTypeObject *t, Py_ssize_t offset)
 
 cdef object _ZERO = 0.0
-cdef object _python_init = None  # the Python core's `Value.__init__`, see `_adopt`
-cdef long _TRACE_BIT = _TRACE
+cdef object _python_init = None  # the Python core's `Value.__init__`, see `adopt`
+cdef long _TRACE_BIT = TRACING
+cdef long _RECORDING = RECORDING
 
 
 cdef inline long _mode_now() except? -1:
-    return get_value(_mode)
+    return get_value(mode)
 
 
 cdef inline bint _finite(object a):
@@ -127,37 +130,37 @@ cdef object _row_gelu = OPS["gelu"]
 cdef object _row_leaky_relu = OPS["leaky_relu"]
 cdef object _row_elu = OPS["elu"]
 cdef object _row_maximum = OPS["maximum"]
-cdef object _cg_derivative_abs = OPS["abs"].derivative
-cdef object _cg_derivative_elu = OPS["elu"].derivative
-cdef object _cg_derivative_gelu = OPS["gelu"].derivative
-cdef object _cg_derivative_leaky_relu = OPS["leaky_relu"].derivative
-cdef object _cg_derivative_maximum = OPS["maximum"].derivative
-cdef object _cg_derivative_pow = OPS["pow"].derivative
-cdef object _cg_derivative_sqrt = OPS["sqrt"].derivative
-cdef object _cg_forward_abs = OPS["abs"].forward
-cdef object _cg_forward_cos = OPS["cos"].forward
-cdef object _cg_forward_div = OPS["div"].forward
-cdef object _cg_forward_elu = OPS["elu"].forward
-cdef object _cg_forward_erf = OPS["erf"].forward
-cdef object _cg_forward_exp = OPS["exp"].forward
-cdef object _cg_forward_gelu = OPS["gelu"].forward
-cdef object _cg_forward_log = OPS["log"].forward
-cdef object _cg_forward_pow = OPS["pow"].forward
-cdef object _cg_forward_sigmoid = OPS["sigmoid"].forward
-cdef object _cg_forward_sin = OPS["sin"].forward
-cdef object _cg_forward_softplus = OPS["softplus"].forward
-cdef object _cg_forward_sqrt = OPS["sqrt"].forward
-cdef object _cg_forward_tanh = OPS["tanh"].forward
-cdef double _cg_g__TAIL = ops._TAIL
-cdef double _cg_g__TWO_OVER_SQRT_PI = ops._TWO_OVER_SQRT_PI
-cdef object _cg_m = FLOAT_MATH
+cdef object _cg_derivative_abs = _ops._d_abs
+cdef object _cg_derivative_elu = _ops._d_elu
+cdef object _cg_derivative_gelu = _ops._d_gelu
+cdef object _cg_derivative_leaky_relu = _ops._d_leaky_relu
+cdef object _cg_derivative_maximum = _ops._d_maximum
+cdef object _cg_derivative_pow = _ops._d_pow
+cdef object _cg_derivative_sqrt = _ops._d_sqrt
+cdef object _cg_forward_abs = builtins.abs
+cdef object _cg_forward_cos = math.cos
+cdef object _cg_forward_div = _ops._div
+cdef object _cg_forward_elu = _ops._elu
+cdef object _cg_forward_erf = math.erf
+cdef object _cg_forward_exp = _ops._exp
+cdef object _cg_forward_gelu = _ops._gelu
+cdef object _cg_forward_log = _ops._log
+cdef object _cg_forward_pow = _ops._pow
+cdef object _cg_forward_sigmoid = _ops._sigmoid
+cdef object _cg_forward_sin = math.sin
+cdef object _cg_forward_softplus = _ops._softplus
+cdef object _cg_forward_sqrt = _ops._sqrt
+cdef object _cg_forward_tanh = math.tanh
+cdef double _cg_g__TAIL = _ops._TAIL
+cdef double _cg_g__TWO_OVER_SQRT_PI = _ops._TWO_OVER_SQRT_PI
+cdef object _cg_m = _ops.FLOAT_MATH
 
 @cython.no_gc
 @cython.freelist(1024)
 cdef class Value:
     """A scalar in a computation graph (the compiled core's node).
 
-    Its methods are the Python core's (`autograd.engine.Value`), given to
+    Its methods are the Python core's (`autograd.value.Value`), given to
     it at import; only the fields, `data`, `grad` and the op methods are
     compiled here.
     """
@@ -176,7 +179,7 @@ cdef class Value:
     cdef bint _marked
     cdef double _adj
     # The instance `__dict__`, made on first use (Cython's own `__dict__`
-    # would make one with every node): see `_adopt`.
+    # would make one with every node): see `adopt`.
     cdef void* _attributes
 
     def __init__(self, data, _children=(), _op="", label=""):
@@ -201,17 +204,17 @@ cdef class Value:
     def data(self):
         """The number this Value holds (a finite float)."""
         if _mode_now() & _TRACE_BIT:
-            return _user_read(self)
+            return user_read(self)
         return self._data
 
     @data.setter
     def data(self, value):
         if _mode_now() & _TRACE_BIT:
-            _tell_tracer_changed(self, "assigned v.data")
+            tell_changed(self, "assigned v.data")
         if type(value) is float and _finite(value):
             self._data = value
         else:
-            self._data = _to_float(value, "Value.data")
+            self._data = to_float(value, "Value.data")
 
     @property
     def _g(self):
@@ -246,13 +249,13 @@ cdef class Value:
     @grad.setter
     def grad(self, value):
         if _mode_now() & _TRACE_BIT:
-            _tell_tracer_changed(self, "assigned v.grad")
+            tell_changed(self, "assigned v.grad")
         if type(value) is float:
             self._grad = value
         elif type(value) is int and not value:
             self._grad = 0.0
         else:
-            self._grad = _to_gradient(value, "Value.grad", values=True)
+            self._grad = to_gradient(value, "Value.grad", values=True)
 
     def __add__(self, other):
         return _op_add(self, other)
@@ -270,6 +273,10 @@ cdef class Value:
         return _op_div(self, other)
     def __rtruediv__(self, other):
         return _op_div(other, self)
+    def __pow__(self, other):
+        return _op_pow(self, other)
+    def __rpow__(self, other):
+        return _op_pow(other, self)
     def __neg__(self):
         return _op_neg(self)
     def __abs__(self):
@@ -338,7 +345,7 @@ cdef object _op_add(object a, object b):
         x = a
         a = x if x != 0.0 else _ZERO
     else:
-        a, x = _slow_operand(a, "add")
+        a, x = slow_operand(a, "add")
     if type(b) is Value:
         y = (<Value>b)._data
     elif type(b) is float:
@@ -347,13 +354,13 @@ cdef object _op_add(object a, object b):
         y = b
         b = y if y != 0.0 else _ZERO
     else:
-        b, y = _slow_operand(b, "add")
+        b, y = slow_operand(b, "add")
     out = x + y
     if out - out != 0.0:
-        _to_float(y, "add")
-        raise _overflow(_row_add, x, y)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_add, (a, b), (x, y), out)
+        to_float(y, "add")
+        raise overflow(_row_add, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_add, (a, b), (x, y), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -376,7 +383,7 @@ cdef object _op_sub(object a, object b):
         x = a
         a = x if x != 0.0 else _ZERO
     else:
-        a, x = _slow_operand(a, "sub")
+        a, x = slow_operand(a, "sub")
     if type(b) is Value:
         y = (<Value>b)._data
     elif type(b) is float:
@@ -385,13 +392,13 @@ cdef object _op_sub(object a, object b):
         y = b
         b = y if y != 0.0 else _ZERO
     else:
-        b, y = _slow_operand(b, "sub")
+        b, y = slow_operand(b, "sub")
     out = x - y
     if out - out != 0.0:
-        _to_float(y, "sub")
-        raise _overflow(_row_sub, x, y)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_sub, (a, b), (x, y), out)
+        to_float(y, "sub")
+        raise overflow(_row_sub, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_sub, (a, b), (x, y), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -414,7 +421,7 @@ cdef object _op_mul(object a, object b):
         x = a
         a = x if x != 0.0 else _ZERO
     else:
-        a, x = _slow_operand(a, "mul")
+        a, x = slow_operand(a, "mul")
     if type(b) is Value:
         y = (<Value>b)._data
     elif type(b) is float:
@@ -423,13 +430,13 @@ cdef object _op_mul(object a, object b):
         y = b
         b = y if y != 0.0 else _ZERO
     else:
-        b, y = _slow_operand(b, "mul")
+        b, y = slow_operand(b, "mul")
     out = x * y
     if out - out != 0.0:
-        _to_float(y, "mul")
-        raise _overflow(_row_mul, x, y)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_mul, (a, b), (x, y), out)
+        to_float(y, "mul")
+        raise overflow(_row_mul, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_mul, (a, b), (x, y), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -452,7 +459,7 @@ cdef object _op_div(object a, object b):
         x = a
         a = x if x != 0.0 else _ZERO
     else:
-        a, x = _slow_operand(a, "div")
+        a, x = slow_operand(a, "div")
     if type(b) is Value:
         y = (<Value>b)._data
     elif type(b) is float and _finite(b):
@@ -461,12 +468,12 @@ cdef object _op_div(object a, object b):
         y = b
         b = y if y != 0.0 else _ZERO
     else:
-        b, y = _slow_operand(b, "div")
+        b, y = slow_operand(b, "div")
     out = _cg_forward_div(x, y)
     if out - out != 0.0:
-        raise _overflow(_row_div, x, y)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_div, (a, b), (x, y), out)
+        raise overflow(_row_div, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_div, (a, b), (x, y), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -489,7 +496,7 @@ cdef object _op_pow(object a, object b):
         x = a
         a = x if x != 0.0 else _ZERO
     else:
-        a, x = _slow_operand(a, "pow")
+        a, x = slow_operand(a, "pow")
     if type(b) is Value:
         y = (<Value>b)._data
     elif type(b) is float and _finite(b):
@@ -498,12 +505,14 @@ cdef object _op_pow(object a, object b):
         y = b
         b = y if y != 0.0 else _ZERO
     else:
-        b, y = _slow_operand(b, "pow")
+        b, y = slow_operand(b, "pow")
+    if x < 0.0 and type(b) is not float:
+        raise negative_base(x)
     out = _cg_forward_pow(x, y)
     if out - out != 0.0:
-        raise _overflow(_row_pow, x, y)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_pow, (a, b), (x, y), out)
+        raise overflow(_row_pow, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_pow, (a, b), (x, y), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -522,13 +531,13 @@ cdef object _op_neg(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_neg, a)
+        return unary_off_path(Value, _row_neg, a)
     out = -x
     if out - out != 0.0:
-        _to_float(x, "neg")
-        raise _overflow(_row_neg, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_neg, (a,), (x,), out)
+        to_float(x, "neg")
+        raise overflow(_row_neg, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_neg, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -545,12 +554,12 @@ cdef object _op_abs(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_abs, a)
+        return unary_off_path(Value, _row_abs, a)
     out = _cg_forward_abs(x)
     if out - out != 0.0:
-        raise _overflow(_row_abs, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_abs, (a,), (x,), out)
+        raise overflow(_row_abs, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_abs, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -568,12 +577,12 @@ cdef object _op_exp(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_exp, a)
+        return unary_off_path(Value, _row_exp, a)
     out = _cg_forward_exp(x)
     if out - out != 0.0:
-        raise _overflow(_row_exp, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_exp, (a,), (x,), out)
+        raise overflow(_row_exp, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_exp, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -590,12 +599,12 @@ cdef object _op_log(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_log, a)
+        return unary_off_path(Value, _row_log, a)
     out = _cg_forward_log(x)
     if out - out != 0.0:
-        raise _overflow(_row_log, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_log, (a,), (x,), out)
+        raise overflow(_row_log, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_log, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -612,12 +621,12 @@ cdef object _op_sqrt(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_sqrt, a)
+        return unary_off_path(Value, _row_sqrt, a)
     out = _cg_forward_sqrt(x)
     if out - out != 0.0:
-        raise _overflow(_row_sqrt, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_sqrt, (a,), (x,), out)
+        raise overflow(_row_sqrt, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_sqrt, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -635,12 +644,12 @@ cdef object _op_sin(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_sin, a)
+        return unary_off_path(Value, _row_sin, a)
     out = _cg_forward_sin(x)
     if out - out != 0.0:
-        raise _overflow(_row_sin, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_sin, (a,), (x,), out)
+        raise overflow(_row_sin, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_sin, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -657,12 +666,12 @@ cdef object _op_cos(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_cos, a)
+        return unary_off_path(Value, _row_cos, a)
     out = _cg_forward_cos(x)
     if out - out != 0.0:
-        raise _overflow(_row_cos, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_cos, (a,), (x,), out)
+        raise overflow(_row_cos, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_cos, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -679,12 +688,12 @@ cdef object _op_tanh(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_tanh, a)
+        return unary_off_path(Value, _row_tanh, a)
     out = _cg_forward_tanh(x)
     if out - out != 0.0:
-        raise _overflow(_row_tanh, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_tanh, (a,), (x,), out)
+        raise overflow(_row_tanh, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_tanh, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -701,12 +710,12 @@ cdef object _op_sigmoid(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_sigmoid, a)
+        return unary_off_path(Value, _row_sigmoid, a)
     out = _cg_forward_sigmoid(x)
     if out - out != 0.0:
-        raise _overflow(_row_sigmoid, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_sigmoid, (a,), (x,), out)
+        raise overflow(_row_sigmoid, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_sigmoid, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -723,12 +732,12 @@ cdef object _op_relu(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_relu, a)
+        return unary_off_path(Value, _row_relu, a)
     out = x if x > 0.0 else 0.0
     if out - out != 0.0:
-        raise _overflow(_row_relu, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_relu, (a,), (x,), out)
+        raise overflow(_row_relu, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_relu, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -745,12 +754,12 @@ cdef object _op_softplus(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_softplus, a)
+        return unary_off_path(Value, _row_softplus, a)
     out = _cg_forward_softplus(x)
     if out - out != 0.0:
-        raise _overflow(_row_softplus, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_softplus, (a,), (x,), out)
+        raise overflow(_row_softplus, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_softplus, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -767,12 +776,12 @@ cdef object _op_erf(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_erf, a)
+        return unary_off_path(Value, _row_erf, a)
     out = _cg_forward_erf(x)
     if out - out != 0.0:
-        raise _overflow(_row_erf, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_erf, (a,), (x,), out)
+        raise overflow(_row_erf, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_erf, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -789,12 +798,12 @@ cdef object _op_gelu(object a):
     if type(a) is Value:
         x = (<Value>a)._data
     else:
-        return _unary_off_path(_row_gelu, a)
+        return unary_off_path(Value, _row_gelu, a)
     out = _cg_forward_gelu(x)
     if out - out != 0.0:
-        raise _overflow(_row_gelu, x)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_gelu, (a,), (x,), out)
+        raise overflow(_row_gelu, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_gelu, (a,), (x,), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -817,7 +826,7 @@ cdef object _op_leaky_relu(object a, object b):
         x = a
         a = x if x != 0.0 else _ZERO
     else:
-        a, x = _slow_operand(a, "leaky_relu")
+        a, x = slow_operand(a, "leaky_relu")
     if type(b) is Value:
         y = (<Value>b)._data
     elif type(b) is float and _finite(b):
@@ -826,12 +835,12 @@ cdef object _op_leaky_relu(object a, object b):
         y = b
         b = y if y != 0.0 else _ZERO
     else:
-        b, y = _slow_operand(b, "leaky_relu")
+        b, y = slow_operand(b, "leaky_relu")
     out = x if x > 0.0 else y * x
     if out - out != 0.0:
-        raise _overflow(_row_leaky_relu, x, y)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_leaky_relu, (a, b), (x, y), out)
+        raise overflow(_row_leaky_relu, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_leaky_relu, (a, b), (x, y), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -855,7 +864,7 @@ cdef object _op_elu(object a, object b):
         x = a
         a = x if x != 0.0 else _ZERO
     else:
-        a, x = _slow_operand(a, "elu")
+        a, x = slow_operand(a, "elu")
     if type(b) is Value:
         y = (<Value>b)._data
     elif type(b) is float and _finite(b):
@@ -864,12 +873,12 @@ cdef object _op_elu(object a, object b):
         y = b
         b = y if y != 0.0 else _ZERO
     else:
-        b, y = _slow_operand(b, "elu")
+        b, y = slow_operand(b, "elu")
     out = _cg_forward_elu(x, y)
     if out - out != 0.0:
-        raise _overflow(_row_elu, x, y)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_elu, (a, b), (x, y), out)
+        raise overflow(_row_elu, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_elu, (a, b), (x, y), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -893,7 +902,7 @@ cdef object _op_maximum(object a, object b):
         x = a
         a = x if x != 0.0 else _ZERO
     else:
-        a, x = _slow_operand(a, "maximum")
+        a, x = slow_operand(a, "maximum")
     if type(b) is Value:
         y = (<Value>b)._data
     elif type(b) is float and _finite(b):
@@ -902,12 +911,12 @@ cdef object _op_maximum(object a, object b):
         y = b
         b = y if y != 0.0 else _ZERO
     else:
-        b, y = _slow_operand(b, "maximum")
+        b, y = slow_operand(b, "maximum")
     out = x if x >= y else y
     if out - out != 0.0:
-        raise _overflow(_row_maximum, x, y)
-    if _mode_now() != 1:
-        return _made_in_mode(_mode_now(), _row_maximum, (a, b), (x, y), out)
+        raise overflow(_row_maximum, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_maximum, (a, b), (x, y), out)
     v = Value.__new__(Value)
     v._data = out
     v._grad = 0.0
@@ -961,6 +970,11 @@ def rdiv(b, a):
 
 
 def pow(a, b):
+    """x ** y; d/dx = y * x**(y-1), d/dy = x**y * log(x)."""
+    return _op_pow(a, b)
+
+
+def rpow(b, a):
     """x ** y; d/dx = y * x**(y-1), d/dy = x**y * log(x)."""
     return _op_pow(a, b)
 
@@ -1122,8 +1136,19 @@ cdef inline void _free_operands(Value v):
         _freeing_later = False
 
 
-def _marked_order(root):
-    """`engine._marked_order` in C: `backward_order`, every node marked."""
+def _unmark(root):
+    """Clear every mark under `root` (a pass stopped by an error)."""
+    for v in topological_order(root):
+        v._g = None
+
+
+cdef list _marked_order(root):
+    """`autograd._sweep._marked_order` in C: every node marked."""
+    if (<Value?>root)._marked:  # marked by a pass still running: not ours
+        raise RuntimeError(
+            "backward: this graph is already being differentiated "
+            "(by another thread, or by a hook calling backward)"
+        )
     cdef list order = []
     cdef list path = []
     cdef Value v = root
@@ -1166,13 +1191,26 @@ def _marked_order(root):
             v = path.pop()
 
 
-def _backward_fast(root, double seed):
-    """`engine._backward_fast` in C: the same floats, in the same order."""
+def backward_order(root):
+    """`autograd._sweep.backward_order` in C."""
+    cdef Value v
+    if subclasses:
+        return topological_order(root)[::-1]
+    with passes:
+        order = _marked_order(root)
+        for v in order:
+            v._marked = False
+    return order
+
+
+def backward_fast(root, double seed):
+    """`autograd._sweep.backward_fast` in C: the same floats, in the same order."""
     cdef Value v
     cdef object p, grad
     cdef double g
-    with _engine._marked(root) as order:
-        (<Value?>root)._adj = seed
+    cdef list order = _marked_order(root)
+    try:
+        (<Value>root)._adj = seed
         for v in order:
             g = v._adj
             v._marked = False
@@ -1187,10 +1225,13 @@ def _backward_fast(root, double seed):
             p = v._p1
             if type(p) is Value:
                 (<Value>p)._adj += v._c_d1 * g
+    except BaseException:
+        _unmark(root)
+        raise
     return order
 
 
-# What `_adopt` leaves alone: the compiled fields and fast properties, and
+# What `adopt` leaves alone: the compiled fields and fast properties, and
 # what describes the Python class itself.
 _OWN = frozenset({
     "__dict__", "__doc__", "__module__", "__qualname__", "__slots__",
@@ -1199,7 +1240,7 @@ _OWN = frozenset({
 })
 
 
-def _adopt(python_class):
+def adopt(python_class):
     """Give `Value` every method the Python core's class body defines.
 
     An extension type is closed to assignment; this one is opened, so that
@@ -1234,4 +1275,4 @@ class ValueOps:
     __slots__ = ()
 
 
-SOURCE_DIGEST = "f75f76dd67c1940f"
+SOURCE_DIGEST = "0155eab3074a3ba4"

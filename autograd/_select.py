@@ -1,8 +1,10 @@
-"""Which core `autograd.engine` runs: the compiled one if built and current.
+"""Which core runs: the compiled one if built and current, else the Python one.
 
-`SCALARGRAD_PURE=1` in the environment selects the Python core. The
-compiled core (`autograd/_ccore.pyx`, built by `pip install`) is used only
-when its build matches the source beside it: a build left from before
+`SCALARGRAD_PURE=1` in the environment selects the Python core. The layers
+that make nodes (`autograd.value`, `autograd._create_graph`) take the op
+functions of the core chosen here, once, at import. The compiled core
+(`autograd/_ccore.pyx`, built by `pip install`) is used only when its build
+matches the source beside it: a build left from before
 `make gen` changed the op table would compute the old ops, so it is refused
 with a warning and the Python core runs instead.
 """
@@ -15,8 +17,9 @@ import os
 import warnings
 from pathlib import Path
 from types import ModuleType
+from typing import Final
 
-__all__ = ["compiled_core", "source_digest"]
+__all__ = ["COMPILED", "CORE", "compiled_core", "source_digest"]
 
 _DIGEST_LINE = "SOURCE_DIGEST = "
 _SOURCE = Path(__file__).with_name("_ccore.pyx")
@@ -49,3 +52,9 @@ def compiled_core() -> ModuleType | None:
         )
         return None
     return core
+
+
+COMPILED: Final = compiled_core()
+"""The compiled core's module (`autograd._ccore`), or None."""
+CORE: Final = "python" if COMPILED is None else "compiled"
+"""Which core runs: "compiled" (C, built at install) or "python" (SCALARGRAD_PURE=1)."""

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import autograd
-from autograd import OPS, Value, detect_anomaly, engine, no_grad
+from autograd import OPS, Value, core, detect_anomaly, no_grad
 
 Program = dict[str, Any]
 
@@ -73,7 +73,7 @@ def run(program: Program) -> list[Any]:
                 if row.symbol in _OPERATORS:
                     out = _OPERATORS[row.symbol](*args)
                 else:
-                    out = engine._apply(row, tuple(args))
+                    out = core.apply(row, tuple(args))
                 nodes.append(out)
                 seen.append(_number(out))
         root = nodes[-1]
