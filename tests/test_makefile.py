@@ -14,7 +14,8 @@ def planned(target: str) -> list[str]:
     """The commands `make -n target` would run (nothing is run), as if
     pyproject.toml had just changed (so installs show, done before or not)."""
     done = subprocess.run(
-        ["make", "-n", "-W", "pyproject.toml", target],
+        # Under `make test` itself, make would also print "Entering directory".
+        ["make", "--no-print-directory", "-n", "-W", "pyproject.toml", target],
         cwd=ROOT,
         capture_output=True,
         text=True,
