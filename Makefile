@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck pytest fuzz gen bench oracle dot chromium clean
+.PHONY: demo docs test lint typecheck pytest fuzz gen bench oracle dot chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,14 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev dot chromium
+# The documentation site, into site/: the tutorials run in a real kernel, the
+# reference comes from the docstrings; any warning or unresolved name fails it.
+docs: $(VENV)/.installed-docs dot
+	rm -rf site
+	$(BIN)/sphinx-build -b html -E -W --keep-going -n -q docs site
+
+# tests/test_site.py reads the site that `docs` built (in a real browser).
+pytest: $(VENV)/.installed-dev docs dot chromium
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest -q -m "not slow"
 
 test: lint typecheck pytest fuzz
@@ -79,4 +86,4 @@ oracle: $(VENV)/.installed-dev
 	AUTOGRAD_ORACLE=1 $(PY) -m pytest -q tests/oracle
 
 clean:
-	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) out site .mypy_cache .ruff_cache .pytest_cache .hypothesis

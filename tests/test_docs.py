@@ -1,21 +1,29 @@
 """The documentation runs: every docstring example of `autograd` and `nn`, and
-every Python block of README.md.
+every Python block of README.md and of the site's pages (docs/**/*.md).
 
-A README block runs in a fresh namespace inside a temporary working folder;
+A block runs in a fresh namespace inside a temporary working folder;
 functions it defines whose names start with ``test_`` are called too. A block
-preceded by ``<!-- readme-test: raises NAME -->`` must raise that exception.
+preceded by ``<!-- test: raises NAME -->`` must raise that exception. A
+``text`` block right after a Python block is what that block prints (and,
+for a block that raises, the exception's ``Name: message`` after it): it must
+match, so no output shown on the site can go stale.
 """
 
 from __future__ import annotations
 
 import builtins
+import contextlib
 import doctest
 import importlib
+import io
 import pkgutil
 import re
+import traceback
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+import readme_renderer.markdown
 
 import autograd
 import nn
@@ -30,15 +38,38 @@ MODULES = [
     ),
 ]
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").rglob("*.md"))]
 _BLOCK = re.compile(
-    r"(?:<!-- readme-test: raises (?P<raises>\w+) -->\n)?```python\n(?P<code>.*?)```",
+    r"(?:<!-- test: raises (?P<raises>\w+) -->\n)?```python\n(?P<code>.*?)```\n"
+    r"(?:\n```text\n(?P<output>.*?)```)?",
     re.DOTALL,
 )
-BLOCKS = [
-    (m.group("code"), m.group("raises"))
-    for m in _BLOCK.finditer(README.read_text(encoding="utf-8"))
-]
+
+
+class Block(NamedTuple):
+    """A Python block of a page, what it must raise and what it must print."""
+
+    page: Path
+    index: int
+    code: str
+    raises: str | None
+    output: str | None
+
+
+def _blocks(page: Path) -> list[Block]:
+    return [
+        Block(page, i, m.group("code"), m.group("raises"), m.group("output"))
+        for i, m in enumerate(_BLOCK.finditer(page.read_text(encoding="utf-8")))
+    ]
+
+
+BLOCKS = [block for page in PAGES for block in _blocks(page)]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.strip("\n").splitlines()]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -54,38 +85,75 @@ def test_the_packages_show_examples() -> None:
     assert attempted >= 30
 
 
-def test_readme_has_python_examples() -> None:
-    assert len(BLOCKS) >= 5
+def test_the_readme_and_the_pages_have_python_examples() -> None:
+    assert len(_blocks(README)) >= 1
+    assert len(BLOCKS) >= 30
 
 
 @pytest.mark.parametrize(
-    ("code", "raises"), BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))]
+    "block", BLOCKS, ids=[f"{b.page.relative_to(ROOT)}:{b.index}" for b in BLOCKS]
 )
-def test_readme_block_runs(
-    code: str, raises: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_code_block_runs(
+    block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    namespace: dict[str, object] = {"__name__": "readme"}
-    compiled = compile(code, str(README), "exec")
-    if raises is not None:
-        with pytest.raises(getattr(builtins, raises)):
+    namespace: dict[str, object] = {"__name__": "docs"}
+    compiled = compile(block.code, str(block.page), "exec")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        if block.raises is not None:
+            with pytest.raises(getattr(builtins, block.raises)) as error:
+                exec(compiled, namespace)
+            print(*traceback.format_exception_only(error.value), end="")
+        else:
             exec(compiled, namespace)
-        return
-    exec(compiled, namespace)
-    for name, value in list(namespace.items()):
-        if name.startswith("test_") and callable(value):
-            value()
+            for name, value in list(namespace.items()):
+                if name.startswith("test_") and callable(value):
+                    value()
+    if block.output is not None:
+        assert _lines(printed.getvalue()) == _lines(block.output)
 
 
-def test_every_test_the_readme_names_exists() -> None:
+def test_a_block_that_prints_something_else_than_its_output_block_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text('```python\nprint("a")\n```\n\n```text\nb\n```\n')
+    [block] = _blocks(page)
+    assert block.output == "b\n"
+    with pytest.raises(AssertionError):
+        test_code_block_runs(block, tmp_path, monkeypatch)
+
+
+def test_the_readme_is_short_and_starts_with_the_two_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 150
+    first = re.search(r"```sh\n(.*?)```", text, re.DOTALL)
+    assert first is not None
+    commands = [line.split("#")[0].strip() for line in first.group(1).splitlines()]
+    assert commands == ["make demo", "make test"]
+
+
+def test_the_readme_renders_as_the_wheels_long_description() -> None:
+    html = readme_renderer.markdown.render(
+        README.read_text(encoding="utf-8"), variant="GFM"
+    )
+    assert html is not None and "<h1" in html and "cannot share one environment" in html
+    # On a package index a relative link or image leads nowhere.
+    for target in re.findall(r'(?:href|src)="([^"]*)"', html):
+        assert target.startswith(("https://", "http://", "#")), target
+
+
+def test_every_test_the_docs_name_exists() -> None:
     # The Guarantees table names its tests: a renamed or deleted test must not
     # leave a guarantee that nothing checks any more.
-    readme = README.read_text()
     tests = Path(__file__).parent
-    for path, name in re.findall(r"(tests/\w+\.py)(?:::(\w+))?", readme):
-        source = (tests.parent / path).read_text()
-        assert not name or re.search(rf"def {name}\b", source), f"{path}::{name}"
     code = "\n".join(p.read_text() for p in tests.glob("*.py"))
-    written_in_readme = set(re.findall(r"^def (test_\w+)", readme, re.MULTILINE))
-    for name in set(re.findall(r"`(test_\w+)", readme)) - written_in_readme:
-        assert re.search(rf"def {name}\b", code), name
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for path, name in re.findall(r"(tests/\w+\.py)(?:::(\w+))?", text):
+            source = (ROOT / path).read_text()
+            assert not name or re.search(rf"def {name}\b", source), f"{path}::{name}"
+        written_here = set(re.findall(r"^def (test_\w+)", text, re.MULTILINE))
+        for name in set(re.findall(r"`(test_\w+)", text)) - written_here:
+            assert re.search(rf"def {name}\b", code), f"{page.name}: {name}"
