@@ -71,14 +71,14 @@ nitpick_ignore_regex = [
 autodoc_typehints = "signature"
 autodoc_typehints_format = "short"
 autodoc_member_order = "bysource"
-autodoc_class_signature = "separated"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 add_module_names = False
 python_display_short_literal_types = True
 
 html_theme = "furo"
 html_title = "scalargrad"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_copy_source = False
 html_show_sourcelink = False
 html_theme_options = {"navigation_with_keys": True}

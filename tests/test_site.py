@@ -193,6 +193,20 @@ def test_every_page_loads_cleanly_and_every_internal_link_resolves(
                 assert anchor in ids[address], f"{source} links to {target}"
 
 
+def test_the_step_through_view_steps_inside_the_tutorial(
+    served: str, browser: Browser
+) -> None:
+    page, problems = watched(browser, served)
+    page.goto(served + "tutorials/backprop-from-scratch.html")
+    counter = page.locator(".ag-stepper [data-ag=counter]")
+    total = counter.inner_text().split(" of ")[1]
+    assert counter.inner_text() == f"step 0 of {total}"
+    page.locator(".ag-stepper [data-ag=next]").click()
+    assert counter.inner_text() == f"step 1 of {total}"
+    page.close()
+    assert problems == []
+
+
 def test_search_finds_register_hook(served: str, browser: Browser) -> None:
     page, problems = watched(browser, served)
     page.goto(served + "search.html?q=register_hook")
