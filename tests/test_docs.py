@@ -1,8 +1,9 @@
 """The documentation runs: every docstring example of `autograd` and `nn`, and
 every Python block of README.md and of the site's pages (docs/**/*.md).
 
-A block runs in a fresh namespace inside a temporary working folder;
-functions it defines whose names start with ``test_`` are called too. A block
+A block runs in a fresh namespace inside a temporary working folder,
+compiled from a file of its own there (``PAGE.py``, the block on its page's
+lines); functions it defines whose names start with ``test_`` are called too. A block
 preceded by ``<!-- test: raises NAME -->`` must raise that exception. A
 ``text`` block right after a Python block is what that block prints (and,
 for a block that raises, the exception's ``Name: message`` after it): it must
@@ -15,11 +16,13 @@ import builtins
 import contextlib
 import doctest
 import importlib
+import inspect
 import io
 import pkgutil
 import re
 import traceback
 from pathlib import Path
+from types import CodeType
 from typing import NamedTuple
 
 import pytest
@@ -53,19 +56,40 @@ class Block(NamedTuple):
 
     page: Path
     index: int
+    line: int  # the page's line the code starts on
     code: str
     raises: str | None
     output: str | None
 
 
 def _blocks(page: Path) -> list[Block]:
+    text = page.read_text(encoding="utf-8")
     return [
-        Block(page, i, m.group("code"), m.group("raises"), m.group("output"))
-        for i, m in enumerate(_BLOCK.finditer(page.read_text(encoding="utf-8")))
+        Block(
+            page,
+            i,
+            text.count("\n", 0, m.start("code")) + 1,
+            m.group("code"),
+            m.group("raises"),
+            m.group("output"),
+        )
+        for i, m in enumerate(_BLOCK.finditer(text))
     ]
 
 
 BLOCKS = [block for page in PAGES for block in _blocks(page)]
+
+
+def compile_block(code: str, line: int, path: Path) -> CodeType:
+    """Compile a block from a file of its own at `path`, on the block's page lines.
+
+    Tools that read a function's source (inspect.getsource, so Hypothesis)
+    find the block there, where the page itself would give them its prose;
+    a traceback's line number is the page's.
+    """
+    text = "\n" * (line - 1) + code
+    path.write_text(text, encoding="utf-8")
+    return compile(text, str(path), "exec")
 
 
 def _lines(text: str) -> list[str]:
@@ -98,7 +122,7 @@ def test_code_block_runs(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": "docs"}
-    compiled = compile(block.code, str(block.page), "exec")
+    compiled = compile_block(block.code, block.line, tmp_path / f"{block.page.name}.py")
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         if block.raises is not None:
@@ -123,6 +147,25 @@ def test_a_block_that_prints_something_else_than_its_output_block_fails(
     assert block.output == "b\n"
     with pytest.raises(AssertionError):
         test_code_block_runs(block, tmp_path, monkeypatch)
+
+
+def test_every_block_sits_on_its_page_lines() -> None:
+    for block in BLOCKS:
+        lines = block.page.read_text(encoding="utf-8").splitlines()
+        code = block.code.splitlines()
+        assert lines[block.line - 1 : block.line - 1 + len(code)] == code, block.line
+
+
+def test_a_blocks_function_shows_the_block_as_its_source(tmp_path: Path) -> None:
+    # Hypothesis reads a test's source; compiled under the page's name, the
+    # function's lines were the page's prose, which Python 3.12's tokenizer rejects.
+    code = "def f(x):\n    return x + 1\n"
+    namespace: dict[str, object] = {}
+    exec(compile_block(code, 40, tmp_path / "page.md.py"), namespace)
+    f = namespace["f"]
+    assert inspect.isfunction(f)
+    assert inspect.getsource(f) == code
+    assert f.__code__.co_firstlineno == 40
 
 
 def test_the_readme_is_short_and_starts_with_the_two_commands() -> None:
