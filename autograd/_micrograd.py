@@ -11,9 +11,14 @@ writes those names. Here they are views of our node, plus one way in:
   The closure is called right then, with ``out.grad`` set to 1, 2 and -1
   and the children's ``grad`` at 0: what it adds to each child is that
   child's local derivative. The calls must agree (adding exactly twice and
-  minus the first), or the closure is not the chain rule and is refused;
-  so is a closure that changes the ``grad`` of a Value it reaches that is
-  not among the children (backward would never pass it a gradient).
+  minus the first), or the closure is not the chain rule and is refused.
+  The calls run watched, as `autograd.compile` watches a trace: assigning
+  the ``grad`` of any Value but a child (however the closure reaches it:
+  a free variable, an attribute, a default argument, `functools.partial`),
+  or any ``data``, or calling ``backward`` or ``zero_grad``, is stopped
+  before it happens and refuses the closure (backward would never pass
+  such a Value a gradient); the children's and the node's ``grad`` are
+  put back, so reading a closure changes no number a user can see.
   From then on the node is an ordinary node: `backward`, `viz`, `explain`
   all read its local derivatives. Its rule is not known as a formula, so
   ``backward(create_graph=True)`` through it is refused, pointing to
@@ -152,61 +157,80 @@ def set_backward(v: Value, closure: Callable[[], None]) -> None:
         v._d1 = once[1]
 
 
+class _Probe:
+    """What the engine tells about a closure whose derivatives are being read:
+    any change but an assignment to a child's grad is stopped and remembered."""
+
+    def __init__(self, children: tuple[Value, ...]) -> None:
+        self.children = children
+        self.stopped: tuple[Value, str] | None = None
+
+    def changed(self, v: Value, what: str) -> None:
+        """Allow a child's grad to be assigned; stop anything else."""
+        if what == "assigned v.grad" and any(v is c for c in self.children):
+            return
+        # Kept even if the closure catches the error: it is refused anyway.
+        self.stopped = self.stopped or (v, what)
+        raise _StoppedError
+
+    def made(self, v: Value) -> None:
+        """A node made inside the closure: nothing outside it changes."""
+
+    def compared(self, a: Value, symbol: str, b: object, result: bool) -> None:
+        """A comparison: nothing changes."""
+
+    def read(self, v: Value) -> None:
+        """A read of a Value's number: nothing changes."""
+
+    def detached(self, leaf: Value, source: Value) -> None:
+        """A detached leaf: nothing changes."""
+
+    def constant(self, v: Value, row: Op, operands: tuple[object, ...]) -> None:
+        """An op under no_grad: nothing changes."""
+
+
+class _StoppedError(Exception):
+    """A closure tried to change what it must not while being read."""
+
+
 def _contributions(
     v: Value, children: tuple[Value, ...], closure: Callable[[], None], seed: float
 ) -> list[float]:
     """What `closure` adds to each child's grad when `v.grad` is `seed`."""
     saved = [c.grad for c in children]
     saved_out = v.grad
-    others = [u for u in _reached(closure) if u is not v and u not in children]
-    saved_others = [u.grad for u in others]
+    probe = _Probe(children)
     try:
         for c in children:
             c.grad = 0.0
         v.grad = seed
-        closure()
+        mode = engine._mode.set(engine._mode.get() | engine._TRACE)
+        tracer = engine._tracer.set(probe)
+        try:
+            closure()
+        except _StoppedError:
+            pass
+        finally:
+            engine._tracer.reset(tracer)
+            engine._mode.reset(mode)
         added = [c.grad for c in children]
-        touched = [
-            u for u, g in zip(others, saved_others, strict=True) if u.grad is not g
-        ]
     finally:
         for c, g in zip(children, saved, strict=True):
             c.grad = g
         v.grad = saved_out
-        for u, g in zip(others, saved_others, strict=True):
-            u.grad = g
-    if touched:
+    if probe.stopped is not None:
+        other, what = probe.stopped
+        where = (
+            "the node itself"
+            if other is v
+            else "one of its _children"
+            if any(other is c for c in children)
+            else "a Value not among its _children"
+        )
         raise ValueError(
-            f"_backward of this {v._op!r} node changes the grad of a Value that is "
-            f"not among its _children ({touched[0]!r}); backward would never pass "
-            "it a gradient: list every Value the op reads in _children"
+            f"_backward of this {v._op!r} node {what} on {where} ({other!r}) "
+            "while its local derivatives were read; a chain-rule closure only "
+            "adds to its _children's grad, and backward would never pass another "
+            "Value a gradient: list every Value the op reads in _children"
         )
     return [engine._to_float(a, f"_backward of {v._op!r}") for a in added]
-
-
-def _reached(closure: Callable[[], None]) -> list[Value]:
-    """The Values a closure can reach by name: its free variables and the
-    globals it names, each a Value or a list, tuple or dict of Values."""
-    code = getattr(closure, "__code__", None)
-    cells = getattr(closure, "__closure__", None) or ()
-    found: list[object] = []
-    for cell in cells:
-        try:
-            found.append(cell.cell_contents)
-        except ValueError:  # a free variable not bound yet
-            continue
-    names = getattr(closure, "__globals__", {})
-    for name in code.co_names if code is not None else ():
-        if name in names:
-            found.append(names[name])
-    values: list[Value] = []
-    for item in found:
-        items: Iterable[object] = (
-            item.values()
-            if isinstance(item, dict)
-            else item
-            if isinstance(item, list | tuple)
-            else (item,)
-        )
-        values.extend(u for u in items if isinstance(u, engine.Value))
-    return list({id(u): u for u in values}.values())

@@ -16,6 +16,17 @@ called inside `grad`, `jvp`, ...) give Values out: the rules run on Values
 and the tangents have their own graph, so modes mix to any order
 (``jvp(grad(f), ...)``, ``grad`` of a `jvp`, ``jacfwd(jacobian(f))``).
 
+Forward mode answers only where it is sure to be reverse mode's answer.
+Where it cannot be, the derivatives are taken by reverse mode from the same
+run of `f` (``jacobian``'s rows, times the tangents for `jvp`), so `jvp`,
+`jacfwd` and `hessian` always agree with `grad` and `jacobian`:
+
+- a graph with gradient hooks (`Value.register_hook`): a hook acts on a
+  reverse-mode adjoint, which forward mode never forms;
+- a tangent that is not finite: the same partials multiplied from the
+  inputs up can overflow where reverse mode, multiplying from the output
+  down, stays finite (``sqrt(x) * 1e150 * 1e-300`` at ``5e-324``).
+
 >>> from autograd import jvp, jacfwd
 >>> jvp(lambda x, y: x * y, (3.0, 4.0), (1.0, 0.0))
 (12.0, 4.0)
@@ -58,6 +69,9 @@ class _Graph:
 
     def __init__(self, outputs: list[Value], on_values: bool) -> None:
         self.order = topological_order(outputs)
+        # A hook replaces a reverse-mode adjoint by any function of it: no
+        # tangent corresponds, so a hooked graph is swept in reverse.
+        self.hooked = bool(engine._hooks_now(self.order))
         self.position = {v: k for k, v in enumerate(self.order)}
         self.first = [self._at(v._p0) for v in self.order]
         self.second = [self._at(v._p1) for v in self.order]
@@ -82,6 +96,25 @@ class _Graph:
             found = self.partials[k] = (*row.derivative(VALUE_MATH, *operands, v), 0.0)
         return found
 
+    def tangents(
+        self, outputs: list[Value | float], seeds: dict[int, Tangent]
+    ) -> list[Tangent] | None:
+        """The tangents of `outputs` (0.0 for one that depends on no seed), or
+        None where forward mode cannot answer: hooks, or a tangent not finite."""
+        if self.hooked:
+            return None
+        try:
+            tangent = self.sweep(seeds)
+        except OverflowError:  # a tangent on Values overflowed: no Value holds inf
+            return None
+        found = [_tangent_of(y, self, tangent) for y in outputs]
+        # A tangent not finite makes every tangent after it not finite (inf * 0
+        # and inf - inf are nan), up to an output or a seeded node, where the
+        # sweep stops as reverse mode does: the outputs tell.
+        if any(isinstance(t, float) and t - t != 0.0 for t in found):
+            return None
+        return found
+
     def sweep(self, seeds: dict[int, Tangent]) -> list[Tangent | None]:
         """The tangent of every node (None where it depends on no seed).
 
@@ -92,7 +125,6 @@ class _Graph:
         for k, t in seeds.items():
             tangent[k] = t
         first, second = self.first, self.second
-        anomaly = bool(engine._mode.get() & engine._ANOMALY)
         for k in range(min(seeds, default=len(self.order)), len(self.order)):
             i, j = first[k], second[k]
             a = tangent[i] if i >= 0 else None
@@ -108,21 +140,8 @@ class _Graph:
                 t = _times(self._partials(k)[1], b)
             else:
                 continue
-            if anomaly:
-                _check_tangent(self.order[k], t)
             tangent[k] = t
         return tangent
-
-
-def _check_tangent(v: Value, t: Tangent) -> None:
-    """Anomaly mode: fail at the node whose tangent is not finite, as backward does."""
-    x = t._data if isinstance(t, Value) else t
-    if x - x != 0.0:
-        site = engine._creation_site(v)
-        raise FloatingPointError(
-            f"detect_anomaly: jvp through {v.op!r} (data={v._data!r}) produced "
-            f"a non-finite tangent {x!r}; the node was created at {site}"
-        )
 
 
 def _times(d: Any, t: Tangent) -> Tangent:
@@ -178,17 +197,36 @@ def jvp(
         if k is not None:  # an input the outputs do not depend on moves nothing
             # The same Value passed twice moves along both directions at once.
             seeds[k] = seeds[k] + t if k in seeds else t
-    tangent = graph.sweep(seeds)
+    slopes = graph.tangents(outputs, seeds)
+    if slopes is None:
+        slopes = [_reverse_slope(run, y, directions) for y in outputs]
     # Tangents stay Values when Values were asked for, in primals or tangents.
     keep = run.as_values or any(isinstance(t, Value) for t in directions)
     values = [run.lower(y) for y in outputs]
-    slopes = [_lower(_tangent_of(y, graph, tangent), keep) for y in outputs]
+    slopes = [_lower(t, keep) for t in slopes]
     if is_sequence:
         kind = tuple if isinstance(run.result, tuple) else list
         result: tuple[Any, ...] = (kind(values), kind(slopes))
     else:
         result = (values[0], slopes[0])
     return (*result, run.aux) if has_aux else result
+
+
+def _reverse_slope(
+    run: _Evaluation, y: Value | float, directions: list[Tangent]
+) -> Tangent:
+    """`y`'s slope along `directions` by reverse mode: its gradient dotted with them.
+
+    A zero direction moves nothing, even along an infinite derivative, as
+    a zero seed does in a forward sweep.
+    """
+    gradient = run.gradients(y, ())
+    terms = [
+        _times(g, t)
+        for g, t in zip(gradient, directions, strict=True)
+        if not (isinstance(t, float) and t == 0.0)
+    ]
+    return sum(terms[1:], terms[0]) if terms else 0.0
 
 
 def _tangent_of(
@@ -222,12 +260,10 @@ def jacfwd(
         )
         outputs, is_sequence = _outputs(run, "jacfwd")
         graph = _Graph([y for y in outputs if isinstance(y, Value)], run.as_values)
-        columns = []
-        for x in run.inputs:
-            # Arguments passed as the same Value are one input: `grad` agrees.
-            k = graph.position.get(x)
-            tangent = graph.sweep({} if k is None else {k: 1.0})
-            columns.append([run.lower(_tangent_of(y, graph, tangent)) for y in outputs])
+        columns = _forward_columns(run, outputs, graph)
+        if columns is None:
+            rows_by_reverse = [run.gradients(y, ()) for y in outputs]
+            columns = [list(column) for column in zip(*rows_by_reverse, strict=True)]
         rows: list[Any] = [
             tuple(column[k] for column in columns)
             if isinstance(argnums, tuple)
@@ -238,3 +274,19 @@ def jacfwd(
         return (jacobian, run.aux) if has_aux else jacobian
 
     return jacfwd_f
+
+
+def _forward_columns(
+    run: _Evaluation, outputs: list[Value | float], graph: _Graph
+) -> list[list[Tangent]] | None:
+    """d(outputs)/d(input), one column per input by one sweep each, or None if
+    forward mode cannot answer (see the module docstring)."""
+    columns = []
+    for x in run.inputs:
+        # Arguments passed as the same Value are one input: `grad` agrees.
+        k = graph.position.get(x)
+        column = graph.tangents(outputs, {} if k is None else {k: 1.0})
+        if column is None:
+            return None
+        columns.append([run.lower(t) for t in column])
+    return columns

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from autograd import Value
@@ -61,3 +63,49 @@ def test_the_lectures_closure_still_reads_off_its_derivatives() -> None:
     out._backward = closure
     (out * out).backward()
     assert (a.grad, b.grad) == (2 * -6.0 * -3.0, 2 * -6.0 * 2.0)
+
+
+class _Holder:
+    extra: Value
+
+
+def test_closures_reaching_another_value_any_way_are_refused_without_a_trace() -> None:
+    """Through an attribute, a default argument or functools.partial the old
+    check saw no Value, and its three calls left w.grad at 1 + 2 - 1 = 2."""
+    a, w = Value(2.0), Value(3.0)
+    out = Value(6.0, (a,), "*")
+    holder = _Holder()
+    holder.extra = w
+
+    def by_attribute() -> None:
+        a.grad += 3.0 * out.grad
+        holder.extra.grad += out.grad
+
+    def by_default(other: Value = w) -> None:
+        a.grad += 3.0 * out.grad
+        other.grad += out.grad
+
+    def by_argument(other: Value) -> None:
+        a.grad += 3.0 * out.grad
+        other.grad += out.grad
+
+    for closure in (by_attribute, by_default, functools.partial(by_argument, w)):
+        with pytest.raises(ValueError, match="not among its _children"):
+            out._backward = closure
+        assert (w.grad, a.grad, out.grad) == (0.0, 0.0, 0.0)
+
+
+def test_a_closure_swallowing_the_refusal_is_still_refused() -> None:
+    a, w = Value(2.0), Value(3.0)
+    out = Value(6.0, (a,), "*")
+
+    def closure() -> None:
+        a.grad += 3.0 * out.grad
+        try:
+            w.grad += out.grad
+        except Exception:
+            return
+
+    with pytest.raises(ValueError, match="not among its _children"):
+        out._backward = closure
+    assert (w.grad, a.grad) == (0.0, 0.0)

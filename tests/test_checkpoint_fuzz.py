@@ -6,6 +6,7 @@ interrupted at any step leaves the previous file intact.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -589,3 +590,114 @@ def test_random_byte_corruption_is_rejected_or_harmless(
         return
     # Accepted: only the human-readable "module" text may have changed.
     assert _bits(model) == saved
+
+
+# -- the architecture a file records ---------------------------------------------
+
+_architectures = st.builds(
+    lambda nin, nouts, activation, last: MLP(
+        nin, nouts, activation=activation, output_activation=last, seed=nin
+    ),
+    st.integers(1, 3),
+    st.lists(st.integers(1, 3), min_size=1, max_size=3),
+    st.sampled_from(sorted(nn.ACTIVATIONS)),
+    st.sampled_from(sorted(nn.ACTIVATIONS)),
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(saved=_architectures, other=_architectures)
+def test_a_file_loads_into_its_architecture_only(
+    saved: MLP, other: MLP, tmp_path: Path
+) -> None:
+    path = tmp_path / "model.json"
+    save(saved, path)
+    twin = MLP(
+        saved.nin,
+        saved.nouts,
+        saved.activation,
+        seed=99,
+        output_activation=saved.output_activation,
+    )
+    assert _bits(load(path, twin)) == _bits(saved)
+    if repr(other) == repr(saved):
+        return
+    # Another size, activation or output activation: even with the same
+    # parameter names (only an activation differs), the file does not fit.
+    error = _rejected(path, other)
+    assert repr(saved) in str(error) and repr(other) in str(error)
+
+
+def test_a_file_saved_with_tanh_does_not_load_into_relu(tmp_path: Path) -> None:
+    save(MLP(2, [4, 1], activation="tanh", seed=0), tmp_path / "m.json")
+    _rejected(tmp_path / "m.json", MLP(2, [4, 1], activation="relu"))
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "MLP(100000, [100000], activation='relu')",
+        "MLP(2, [3, 2], activation='relu')",
+        "Layer(2, 3, activation='relu')",
+        "Neuron(8, activation='relu')",
+        "MLP(parameters=10)",
+        "MLP(1" + "0" * 17 + ", [1], activation='relu')",
+    ],
+)
+def test_a_record_that_disagrees_with_the_parameters_listed_is_rejected(
+    record: str, tmp_path: Path
+) -> None:
+    path = _write(tmp_path / "m.json", _document(_value(), module=record))
+    with pytest.raises(CheckpointError, match="parameters, the file lists 13"):
+        nn.serialize.read(path)
+    _rejected(path)
+
+
+def test_a_record_of_the_parameters_listed_is_read(tmp_path: Path) -> None:
+    for record in ("MLP(2, [3, 1], activation='relu')", "Thing(parameters=13)", ""):
+        path = _write(tmp_path / "m.json", _document(_value(), module=record))
+        assert nn.serialize.read(path).module == record
+
+
+def test_sizes_are_checked_against_the_file_before_a_model_is_built(
+    checkpoint: tuple[Path, bytes, Bits], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _, saved = checkpoint
+    read = nn.serialize.read(path)
+
+    def refuse(*args: Any, **kwargs: Any) -> MLP:
+        raise AssertionError(f"built MLP{args} before checking its size")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(nn.serialize, "MLP", refuse)
+        for nin, nouts in ((100000, [100000]), (2, [4, 1]), (3, [3, 1])):
+            with pytest.raises(CheckpointError, match="the file lists 13"):
+                read.build_mlp(nin, nouts)
+    assert read.architecture() == {
+        "nin": 2,
+        "nouts": [3, 1],
+        "activation": "relu",
+        "output_activation": "linear",
+    }
+    assert _bits(read.build_mlp(2, [3, 1])) == saved
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    sizes=st.lists(st.integers(1, 3) | st.integers(1, 10**6), min_size=2, max_size=6),
+    listed=st.none() | st.integers(0, 40),
+)
+def test_a_record_is_read_only_with_as_many_parameters_as_it_implies(
+    sizes: list[int], listed: int | None, tmp_path: Path
+) -> None:
+    record = f"MLP({sizes[0]}, {sizes[1:]}, activation='relu')"
+    implied = sum((n + 1) * m for n, m in itertools.pairwise(sizes))
+    # None: list as many as the record implies, where that is a small file.
+    count = min(implied, 200) if listed is None else listed
+    parameters = {f"p{k}": 0.5 for k in range(count)}
+    path = _write(tmp_path / "m.json", _document(parameters, module=record))
+    if implied == count:
+        assert nn.serialize.read(path).parameters == parameters
+    else:
+        with pytest.raises(CheckpointError, match=f"has {implied} parameters"):
+            nn.serialize.read(path)

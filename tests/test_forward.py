@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from floats import bits
 from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd
-from autograd import Value, grad, hessian, jacfwd, jacobian, jvp
+from autograd import Value, grad, hessian, jacfwd, jacobian, jvp, value_and_grad
 from autograd.check import numeric_grad
-from autograd.testing import Expression, graphs
+from autograd.ops import OPS
+from autograd.testing import Expression, apply, graphs
 
 Graph = tuple[Expression, tuple[float, ...]]
 
@@ -171,3 +174,196 @@ def test_detect_anomaly_fails_at_the_node_whose_tangent_is_not_finite() -> None:
         jacfwd(lambda x: autograd.sqrt(x) * 2.0)(0.0)
     with autograd.detect_anomaly():
         assert jvp(lambda x: x * x, (3.0,), (1.0,)) == (9.0, 6.0)
+
+
+def test_detect_anomaly_lets_a_tangent_overflow_that_reverse_mode_avoids() -> None:
+    # Forward mode hands the call to reverse mode, which anomaly mode checks.
+    def f(x: Any) -> Any:
+        return autograd.sqrt(x) * 1e150 * 1e-300
+
+    with autograd.detect_anomaly():
+        assert jacfwd(f)(5e-324) == grad(f)(5e-324) == jvp(f, (5e-324,), (1.0,))[1]
+
+
+# -- where forward mode cannot answer, reverse mode does -------------------------
+
+
+def _hooked_cube(x: Any) -> Any:
+    y = x * x
+    y.register_hook(lambda g: g * 2)
+    return y * x
+
+
+def test_forward_mode_on_a_hooked_graph_gives_what_reverse_mode_gives() -> None:
+    # The hook doubles the adjoint reaching y = x * x: d/dx = 2 * x**2 + 2 * x * x**1.
+    assert grad(_hooked_cube)(1.5) == 11.25
+    assert jacfwd(_hooked_cube)(1.5) == 11.25
+    assert jvp(_hooked_cube, (1.5,), (2.0,)) == (3.375, 22.5)
+    second = jacobian(grad(_hooked_cube))(1.5)
+    assert second == grad(grad(_hooked_cube))(1.5) == 18.0
+    assert hessian(_hooked_cube)(1.5) == second
+    assert jvp(grad(_hooked_cube), (1.5,), (1.0,))[1] == second
+
+
+def test_the_same_value_twice_in_a_hooked_graph_moves_along_both_tangents() -> None:
+    # As without hooks: one node, moved along the sum of its tangents.
+    x = Value(0.8)
+    _, slope = jvp(lambda a, b: _hooked_cube(a) * b, (x, x), (1.0, 2.0))
+    assert slope.data == 3.0 * grad(lambda a: _hooked_cube(a) * a)(0.8)
+
+
+def test_a_hook_on_an_argument_given_as_a_value_is_honoured() -> None:
+    x = Value(1.5)
+    handle = x.register_hook(lambda g: 3 * g)
+    try:
+        assert jacfwd(lambda a: a * a)(x).data == grad(lambda a: a * a)(x).data == 9.0
+        assert jvp(lambda a: a * a, (x,), (1.0,))[1].data == 9.0
+    finally:
+        handle.remove()
+
+
+def test_a_tangent_that_overflows_falls_back_to_reverse_mode() -> None:
+    # The input's tangent 2.2e161 times 1e150 overflows; from the output down
+    # the same partials give 1e-300 * 1e150 * 2.2e161, finite.
+    def f(x: Any) -> Any:
+        return autograd.sqrt(x) * 1e150 * 1e-300
+
+    x = 5e-324
+    exact = jacobian(f)(x)
+    assert math.isfinite(exact)
+    assert jacfwd(f)(x) == exact
+    assert jvp(f, (x,), (2.0,))[1] == 2.0 * exact
+    assert jvp(f, (Value(x),), (2.0,))[1].data == 2.0 * exact  # tangents on Values
+    assert jacfwd(lambda a: [f(a), a])(x) == [exact, 1.0]
+
+
+def test_jacfwd_is_jacobian_bit_for_bit_where_tangents_overflow() -> None:
+    # sqrt(x) / sqrt(x) at the smallest subnormal: whatever reverse mode gives.
+    def f(x: Any) -> Any:
+        return autograd.sqrt(x) / autograd.sqrt(x)
+
+    reverse = jacobian(f)(5e-324)
+    assert bits(jacfwd(f)(5e-324)) == bits(reverse)
+    assert bits(jvp(f, (5e-324,), (1.0,))[1]) == bits(reverse)
+
+
+def test_a_zero_direction_moves_nothing_even_along_an_infinite_slope() -> None:
+    assert jvp(autograd.sqrt, (0.0,), (0.0,)) == (0.0, 0.0)
+    assert jvp(lambda a, b: autograd.sqrt(a) + b, (0.0, 1.0), (0.0, 3.0))[1] == 3.0
+
+
+HOOKS: dict[str, Callable[[Any], Any] | None] = {
+    "none": None,
+    "scale": lambda g: g * -1.5,
+    "square": lambda g: g * g,  # not linear: no tangent means this
+}
+
+
+def _outcome(call: Callable[[], Any]) -> Any:
+    """What a derivative call gives, or the type of error it raises."""
+    try:
+        return call()
+    except (ArithmeticError, ValueError) as e:
+        return type(e)
+
+
+def _same(a: Any, b: Any, rel: float) -> bool:
+    """Equal outcomes: the same error, or numbers equal to `rel` (nan equals nan)."""
+    if isinstance(a, type) or isinstance(b, type):
+        return a is b
+    if isinstance(a, tuple | list):
+        pairs = zip(a, b, strict=True)
+        return len(a) == len(b) and all(_same(x, y, rel) for x, y in pairs)
+    a, b = (x.data if isinstance(x, Value) else x for x in (a, b))
+    return (math.isnan(a) and math.isnan(b)) or a == b or close(a, b, rel)
+
+
+@given(graphs(max_leaves=3), st.sampled_from(sorted(HOOKS)), st.booleans())
+def test_every_derivative_function_agrees_with_and_without_hooks(
+    graph: Graph, hook_name: str, on_input: bool
+) -> None:
+    expression, point = graph
+    hook = HOOKS[hook_name]
+
+    def f(*xs: Any) -> Any:
+        y = expression(*xs)
+        if hook is not None and isinstance(y, Value):
+            (xs[0] if on_input else y).register_hook(hook)
+        return y * xs[0] + y
+
+    argnums = tuple(range(len(point)))
+    reference = _outcome(lambda: grad(f, argnums)(*point))
+    others = {
+        "value_and_grad": lambda: value_and_grad(f, argnums)(*point)[1],
+        "jacobian": lambda: jacobian(f, argnums)(*point),
+        "jacfwd": lambda: jacfwd(f, argnums)(*point),
+        "jvp": lambda: tuple(
+            jvp(f, point, [float(i == k) for i in argnums])[1] for k in argnums
+        ),
+        "backward": lambda: _backward_grads(f, point),
+    }
+    for name, call in others.items():
+        assert _same(_outcome(call), reference, 1e-9), name
+    second = _outcome(lambda: jacobian(grad(f, argnums), argnums)(*point))
+    assert _same(_outcome(lambda: hessian(f, argnums)(*point)), second, 1e-12)
+
+
+def _backward_grads(f: Callable[..., Any], point: tuple[float, ...]) -> Any:
+    leaves = [Value(x) for x in point]
+    f(*leaves).backward()
+    return tuple(x.grad for x in leaves)
+
+
+# Rows whose one operand is the running value; the other a constant.
+_CHAIN_ROWS = sorted(OPS)
+
+
+@st.composite
+def _extreme_chains(draw: st.DrawFn) -> tuple[list[tuple[str, int, float]], float]:
+    """Steps (row, side, constant) of a chain from one input, and an extreme input."""
+    extreme = st.sampled_from([5e-324, 1e-310, 1e-200, 1e-150, 1e150, 1e200, 1e300])
+    numbers = st.one_of(extreme, st.floats(-4.0, 4.0), extreme.map(lambda x: -x))
+    # side 0: f(running, c); 1: f(c, running); 2: f(running, running).
+    steps = draw(
+        st.lists(
+            st.tuples(st.sampled_from(_CHAIN_ROWS), st.integers(0, 2), numbers),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    return steps, draw(numbers)
+
+
+def _chain(steps: list[tuple[str, int, float]]) -> Callable[[Any], Any]:
+    """The chain as a function; a step whose op fails there (domain, overflow)
+    is skipped, on floats and Values alike."""
+
+    def f(x: Any) -> Any:
+        v = x
+        for name, side, c in steps:
+            row = OPS[name]
+            operands = (v,) if row.arity == 1 else ((v, c), (c, v), (v, v))[side]
+            try:
+                v = apply(row, *operands)
+            except (ArithmeticError, ValueError):
+                continue
+        return v
+
+    return f
+
+
+@given(_extreme_chains())
+def test_jacfwd_is_jacobian_at_extreme_floats_wherever_reverse_mode_is_finite(
+    chain: tuple[list[tuple[str, int, float]], float],
+) -> None:
+    steps, x = chain
+    f = _chain(steps)
+    reverse = _outcome(lambda: jacobian(f)(x))
+    forward = _outcome(lambda: jacfwd(f)(x))
+    slope = _outcome(lambda: jvp(f, (x,), (1.0,))[1])
+    if isinstance(reverse, float) and math.isfinite(reverse):
+        # One path, the same partials multiplied in the other order: equal to
+        # rounding, or within what an underflow to subnormals loses.
+        for answer in (forward, slope):
+            assert isinstance(answer, float)
+            assert math.isclose(answer, reverse, rel_tol=1e-12, abs_tol=1e-15)

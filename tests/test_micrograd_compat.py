@@ -8,14 +8,18 @@ changed, and compares what the two print or return.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import shutil
 import subprocess
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograd import Value
 
@@ -511,3 +515,77 @@ def test_micrograds_zero_grad_by_int_zero_stores_a_float(zero: float) -> None:
     assert str(p.grad) == str(float(zero))
     (p * 3.0).backward()
     assert p.grad == 3.0
+
+
+# Ways a closure may change what it must not, each given the node, its
+# children and a Value outside them.
+_FORBIDDEN: dict[str, Callable[[Value, tuple[Value, ...], Value], None]] = {
+    "add to an outsider's grad": lambda out, kids, w: setattr(
+        w, "grad", w.grad + out.grad
+    ),
+    "set an outsider's grad": lambda out, kids, w: setattr(w, "grad", 0.0),
+    "set an outsider's data": lambda out, kids, w: setattr(w, "data", 1.0),
+    "set a child's data": lambda out, kids, w: setattr(kids[0], "data", 1.0),
+    "set the node's grad": lambda out, kids, w: setattr(out, "grad", 0.0),
+    "run backward": lambda out, kids, w: (w * 2.0).backward(),
+    "zero a graph's grads": lambda out, kids, w: (w * 2.0).zero_grad(),
+}
+
+_finite = st.floats(-1e6, 1e6)
+
+
+@given(
+    st.sampled_from(sorted(_FORBIDDEN)),
+    st.integers(1, 2),
+    st.lists(_finite, min_size=4, max_size=4),
+    st.lists(_finite, min_size=2, max_size=2),
+    st.booleans(),
+)
+def test_a_closure_changing_anything_but_its_childrens_grad_is_refused_untouched(
+    forbidden: str,
+    n_children: int,
+    grads: list[float],
+    locals_: list[float],
+    before: bool,
+) -> None:
+    kids = tuple(Value(float(k + 1)) for k in range(n_children))
+    w, out = Value(5.0), Value(7.0, kids, "op")
+    everyone = (*kids, w, out)
+    for v, g in zip(everyone, grads, strict=False):
+        v.grad = g
+    state = [(v.data, v.grad) for v in everyone]
+    change = functools.partial(_FORBIDDEN[forbidden], out, kids, w)
+
+    def closure() -> None:
+        if before:
+            change()
+        for k, d in zip(kids, locals_, strict=False):
+            k.grad += d * out.grad
+        change()
+
+    with pytest.raises(ValueError, match="_backward of this 'op' node"):
+        out._backward = closure
+    assert [(v.data, v.grad) for v in everyone] == state
+
+
+@given(
+    st.integers(1, 2),
+    st.lists(_finite, min_size=4, max_size=4),
+    st.lists(_finite, min_size=2, max_size=2),
+)
+def test_a_chain_rule_closure_gives_its_derivatives_and_changes_no_grad(
+    n_children: int, grads: list[float], locals_: list[float]
+) -> None:
+    kids = tuple(Value(float(k + 1)) for k in range(n_children))
+    out = Value(7.0, kids, "op")
+    for v, g in zip((*kids, out), grads, strict=False):
+        v.grad = g
+    state = [v.grad for v in (*kids, out)]
+
+    def closure() -> None:
+        for k, d in zip(kids, locals_, strict=False):
+            k.grad += d * out.grad
+
+    out._backward = closure
+    assert [v.grad for v in (*kids, out)] == state
+    assert list(out.local_grads) == locals_[:n_children]

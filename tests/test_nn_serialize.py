@@ -201,8 +201,13 @@ def test_bytes_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
 
 def test_a_checkpoint_of_another_shape_names_the_mismatch(tmp_path: Path) -> None:
     save(MLP(2, [3, 1], seed=0), tmp_path / "m.json")
-    with pytest.raises(CheckpointError, match=r"missing 'layers\.0\.neurons\.3\.w\.0'"):
+    with pytest.raises(CheckpointError, match=r"MLP\(2, \[3, 1\].* MLP\(2, \[4, 1\]"):
         load(tmp_path / "m.json", MLP(2, [4, 1]))
+    (tmp_path / "n.json").write_text(  # no record: the names tell the mismatch
+        json.dumps({"format": "scalargrad.nn", "version": 1, "parameters": {}})
+    )
+    with pytest.raises(CheckpointError, match=r"missing 'layers\.0\.neurons\.0\.w\.0'"):
+        load(tmp_path / "n.json", MLP(2, [4, 1]))
 
 
 def test_a_missing_file_is_an_os_error(tmp_path: Path) -> None:

@@ -776,6 +776,19 @@ def test_cli_reads_sizes_and_activation_from_the_checkpoint(tmp_path: Path) -> N
         (b"not json", (), "not an nn.save checkpoint"),
         (b'{"format": "scalargrad.nn", "version": 1, "parameters": {}}', (), "--sizes"),
         (b'{"format": "other"}', ("--sizes", "2", "1"), "not a scalargrad.nn"),
+        # Sizes are checked against the parameters listed before anything is
+        # built: a 10^10-parameter MLP from a 113-byte file would never finish.
+        (
+            b'{"format":"scalargrad.nn","version":1,"module":'
+            b'"MLP(100000, [100000], activation=\'relu\')","parameters":{}}',
+            (),
+            "has 10000100000 parameters, the file lists 0",
+        ),
+        (
+            b'{"format": "scalargrad.nn", "version": 1, "parameters": {}}',
+            ("--sizes", "100000", "100000"),
+            "has 10000100000 parameters, the file lists 0",
+        ),
         (None, ("--fmt", "x<20"), "fmt 'x<20'"),
         (None, ("--fmt", "{}"), "fmt '{}'"),
         (None, ("--max-nodes", "-3"), "max_nodes"),

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from autograd.engine import Value
 from autograd.viz import DEFAULT_MAX_NODES, FORMATS, GraphvizNotFoundError, render
@@ -34,71 +32,40 @@ def neuron() -> Value:
     return o
 
 
-# The `module` field nn.save writes for an MLP (MLP.__repr__), e.g.
-# "MLP(2, [16, 16, 1], activation='relu', output_activation='tanh')".
-_MLP_REPR: Final = re.compile(
-    r"MLP\((\d+), \[(\d+(?:, \d+)*)\], activation='(\w+)'"
-    r"(?:, output_activation='(\w+)')?\)"
-)
-
-
 class UsageError(Exception):
     """A problem with the command line's arguments or files: one line, exit 2."""
-
-
-def architecture(path: Path, sizes: Sequence[int] | None) -> dict[str, Any]:
-    """`nn.MLP` arguments for the checkpoint at `path`, from the file's record.
-
-    The file's `module` field (the saved model's repr) gives the sizes and
-    activations; `sizes`, if given, must agree with it.
-    """
-    nn = importlib.import_module("nn")
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(nn.serialize.MAX_BYTES + 1)
-        if len(raw) > nn.serialize.MAX_BYTES:
-            raise UsageError(f"{path}: larger than {nn.serialize.MAX_BYTES:,} bytes")
-        doc = json.loads(raw)
-    except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise UsageError(f"{path}: not an nn.save checkpoint (not JSON)") from None
-    record = doc.get("module") if isinstance(doc, dict) else None
-    found = _MLP_REPR.fullmatch(record) if isinstance(record, str) else None
-    if found is None:
-        if not sizes:
-            raise UsageError(
-                f"{path} does not record an MLP's sizes: give them with --sizes"
-            )
-        return {"nin": sizes[0], "nouts": list(sizes[1:])}
-    nin, nouts, activation, last = found.groups()
-    saved = [int(nin), *(int(n) for n in nouts.split(", "))]
-    if sizes and list(sizes) != saved:
-        raise UsageError(
-            f"--sizes {' '.join(map(str, sizes))} disagrees with {path}, "
-            f"which holds MLP sizes {' '.join(map(str, saved))}"
-        )
-    return {
-        "nin": saved[0],
-        "nouts": saved[1:],
-        "activation": activation,
-        "output_activation": last or "linear",
-    }
 
 
 def model_graph(
     path: Path, sizes: Sequence[int] | None, inputs: Sequence[float] | None
 ) -> tuple[list[Value], Any]:
-    """A saved `nn.MLP`'s outputs on `inputs` (default zeros), after backward."""
+    """A saved `nn.MLP`'s outputs on `inputs` (default zeros), after backward.
+
+    The file's `module` record (the saved model's repr) gives the sizes and
+    activations; `sizes`, if given, must agree with it. nn checks the file
+    against itself and the sizes against its parameters before building.
+    """
     # nn sits above autograd; only this command-line entry point reaches up to
     # it, at run time, so the library itself never depends on nn.
     nn = importlib.import_module("nn")
     if sizes is not None and len(sizes) < 2:
         raise UsageError("--sizes needs the inputs and at least one layer width")
-    arguments = architecture(path, sizes)
     try:
-        model = nn.MLP(**arguments)
-        nn.load(path, model)
+        checkpoint = nn.serialize.read(path)
+        arguments = checkpoint.architecture()
+        if arguments is None:
+            if not sizes:
+                raise UsageError(
+                    f"{path} does not record an MLP's sizes: give them with --sizes"
+                )
+            arguments = {"nin": sizes[0], "nouts": list(sizes[1:])}
+        saved = [arguments["nin"], *arguments["nouts"]]
+        if sizes and list(sizes) != saved:
+            raise UsageError(
+                f"--sizes {' '.join(map(str, sizes))} disagrees with {path}, "
+                f"which holds MLP sizes {' '.join(map(str, saved))}"
+            )
+        model = checkpoint.build_mlp(**arguments)
     except (TypeError, ValueError) as e:  # CheckpointError is a ValueError
         raise UsageError(str(e)) from None
     except OSError as e:
