@@ -108,11 +108,14 @@ def test_the_chain_rule_notebook_runs(tmp_path: Path) -> None:
     shown = outputs(notebook, "text/html")
     assert "<table>" in shown and "L -&gt; d" in shown  # explain's table
     assert 'class="ag-stepper"' in shown  # the interactive view
-    assert (
-        (tmp_path / "graph.html")
-        .read_text(encoding="utf-8")
-        .startswith("<!DOCTYPE html>")
-    )
+    assert "first step: L -> d: upstream 1.0000 x local 0.2071 = 0.2071" in printed
+    assert "Step(" not in printed  # a step's fields, not its long repr
+    page = Path(re.findall(r"wrote (\S+)", printed)[0])
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    # Nothing is left beside the notebook (the kernel ran in its folder).
+    assert [p.name for p in tmp_path.iterdir()] == ["02_chain_rule.ipynb"]
+    page.unlink()
+    page.parent.rmdir()
 
 
 def test_the_names_gpt_notebook_runs(tmp_path: Path) -> None:
