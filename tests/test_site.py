@@ -26,9 +26,9 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from chromium import launch
 from playwright.sync_api import Browser, Page, sync_playwright
 from sphinx.util.inventory import InventoryFile
-from test_interactive import launch
 
 import autograd
 import autograd.testing
@@ -96,14 +96,6 @@ def served(site: Path) -> Iterator[str]:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Keep the test's output clean."""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def watched(browser: Browser, origin: str) -> tuple[Page, list[str]]:
