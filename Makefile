@@ -7,8 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 HYPOTHESIS_PROFILE ?= ci
+# What `make lint` checks: the project's own code, not scratch files in a clone.
+LINTED := autograd nn tests demos benchmarks docs
 
-.PHONY: demo docs test lint typecheck pytest fuzz gen bench oracle dot chromium clean
+.PHONY: demo docs notebooks test lint typecheck pytest fuzz gen bench oracle dot chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,9 +52,13 @@ chromium:
 demo: $(VENV)/.installed-demos dot
 	$(PY) demos/moons.py
 
+# JupyterLab on the notebooks of demos/notebooks/ (the `notebooks` extra).
+notebooks: $(VENV)/.installed-notebooks dot
+	$(BIN)/jupyter lab demos/notebooks
+
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

@@ -28,8 +28,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from hypothesis import assume, given
-from hypothesis import strategies as st
+try:
+    from hypothesis import assume, given
+    from hypothesis import strategies as st
+except ModuleNotFoundError as missing:
+    if missing.name != "hypothesis":
+        raise
+    raise ModuleNotFoundError(  # an ImportError that names the extra to install
+        "autograd.testing needs Hypothesis: pip install 'scalargrad[hypothesis]'",
+        name="hypothesis",
+    ) from missing
 
 from autograd import engine
 from autograd.check import gradcheck

@@ -7,11 +7,12 @@ written under ``--out`` (default ``out/``).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
@@ -29,6 +30,8 @@ class Result:
     seconds: float
     gradient_error: float | None = None
     """Largest |backprop - finite difference| (the chain-rule demo only)."""
+    fitted: dict[str, float] | None = None
+    """The fitted parameters by name (the formula-fitting demo only)."""
 
 
 def positive_int(text: str) -> int:
@@ -55,9 +58,44 @@ def parser(
     return p
 
 
-def progress(steps: int, description: str) -> Any:
-    """A tqdm progress bar over range(steps); show numbers with `set_postfix`."""
-    return tqdm(range(steps), desc=description, unit="step", dynamic_ncols=True)
+def progress(steps: int, description: str, stream: TextIO | None = None) -> Any:
+    """A progress bar over range(steps); show numbers with `set_postfix`.
+
+    On a terminal, tqdm's bar. Written to a file or a pipe (a log, CI), where
+    every redraw of the bar would be one more line, a plain line at every tenth
+    of the run instead. `stream` defaults to stderr, as tqdm's.
+    """
+    out = sys.stderr if stream is None else stream
+    if out.isatty():
+        return tqdm(
+            range(steps), desc=description, unit="step", dynamic_ncols=True, file=out
+        )
+    return PlainProgress(steps, description, out)
+
+
+class PlainProgress:
+    """Progress for logs: a line at every tenth of the steps and at the last."""
+
+    def __init__(self, steps: int, description: str, stream: TextIO) -> None:
+        """Report on range(steps) to `stream`, each line led by `description`."""
+        self.steps, self.description, self.stream = steps, description, stream
+        self.postfix = ""
+
+    def __iter__(self) -> Iterator[int]:
+        """The steps 0 .. steps - 1; a line after each tenth of them is done."""
+        every = max(self.steps // 10, 1)
+        timer = Timer()
+        for k in range(self.steps):
+            yield k
+            done = k + 1
+            if done % every == 0 or done == self.steps:
+                line = f"{self.description}: {done}/{self.steps} steps"
+                line += f", {timer.seconds():.1f} s{self.postfix}"
+                print(line, file=self.stream, flush=True)
+
+    def set_postfix(self, **values: object) -> None:
+        """Numbers to show on the next line, as ``name=value``."""
+        self.postfix = "".join(f", {k}={v}" for k, v in values.items())
 
 
 class Timer:

@@ -20,7 +20,15 @@ import random
 import sys
 from collections.abc import Sequence
 
-from _common import Result, Timer, parser, progress, pyplot, save_figure
+from _common import (
+    Result,
+    Timer,
+    parser,
+    plot_losses,
+    progress,
+    pyplot,
+    save_figure,
+)
 
 from autograd import Value, explain, no_grad, topological_order
 from autograd.viz import GraphvizNotFoundError, render
@@ -110,7 +118,10 @@ def main(argv: Sequence[str] | None = None) -> Result:
     grads = show_backward(loss)
     loss.backward()
 
-    print("\nCheck: explained, by Value.backward(), by central finite differences")
+    print(
+        "\nCheck: each gradient explained, by Value.backward(), by finite differences"
+    )
+    print(f"  {'':7} {'explained':>12} {'backward()':>12} {'finite difference':>18}")
     error = 0.0
     checked = []
     for name, leaf in leaves.items():
@@ -118,8 +129,10 @@ def main(argv: Sequence[str] | None = None) -> Result:
         assert grads[leaf] == leaf.grad, f"explained {name} differs from backward()"
         error = max(error, abs(leaf.grad - numeric))
         checked.append((name, leaf.grad, numeric))
-        print(f"  dL/d{name:<3} {leaf.grad: .8f}  finite difference {numeric: .8f}")
-    print(f"  largest |difference| {error:.2e}")
+        print(
+            f"  dL/d{name:<3} {grads[leaf]: 12.8f} {leaf.grad: 12.8f} {numeric: 18.8f}"
+        )
+    print(f"  largest |backward() - finite difference| {error:.2e}")
 
     trained = [leaves[k] for k in ("w1", "w2", "b")]
     history = [loss.data]
@@ -133,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
         loss.backward()
         history.append(loss.data)
         bar.set_postfix(loss=f"{loss.data:.6f}")
-    print(f"\nloss {history[0]:.6f} -> {history[-1]:.6f} after {args.steps} steps")
+    print(f"\nloss {history[0]:.6f} -> {history[-1]:.3g} after {args.steps} steps")
 
     plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
@@ -145,10 +158,10 @@ def main(argv: Sequence[str] | None = None) -> Result:
     left.set_xticks(list(xs), [f"dL/d{c[0]}" for c in checked])
     left.set_title(f"gradients agree (largest difference {error:.1e})")
     left.legend()
-    right.plot(history, marker="o", ms=3)
+    # On a log scale: L falls by orders of magnitude, which a linear axis
+    # shows as a line flat at 0 after the first few steps.
+    plot_losses(right, history, "L")
     right.set_xlabel("gradient-descent step")
-    right.set_ylabel("L")
-    right.set_title("loss while training w1, w2, b")
     figure = save_figure(fig, args.out, "chain_rule.png")
     result = Result(args.steps, history[-1], None, figure, timer.seconds(), error)
     print(f"wrote {figure}")

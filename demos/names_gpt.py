@@ -9,7 +9,7 @@ character (temperature 0.5: bolder below 1, wilder above) and writes
 out/names_gpt.png: the loss curve and what each head attended to while
 writing one of its names.
 
-    python demos/names_gpt.py               # 600 steps, about a minute
+    python demos/names_gpt.py               # 600 steps, about 3 minutes
     python demos/names_gpt.py --steps 2000 --temperature 0.8 --samples 20
 """
 
@@ -52,12 +52,15 @@ def draw(
     tokenizer: gpt.Tokenizer,
 ) -> object:
     """The figure: the loss curve, and one heat map per head for the name `tokens`."""
-    fig = pyplot().figure(figsize=(12, 8), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.2])
+    # The heat maps are square: at 12 inches wide, four of them and their
+    # titles take about 3.5 inches of height, so the figure leaves no gap.
+    fig = pyplot().figure(figsize=(12, 7), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.05])
     ax = top.subplots()
     ax.plot(losses, color="tab:blue", alpha=0.25, linewidth=0.8, label="one name")
     smooth = moving_average(losses)
-    ax.plot(smooth, color="tab:blue", label=f"mean of the last {SMOOTHING}")
+    window = "so far" if len(losses) <= SMOOTHING else f"of the last {SMOOTHING}"
+    ax.plot(smooth, color="tab:blue", label=f"mean {window}")
     uniform = math.log(tokenizer.vocab_size)
     ax.axhline(uniform, color="gray", linestyle="--", linewidth=1, label="guessing")
     ax.set_xlabel("step (one name each)")

@@ -3,7 +3,8 @@
 A module's parameters are the `Value`s among its public attributes, found by
 walking them in definition order (into sub-modules, lists and tuples), so
 names are stable and readable: ``layers.0.neurons.3.w.1``. Constructing a
-module labels every parameter with that name, so rendered graphs show it.
+module labels every parameter with that name and marks it a parameter
+(``is_parameter``), so rendered graphs show it, drawn as a parameter.
 
 Weights are drawn neuron by neuron, a ``uniform(-1, 1)`` per weight and none
 for the bias, as micrograd draws them: without a `seed` they come from the
@@ -129,9 +130,14 @@ class Module(metaclass=_LabelsParameters):
             p.grad = 0.0
 
     def label_parameters(self) -> None:
-        """Set each parameter's `label` to its dotted name (done on construction)."""
+        """Label each parameter with its dotted name and mark it (done on construction).
+
+        The mark, ``p.is_parameter = True``, is what `autograd.viz` reads to
+        draw it as a parameter when no ``params=`` or ``module=`` is given.
+        """
         for name, p in self.named_parameters():
             p.label = name
+            vars(p)["is_parameter"] = True  # a free attribute, in the Value's __dict__
 
     def state_dict(self) -> dict[str, float]:
         """Each parameter's value by name, a snapshot for `load_state_dict`."""

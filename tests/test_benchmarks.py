@@ -97,3 +97,26 @@ def test_the_w5_anatomy_prints_its_three_tables() -> None:
         "| collector in a step, per step |",
     ):
         assert row in out
+
+
+def test_the_fit_formula_benchmark_prints_both_ways_of_writing_the_loss() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/fit_formula.py",
+            "--points",
+            "200",
+            "--repeats",
+            "1",
+            "--replays",
+            "2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    rows = [line.split("|")[1].strip() for line in result.stdout.splitlines()[4:]]
+    assert rows == ["generator", "list"]
+    assert "| first call in eager steps |" in result.stdout

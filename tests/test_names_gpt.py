@@ -77,3 +77,39 @@ def test_the_demo_explains_its_options() -> None:
     assert done.returncode == 0, done.stderr
     for option in ("--steps", "--seed", "--out", "--temperature", "--samples"):
         assert option in done.stdout
+
+
+def attention_figure(names_gpt: Any, steps: int) -> Any:
+    """The demo's figure for `steps` losses and an evenly spread attention."""
+    gpt = names_gpt.gpt
+    tokenizer = gpt.Tokenizer(gpt.load_names())
+    tokens = tokenizer.encode("emmanuela")
+    attention = [
+        [[1.0 / (q + 1)] * (q + 1) for _ in range(gpt.N_HEAD)]
+        for q in range(len(tokens) - 1)
+    ]
+    fig = names_gpt.draw([3.3] * steps, tokens, attention, tokenizer)
+    fig.canvas.draw()
+    return fig
+
+
+@pytest.mark.parametrize(
+    ("steps", "label"), [(10, "mean so far"), (200, "mean of the last 50")]
+)
+def test_the_loss_legend_says_what_the_smooth_curve_averages(
+    names_gpt: Any, steps: int, label: str
+) -> None:
+    fig = attention_figure(names_gpt, steps)
+    legend = fig.subfigs[0].axes[0].get_legend()
+    assert label in [t.get_text() for t in legend.get_texts()]
+    names_gpt.pyplot().close(fig)
+
+
+def test_the_heat_maps_sit_right_under_their_title(names_gpt: Any) -> None:
+    fig = attention_figure(names_gpt, 10)
+    renderer = fig.canvas.get_renderer()
+    bottom = fig.subfigs[1]
+    title = bottom._suptitle.get_window_extent(renderer)
+    heat_map = bottom.axes[0].get_tightbbox(renderer)
+    assert (title.y0 - heat_map.y1) / fig.bbox.height < 0.05
+    names_gpt.pyplot().close(fig)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, compile, exp, log
+from autograd import Value, compile, exp, log, softplus
 from autograd.check import numeric_grad
 from nn import binary_cross_entropy, cross_entropy, hinge, l2, mse
 from nn._validate import short
@@ -360,8 +361,8 @@ def test_every_loss_is_finite_and_right_where_the_true_loss_fits_a_float(
 
 
 def reference_losses(xs: list[float]) -> dict[str, tuple[float, list[float]]]:
-    """The plain formulas (sum, then times 1/n): the bits the losses keep in
-    the normal range, where scaling by powers of two is exact."""
+    """The plain formulas (sum, then over n): the bits the losses give in the
+    normal range, where nothing overflows."""
     out = {}
     n = len(xs)
     for name, term in {
@@ -371,7 +372,7 @@ def reference_losses(xs: list[float]) -> dict[str, tuple[float, list[float]]]:
     }.items():
         vs = values(*xs)
         terms = [term(v, i) for i, v in enumerate(vs)]
-        loss = sum(terms[1:], terms[0]) * (1.0 / n)
+        loss = sum(terms[1:], terms[0]) / n
         loss.backward()
         out[name] = (loss.data, [v.grad for v in vs])
     # Cross-entropy's formula with the row maximum read out as a float; the
@@ -385,7 +386,7 @@ def reference_losses(xs: list[float]) -> dict[str, tuple[float, list[float]]]:
         terms.append((m - row[i % 2]) + log(total))
     loss = sum(terms[1:], terms[0])
     if len(rows) > 1:
-        loss = loss * (1.0 / len(rows))
+        loss = loss / len(rows)
     loss.backward()
     out["cross_entropy"] = (loss.data, [v.grad for v in vs])
     return out
@@ -435,3 +436,182 @@ def test_compiled_cross_entropy_equals_eager_as_the_logits_move_anywhere() -> No
         eager = loss()
         eager.backward()
         assert repr([replayed, *replayed_grads]) == repr([eager.data, a.grad, b.grad])
+
+
+def ops_in(root: Value) -> dict[str, int]:
+    """How many nodes of each op root's graph has (leaves left out)."""
+    from autograd.graph import topological_order
+
+    return dict(Counter(v.op for v in topological_order(root) if v.op))
+
+
+def test_mse_graph_reads_as_the_mean_of_squared_differences() -> None:
+    loss = mse(values(1.0, 2.0, 0.5), [0.0, 1.0, 1.0])
+    # Three differences, squared, added up (from 0, as `sum` does), over 3:
+    # no scaling node.
+    assert ops_in(loss) == {"sub": 3, "mul": 3, "add": 3, "div": 1}
+
+
+@pytest.mark.parametrize(
+    ("loss", "ops"),
+    [
+        # 1 - y * s, relu'd, added up, over 2
+        (
+            lambda v: hinge(v, [1, -1]),
+            {"mul": 2, "sub": 2, "relu": 2, "add": 2, "div": 1},
+        ),
+        # softplus(z) - t * z, added up, over 2
+        (
+            lambda v: binary_cross_entropy(v, [1.0, 0.0]),
+            {"softplus": 2, "mul": 2, "sub": 2, "add": 2, "div": 1},
+        ),
+    ],
+    ids=["hinge", "bce"],
+)
+def test_classification_loss_graphs_read_as_their_formulas(
+    loss: Callable[[list[Value]], Value], ops: dict[str, int]
+) -> None:
+    assert ops_in(loss(values(0.5, -2.0))) == ops
+
+
+def test_a_single_example_is_not_divided_by_one() -> None:
+    assert ops_in(mse(values(3.0), [1.0])) == {"sub": 1, "mul": 1, "add": 1}
+
+
+@given(xs=st.lists(extreme_logits, min_size=2, max_size=9))
+def test_a_generator_of_predictions_gives_the_bits_of_a_list(xs: list[float]) -> None:
+    n = len(xs)
+    losses: dict[str, Callable[[Iterable[Value]], Value]] = {
+        "mse": lambda v: mse(v, [0.5] * n),
+        "hinge": lambda v: hinge(v, [(-1) ** i for i in range(n)]),
+        "bce": lambda v: binary_cross_entropy(v, [i % 2 * 0.75 for i in range(n)]),
+        "cross_entropy": lambda v: cross_entropy(
+            (row for row in pairs(list(v))), [k % 2 for k in range(n // 2)]
+        ),
+    }
+
+    def run(
+        loss: Callable[[Iterable[Value]], Value], lazily: bool
+    ) -> tuple[object, list[float]]:
+        vs = values(*xs)
+        try:
+            out = loss(iter(vs) if lazily else vs)
+        except OverflowError as e:
+            return str(e), []
+        out.backward()
+        return out.data, [v.grad for v in vs]
+
+    for name, loss in losses.items():
+        assert run(loss, lazily=True) == run(loss, lazily=False), name
+
+
+def test_each_term_is_made_right_after_its_prediction() -> None:
+    made: list[str] = []
+
+    def predict(x: float) -> Value:
+        made.append(f"pred {int(x)}")
+        return Value(x)
+
+    targets = [0.0, 1.0, 2.0]
+
+    class Logged(list[float]):
+        def __iter__(self) -> Any:
+            for i, t in enumerate(super().__iter__()):
+                made.append(f"target {i}")
+                yield t
+
+    mse((predict(x) for x in [0.0, 1.0, 2.0]), Logged(targets))
+    assert made == [f"{what} {i}" for i in range(3) for what in ("pred", "target")]
+
+
+def test_a_loss_over_a_generator_compiles_to_one_loop() -> None:
+    w = Value(0.5, label="w")
+
+    def sources(n: int) -> str:
+        xs = [i / n for i in range(n)]
+        step = compile(lambda: mse((w * x for x in xs), [1.0] * n))
+        step()
+        return step.source
+
+    # The code is the same for 100 examples as for 1,000: one loop over a table.
+    assert len(sources(100).splitlines()) == len(sources(1000).splitlines()) < 100
+
+
+@pytest.mark.parametrize(
+    ("preds", "targets", "sizes"),
+    [
+        (lambda: (Value(x) for x in (1.0, 2.0, 3.0)), [0.0, 0.0], "3 != 2"),
+        (lambda: (Value(x) for x in (1.0,)), iter([0.0, 0.0, 0.0]), "1 != 3"),
+        (lambda: iter([]), iter([]), None),
+    ],
+)
+def test_generators_of_different_lengths_or_empty_are_refused(
+    preds: Callable[[], Any], targets: Any, sizes: str | None
+) -> None:
+    words = "preds must not be empty" if sizes is None else f"differ in length: {sizes}"
+    with pytest.raises(ValueError, match=words):
+        mse(preds(), targets)
+
+
+def test_an_overflow_in_the_callers_generator_is_its_own() -> None:
+    def preds() -> Any:
+        yield Value(1.0)
+        yield Value(1e300) * 1e300  # the model overflows, not the loss
+
+    with pytest.raises(OverflowError, match=r"^mul: "):
+        mse(preds(), [0.0, 0.0])
+
+
+@given(
+    data=st.lists(
+        st.lists(extreme_logits, min_size=4, max_size=4), min_size=2, max_size=4
+    )
+)
+def test_compiled_losses_equal_eager_as_predictions_cross_the_overflow_line(
+    data: list[list[float]],
+) -> None:
+    # A trace made where the plain sum overflows takes the scaled path; a
+    # replay of it must still give eager's bits where eager takes the plain one.
+    vs = values(0.0, 0.0, 0.0, 0.0)
+    for name, loss_of in LOSSES_ON_EXTREMES.items():
+
+        def loss(loss_of: Callable[[list[Value]], Value] = loss_of) -> Value:
+            return loss_of([v * 1.0 for v in vs])
+
+        step = compile(loss)
+        for xs in data:
+            for v, x in zip(vs, xs, strict=True):
+                v.data, v.grad = x, 0.0
+            results = []
+            for run in (step, lambda: loss_and_backward(loss)):
+                try:
+                    results.append(repr([run(), *(v.grad for v in vs)]))
+                except OverflowError as e:
+                    results.append(str(e))
+                for v in vs:
+                    v.grad = 0.0
+            assert results[0] == results[1], name
+
+
+def loss_and_backward(loss: Callable[[], Value]) -> float:
+    out = loss()
+    out.backward()
+    return out.data
+
+
+def test_a_trace_that_scaled_replays_eagers_bits_where_eager_does_not_scale() -> None:
+    # Traced where the sum overflows (each softplus is 1.5e308), so the terms
+    # are scaled; replayed where they are subnormal (softplus(-740) ~ 4e-322),
+    # which scaling rounds: the replay must still give eager's plain bits.
+    a, b = Value(1.5e308), Value(1.5e308)
+
+    def loss() -> Value:
+        return binary_cross_entropy([a * 1.0, b * 1.0], [0, 0])
+
+    step = compile(loss)
+    assert step() == 1.5e308
+    a.data = b.data = -740.0
+    plain = softplus(-740.0)
+    scaled = (plain * 0.25 + plain * 0.25) / 0.5
+    assert scaled != plain  # rounded off in the subnormal range
+    assert step() == loss().data == plain

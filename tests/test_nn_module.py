@@ -412,3 +412,8 @@ def test_the_walk_is_depth_first_in_definition_order_and_survives_cycles(
         for name, p in recursive_walk("", root):
             first.setdefault(id(p), (name, p))
         assert walked == list(first.values())
+
+
+def test_construction_marks_every_parameter_for_the_graph_drawing() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    assert all(vars(p)["is_parameter"] is True for p in model.parameters())

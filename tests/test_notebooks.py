@@ -164,6 +164,7 @@ def test_the_names_gpt_notebook_finds_the_demos_under_a_non_editable_install(
         assert done.stdout.strip() == str(folder.parent)
     else:
         assert done.returncode == 1
+        assert "this notebook needs a clone of the repository" in done.stderr
         assert "open it from demos/notebooks/ in a clone" in done.stderr
 
 

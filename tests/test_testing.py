@@ -238,3 +238,22 @@ def test_apply_takes_names_rows_and_primitives() -> None:
     assert apply(power_of_positive, 4.0, 0.5) == 2.0
     with pytest.raises(ValueError, match="unknown op"):
         apply("atan2", 1.0, 2.0)
+
+
+def test_without_hypothesis_the_import_error_names_the_extra_to_install() -> None:
+    hidden = (
+        "import sys\n"
+        "sys.modules['hypothesis'] = None  # as if not installed\n"
+        "import autograd, nn  # these never need it\n"
+        "try:\n"
+        "    import autograd.testing\n"
+        "except ImportError as e:\n"
+        "    print(type(e).__name__, e.name, e)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", hidden], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == (
+        "ModuleNotFoundError hypothesis autograd.testing needs Hypothesis: "
+        "pip install 'scalargrad[hypothesis]'"
+    )

@@ -169,6 +169,23 @@ def test_roles_parameter_input_output_show_in_tooltips() -> None:
     assert "y (output)" in source
 
 
+def test_a_leaf_marked_is_parameter_is_drawn_as_a_parameter() -> None:
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    w.is_parameter = True  # type: ignore[attr-defined]
+    x.is_parameter = "yes"  # type: ignore[attr-defined]  # only True marks
+    source = to_dot(x * w).source
+    assert "w (parameter)" in source
+    assert "x (input)" in source
+
+
+def test_an_nn_models_weights_are_parameters_without_params() -> None:
+    neuron = nn.Neuron(2, seed=0)  # top-level names: "w.0", "w.1" and "b"
+    source = to_dot(neuron([1.0, 2.0])).source
+    for name in ("w.0", "w.1", "b"):
+        assert f"{name} (parameter)" in source
+    assert "(input)" not in source
+
+
 def test_show_grad_and_show_edge_grads_can_be_turned_off() -> None:
     o = neuron()
     source = to_dot(o, show_grad=False, show_edge_grads=False, legend=False).source

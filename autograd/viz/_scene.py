@@ -51,6 +51,14 @@ CONSTANT: Final = "constant"
 INTERMEDIATE: Final = "intermediate"
 ROLES: Final = (OUTPUT, PARAMETER, INPUT, CONSTANT, INTERMEDIATE)
 
+PARAMETER_MARK: Final = "is_parameter"
+"""A leaf with ``is_parameter = True`` is drawn as a parameter without `params`.
+
+How a layer above marks what it knows to be parameters (`nn`'s modules mark
+theirs), since autograd imports nothing from it; the mark lives in the
+Value's own ``__dict__``, so it goes where the Value goes.
+"""
+
 INPUTS_UNIT: Final = "inputs"
 EARLIER_UNIT: Final = "earlier"
 
@@ -225,7 +233,7 @@ def build(
             module = used[0] if used else ""
             for m in used[1:]:
                 module = tree.common(module, m)
-        elif v in explicit or "." in name:
+        elif v in explicit or "." in name or getattr(v, PARAMETER_MARK, False) is True:
             roles[i] = PARAMETER
             # A module's own names place its parameters, whatever their labels.
             module = clip(owner(param_names.get(v, name)))
