@@ -469,6 +469,8 @@ class Value(ValueOps):
             self._grad = 0.0
         else:
             self._grad = _to_gradient(value, "Value.grad", values=True)
+            if self._grad.__class__ is not float:
+                _saw_value_gradient()
 
     def item(self) -> float:
         """The number this Value holds, as a float (PyTorch's name for `data`)."""
@@ -734,6 +736,22 @@ class HookHandle:
         return hooks is not None and self in hooks.by_handle
 
 
+# Once a gradient has been a Value (create_graph, or assigned one), adding
+# to a gradient may raise (a Value's sum overflows): `autograd.compile` then
+# checks that the gradients a replay adds to are floats before it starts.
+_value_gradients = False
+
+
+def _saw_value_gradient() -> None:
+    global _value_gradients  # noqa: PLW0603 - one flag, set once, never cleared
+    _value_gradients = True
+
+
+def gradients_may_be_values() -> bool:
+    """True once some gradient has been a Value (after create_graph)."""
+    return _value_gradients
+
+
 def has_hooks() -> bool:
     """True if some Value has a gradient hook registered (`Value.register_hook`)."""
     return len(_hooked) > 0
@@ -949,6 +967,7 @@ def _backward_graph(root: Value, gradient: Value | float) -> None:
             "backward(create_graph=True): cannot record the gradients' graph "
             "inside no_grad(); call it outside no_grad()"
         )
+    _saw_value_gradient()
     seed: Value | float = (
         gradient
         if isinstance(gradient, Value)

@@ -2,8 +2,11 @@
 
 A program is a few lines of Python on Values: ops (some with domain errors),
 branches on comparisons, dead values, `detach()`, ops under `no_grad`,
-`autograd.maximum`, loops whose copies read the previous copy, and sometimes
-a read of a Value's number. It is called
+`autograd.maximum`, loops whose copies read the previous copy, user
+primitives whose derivative rules misbehave past a point (nan, a complex or
+NumPy number, a bool, None, an int too large for a float, the wrong number
+of partials, an error of their own), and sometimes a read of a Value's
+number. It is called
 with aliased arguments (the same Value twice, the captured leaf as an
 argument) and with new numbers on every call. Every call must equal eager
 bit for bit (value, every gradient) or raise eager's error type; a program
@@ -16,6 +19,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 from floats import all_bits
 from hypothesis import event, given, settings
@@ -43,33 +47,82 @@ BINARY: dict[str, Callable[[object, object], Value]] = {
     "maximum": autograd.maximum,  # type: ignore[dict-item]
 }
 
+# What a user's derivative rule returns, for its last operand, past its
+# threshold: what eager refuses or converts, and what it raises itself.
+MISBEHAVIOURS: dict[str, object] = {
+    "fine": 0.25,
+    "nan": float("nan"),
+    "complex": 1j,
+    "numpy": np.float32(0.1),
+    "bool": True,
+    "none": None,
+    "huge int": 10**400,
+    "inf": float("inf"),
+}
+
+
+def _rule(bad: str, arity: int, threshold: float) -> Callable[..., object]:
+    def rule(m: object, x: float, *rest: float) -> object:
+        good = (0.75,) if arity == 1 else (rest[0], x)
+        if x <= threshold:
+            return good
+        if bad == "arity":
+            return (*good, 1.0)
+        if bad == "raises":
+            return 1.0 / (x - x)
+        return (*good[:-1], MISBEHAVIOURS[bad])
+
+    return rule
+
+
+_USER: dict[tuple[str, int, float], Callable[..., Value]] = {}
+
+
+def user_primitive(bad: str, arity: int, threshold: float) -> Callable[..., Value]:
+    """A primitive whose rule misbehaves (`bad`) where x > threshold."""
+    key = (bad, arity, threshold)
+    if key not in _USER:
+        forward = (lambda x: 0.75 * x) if arity == 1 else (lambda x, y: x * y)
+        made = autograd.primitive(
+            derivative=_rule(bad, arity, threshold), name=f"user{arity}"
+        )(forward)
+        _USER[key] = made  # type: ignore[assignment]
+    return _USER[key]
+
+
+USER_KINDS = sorted([*MISBEHAVIOURS, "arity", "raises"])
+
 # One line: (kind, row name, operand registers, a constant).
 Line = tuple[str, str, tuple[int, ...], float]
 
 constants = st.sampled_from([-2.0, -0.5, -0.0, 0.0, 0.5, 1.0, 2.0, 3.0])
 
 
+KINDS = [
+    "unary",
+    "binary",
+    "const",
+    "branch",
+    "max",
+    "detach",
+    "no_grad",
+    "read",
+    "loop",
+    "user",
+]
+
+
 @st.composite
-def lines(draw: st.DrawFn, registers: int) -> Line:
+def lines(draw: st.DrawFn, registers: int, kinds: list[str] = KINDS) -> Line:
     reg = st.integers(0, registers - 1)
-    kind = draw(
-        st.sampled_from(
-            [
-                "unary",
-                "binary",
-                "const",
-                "branch",
-                "max",
-                "detach",
-                "no_grad",
-                "read",
-                "loop",
-            ]
-        )
-    )
+    kind = draw(st.sampled_from(kinds))
     c = draw(constants)
     if kind == "unary":
         return (kind, draw(st.sampled_from(sorted(UNARY))), (draw(reg),), c)
+    if kind == "user":
+        arity = draw(st.integers(1, 2))
+        bad = draw(st.sampled_from(USER_KINDS))
+        return (kind, bad, tuple(draw(reg) for _ in range(arity)), c)
     if kind in ("binary", "branch", "max", "loop"):
         row = draw(st.sampled_from(sorted(BINARY)))
         return (kind, row, (draw(reg), draw(reg)), c)
@@ -113,6 +166,9 @@ class Program:
                     if c > 0:
                         acc = acc + acc.detach() * c
                 regs.append(acc)
+            elif kind == "user":  # its rule misbehaves where x > c
+                f = user_primitive(row, len(operands), c)
+                regs.append(f(*(regs[k] for k in operands)))
             elif kind == "no_grad":
                 with no_grad():
                     made = BINARY[row](x, c)
@@ -126,10 +182,10 @@ class Program:
 
 
 @st.composite
-def programs(draw: st.DrawFn) -> Program:
+def programs(draw: st.DrawFn, kinds: list[str] = KINDS) -> Program:
     body: list[Line] = []
     for registers in range(3, 3 + draw(st.integers(1, 7))):
-        body.append(draw(lines(registers)))
+        body.append(draw(lines(registers, kinds)))
     total = 3 + len(body)
     outputs = draw(
         st.lists(st.integers(0, total - 1), min_size=1, max_size=3, unique=True)
@@ -171,7 +227,7 @@ def check_against_eager(
             out = program.run(*args_e, w_e)
             out.backward()
             expected = out.data
-        except (ArithmeticError, ValueError) as error:
+        except (ArithmeticError, ValueError, TypeError) as error:
             # A program that reads a number may fail before or after the read.
             refused = (TypeError,) if program.reads() else ()
             with pytest.raises((type(error), *refused)):
@@ -200,6 +256,19 @@ calls = st.lists(
 def test_every_call_equals_eager_or_is_refused(
     program: Program, calls: list[tuple[str, float, float, float]]
 ) -> None:
+    check_against_eager(program, calls)
+
+
+@given(
+    program=programs(["user", "user", "user", "binary", "const", "branch", "loop"]),
+    calls=calls,
+)
+def test_misbehaving_derivative_rules_replay_as_eager(
+    program: Program, calls: list[tuple[str, float, float, float]]
+) -> None:
+    # Traced where each rule is fine or not, replayed where it is or not:
+    # every call raises eager's error with every gradient left as eager
+    # leaves it, or equals eager.
     check_against_eager(program, calls)
 
 

@@ -382,3 +382,69 @@ def test_a_copied_step_traces_anew_and_feeds_the_real_leaves() -> None:
         copied(Value(1.0))
         assert w.grad == 3.0
         assert copied.traces == 1
+
+
+# -- 5. user rules and failures at any point of a replay ----------------------
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [float("nan"), 1j, True, None, 10**400, "arity"],
+    ids=["nan", "complex", "bool", "None", "huge int", "arity"],
+)
+def test_a_bad_user_rule_on_replay_raises_leaving_grads(
+    bad: object,
+) -> None:
+    def rule(m: object, x: float, y: float, out: float) -> object:
+        if x <= 2.5:
+            return (1.0, 1.0)
+        return (1.0, 2.0, 3.0) if bad == "arity" else (1.0, bad)
+
+    p = autograd.primitive(derivative=rule, name="p")(lambda x, y: x + y)
+    step = compile(p)
+    a, b = Value(0.5), Value(0.25)
+    step(a, b)  # traced where the rule is fine
+    a.grad = b.grad = 0.0
+    a.data = 3.0
+    with pytest.raises((TypeError, ValueError, OverflowError)) as raised:
+        step(a, b)
+    with pytest.raises(raised.type):
+        eager(p, Value(3.0), Value(0.25))
+    assert (a.grad, b.grad) == (0.0, 0.0)
+
+
+def test_a_numpy_partial_is_made_a_float_as_eager_makes_it() -> None:
+    np = pytest.importorskip("numpy")
+    rule = lambda m, x, out: (np.float32(0.1) if x > 2.5 else 1.0,)  # noqa: E731
+    p = autograd.primitive(derivative=rule, name="p")(lambda x: x)
+    step = compile(p)
+    a = Value(0.5)
+    step(a)
+    a.grad, a.data = 0.0, 3.0
+    step(a)
+    assert type(a.grad) is float and a.grad == float(np.float32(0.1))
+
+
+@pytest.mark.parametrize("overflowing", [0, 1])
+def test_a_failing_gradient_add_leaves_gradients_as_eager(
+    overflowing: int,
+) -> None:
+    # After create_graph a gradient may be a Value, and adding to one may
+    # overflow: eager raises then, and so does the call, leaving every
+    # gradient as eager leaves it, whichever leaf eager reaches first.
+    def f(x: Value, y: Value) -> Value:
+        return x * y * 1e300 + y * 1e300
+
+    step = compile(f)
+    step(Value(2.0), Value(3.0))
+    grads = []
+    for run in ("compiled", "eager"):
+        leaves = [Value(2.0), Value(3.0)]
+        leaves[overflowing].grad = Value(1.7976931348623157e308)
+        with pytest.raises(OverflowError):
+            if run == "compiled":
+                step(*leaves)
+            else:
+                eager(f, *leaves)
+        grads.append([getattr(v.grad, "data", v.grad) for v in leaves])
+    assert grads[0] == grads[1]

@@ -16,14 +16,23 @@ tape(inputs: i0; leaves: c0='w')
   e2 = tanh(e1)
   return e2
 
+>>> print(step.adjoint)
+adjoint(of: e2)
+  g1 = ((1.0 - e2 * e2) * (1.0))
+  captured[0]._grad += 0.0 + ((i0) * g1)
+  inputs[0]._grad += 0.0 + ((c0) * g1)
+
 The first call runs the function eagerly, like ``out = f(*args);
-out.backward()``, and records what it did on a tape (`tape`): every op, in
-order, as an equation, and the order in which `backward` visited them.
-Later calls run Python generated from the tape (`codegen`): the forward
-pass and then the backward pass, each op's math inlined from its row of the
-op table, in the same order as the eager run, so values and gradients are
-identical to the last bit. Copies of a block (a model applied to each
-example, a running total) become loops (`loops`).
+out.backward()``, and records what it did on a tape (`trace`, `tape`):
+every op, in order, as an equation, and the order in which `backward`
+visited them. Passes then go from one printable form to the next, each
+value keeping its name: loop rolling (`loops`, `rolled`: copies of a block,
+a model applied to each example or a running total, become loops;
+`step.rolled`), the adjoint (`adjoint`: backward as statements, in eager's
+order; `step.adjoint`) and lowering to Python (`codegen`, `loopcode`:
+`step.source`), each op's math inlined from its row of the op table, in
+the same order as the eager run, so values and gradients are identical to
+the last bit. Later calls run that Python.
 
 The rule that makes this sound (`soundness`): a call replays only when
 eager, run on the same arguments, would build the same tape, and then the

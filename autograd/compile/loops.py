@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import itertools
 import math
-import operator
-import struct
-from collections.abc import Iterable
-from typing import Any, Final, final
+from typing import Final, final
 
+from autograd.compile.signatures import Signatures, signatures
 from autograd.compile.tape import Equation, Operand
 from autograd.engine import Value
 
@@ -64,51 +62,6 @@ _MIN_BLOCK: Final = 4  # nodes; a loop over smaller blocks saves little
 _MIN_CARRIED_BLOCK: Final = 2
 _MIN_CARRIED_NODES: Final = 32
 _CANDIDATES: Final = 3  # block lengths tried at each node, nearest first
-# A node's signature: its row (by id, and whether gradients flow through it),
-# how far back each operand node is, and per operand a number for the leaf it
-# reads (0 for none; see `_repeats`).
-_SIGNATURE: Final = struct.Struct("<QIIII")
-
-
-@final
-class _Signatures:
-    """Per node: its signature, where each operand node is, and the next same node.
-
-    A node's signature is its op and, per operand, the distance back to the
-    node it reads and a number for the leaf it reads (constants are left
-    out: they may differ between copies).
-    """
-
-    def __init__(
-        self,
-        ops: list[int],
-        backs: tuple[list[int], list[int]],
-        leaves: tuple[list[int], list[int]],
-    ) -> None:
-        self.ops, self.backs, self.leaves = ops, backs, leaves
-        # Whole-list operations (map) run at C speed. A signature is bytes,
-        # not a tuple, so the cycle collector has nothing new to scan.
-        self.signatures = list(map(_SIGNATURE.pack, ops, *backs, *leaves))
-        # The next node with the same signature, for each node (-1: none).
-        self.following = [-1] * len(ops)
-        last: dict[bytes, int] = {}
-        for k in reversed(range(len(ops))):
-            s = self.signatures[k]
-            self.following[k] = last.get(s, -1)
-            last[s] = k
-
-    def same_node(self, a: int, b: int, skip: Iterable[int], leaves: bool) -> bool:
-        """True if nodes a and b match: op, operands (and leaves), but slots `skip`."""
-        if self.ops[a] != self.ops[b]:
-            return False
-        for slot in (0, 1):
-            if slot in skip:
-                continue
-            if self.backs[slot][a] != self.backs[slot][b]:
-                return False
-            if leaves and self.leaves[slot][a] != self.leaves[slot][b]:
-                return False
-        return True
 
 
 @final
@@ -116,7 +69,7 @@ class Runs:
     """Find the runs of repeated blocks in the graph, and check they can be loops.
 
     A block repeats when the signatures of the next nodes are the same list
-    again (see `_Signatures`). Leaves are told apart in two ways: by identity
+    again (see `Signatures`). Leaves are told apart in two ways: by identity
     (copies that share every leaf), or by how far back the same leaf was
     last read (copies that also have leaves of their own: an example given
     as Values). A block either is self-contained (a model applied to each
@@ -146,9 +99,9 @@ class Runs:
         ] = []  # the runs, in the order backward takes them
         attempts: list[tuple[int, int, bool, list[Run]]] = []
         for n, shared_leaves in enumerate((True, False)):
-            signatures = self._signatures(shared_leaves)
+            found = signatures(self.nodes, self.index, shared_leaves)
             for carried in (True, False):
-                runs = self._scan(signatures, carried, shared_leaves)
+                runs = self._scan(found, carried, shared_leaves)
                 covered = sum(run.size * run.reps for run in runs)
                 if covered:
                     rank = 2 * n + (not carried)
@@ -175,30 +128,7 @@ class Runs:
                 return True
         return False
 
-    def _signatures(self, shared_leaves: bool) -> _Signatures:
-        nodes, index = self.nodes, self.index
-        at = range(len(nodes))
-        # Each equation's row, and whether gradients flow through it.
-        ops = [id(v._row) * 2 + v.stop for v in nodes]
-        firsts: list[Any] = [v._p0 for v in nodes]
-        seconds: list[Any] = [v._p1 for v in nodes]
-        # How far back each operand node is; 0 for a leaf or a constant.
-        back0 = list(map(operator.sub, at, map(index.get, firsts, at)))
-        back1 = list(map(operator.sub, at, map(index.get, seconds, at)))
-        if shared_leaves:
-            # Each leaf by number from 1; 0 for a node or a constant.
-            others = set(firsts)
-            others.update(seconds)
-            others.difference_update(nodes)
-            leaf = {p: n for n, p in enumerate(others, 1) if isinstance(p, Value)}
-            zeros = itertools.repeat(0)
-            leaf0 = list(map(leaf.get, firsts, zeros))
-            leaf1 = list(map(leaf.get, seconds, zeros))
-        else:
-            leaf0, leaf1 = self._previous_uses(firsts, seconds)
-        return _Signatures(ops, (back0, back1), (leaf0, leaf1))
-
-    def _scan(self, sig: _Signatures, carried: bool, shared_leaves: bool) -> list[Run]:
+    def _scan(self, sig: Signatures, carried: bool, shared_leaves: bool) -> list[Run]:
         """The runs, left to right; `carried`: blocks may read the previous copy."""
         back0, back1 = sig.backs
         following = sig.following
@@ -231,7 +161,7 @@ class Runs:
         return [run for run in map(self._without_pinned_last_copy, runs) if run]
 
     def _with_first_copies(
-        self, runs: list[Run], sig: _Signatures, shared_leaves: bool
+        self, runs: list[Run], sig: Signatures, shared_leaves: bool
     ) -> list[Run]:
         """Each run with the copy before it taken in, where only what it reads differs.
 
@@ -276,28 +206,8 @@ class Runs:
             run.reps -= 1
         return run if run.reps >= 2 else None
 
-    def _previous_uses(
-        self, firsts: list[Any], seconds: list[Any]
-    ) -> tuple[list[int], list[int]]:
-        """Per operand: 1 + how far back the same leaf was read, 0 if never before."""
-        index: dict[Any, int] = self.index
-        last: dict[Value, int] = {}
-        uses0, uses1 = [], []
-        for k, (a, b) in enumerate(zip(firsts, seconds, strict=True)):
-            if a.__class__ is Value and a not in index:
-                uses0.append(k - last[a] + 1 if a in last else 0)
-                last[a] = k
-            else:
-                uses0.append(0)
-            if b.__class__ is Value and b not in index:
-                uses1.append(k - last[b] + 1 if b in last else 0)
-                last[b] = k
-            else:
-                uses1.append(0)
-        return uses0, uses1
-
     @staticmethod
-    def _run_at(k: int, size: int, sig: _Signatures, carried: bool) -> Run | None:
+    def _run_at(k: int, size: int, sig: Signatures, carried: bool) -> Run | None:
         """The run of copies of the `size` nodes from `k` on, if it repeats."""
         if size < (_MIN_CARRIED_BLOCK if carried else _MIN_BLOCK):
             return None

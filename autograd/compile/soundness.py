@@ -12,9 +12,14 @@ differently on the same one, is closed here or refused:
   number read out of a Value inside `f` (``v.data``, ``float(v)``) would
   be baked into the tape, so it is refused (`read_refused`);
 - the errors: every equation is computed and checked on every call, used or
-  not; what eager checks beyond an op's own row (`engine_checks`) is checked
-  too, and a replay that fails in any way runs eagerly instead, so the
-  error raised is the eager one.
+  not; what eager checks beyond an op's own row (`engine_checks`, and a
+  user's derivative rule, run as the node is made and checked by eager's own
+  `_checked_partials`) is checked too, and a replay that fails in any way
+  runs eagerly instead, so the error raised is the eager one;
+- the gradients: a replay writes them last, once nothing can fail, so a
+  call that raises leaves them as eager does. Adding to a gradient can fail
+  only if it is a Value (after ``create_graph``): once one has been, a call
+  whose gradients are not all floats runs eagerly.
 """
 
 from __future__ import annotations

@@ -21,7 +21,16 @@ from typing import Final, Union, final
 from autograd.engine import Value
 from autograd.ops import Op
 
-__all__ = ["STOP_GRADIENT", "Equation", "Guard", "Operand", "Tape", "blank_equations"]
+__all__ = [
+    "STOP_GRADIENT",
+    "Equation",
+    "Guard",
+    "Operand",
+    "Tape",
+    "blank_equations",
+    "equation_line",
+    "guard_line",
+]
 
 STOP_GRADIENT: Final = Op(
     "stop_gradient",
@@ -96,43 +105,58 @@ class Tape:
         """The leaves `f` reached from inside (parameters), in order of first use."""
 
     def __str__(self) -> str:
-        names = self._names()
-        name: Callable[[object], str] = lambda p: (  # noqa: E731 - local shorthand
-            names[p] if isinstance(p, Value | Equation) else repr(float(p))  # type: ignore[arg-type]
-        )
-        leaves = ", ".join(
-            f"{names[v]}={v.label!r}" if v.label else names[v] for v in self.leaves
-        )
-        inputs = ", ".join(names[v] for v in self.inputs)
-        lines = [f"tape(inputs: {inputs or '-'}; leaves: {leaves or '-'})"]
+        names = self.names()
+
+        def name(p: object) -> str:
+            return names.get(p) or repr(float(p))  # type: ignore[call-overload, arg-type]
+
+        lines = [self.header(names)]
         guards = iter(zip(self._guard_places, self.guards, strict=True))
         pending = next(guards, None)
         for k, eq in enumerate(self.equations):
             while pending is not None and pending[0] <= k:
-                lines.append(_guard_line(pending[1], name))
+                lines.append(guard_line(pending[1], name))
                 pending = next(guards, None)
-            args = ", ".join(map(name, eq.operands))
-            mark = "  # no gradient" if eq.stop and eq._row is not STOP_GRADIENT else ""
-            lines.append(f"  {names[eq]} = {eq._row.name}({args}){mark}")
+            lines.append(equation_line(names[eq], eq, list(map(name, eq.operands))))
         while pending is not None:
-            lines.append(_guard_line(pending[1], name))
+            lines.append(guard_line(pending[1], name))
             pending = next(guards, None)
         lines.append(f"  return {name(self.out)}")
         return "\n".join(lines)
 
+    def header(self, names: dict[Operand, str], stage: str = "tape") -> str:
+        """The first line of a printed stage: the inputs and the leaves."""
+        leaves = ", ".join(
+            f"{names[v]}={v.label!r}" if v.label else names[v] for v in self.leaves
+        )
+        inputs = ", ".join(names[v] for v in self.inputs)
+        return f"{stage}(inputs: {inputs or '-'}; leaves: {leaves or '-'})"
+
     __repr__ = __str__
 
-    def _names(self) -> dict[object, str]:
-        names: dict[object, str] = {}
+    def names(self, everything: bool = True) -> dict[Operand, str]:
+        """What each input, leaf and equation is called: i0, c0, e0.
+
+        ``everything=False`` names the inputs and leaves only.
+        """
+        names: dict[Operand, str] = {}
         for k, v in enumerate(self.inputs):
             names.setdefault(v, f"i{k}")
         for k, v in enumerate(self.leaves):
             names[v] = f"c{k}"
-        for k, eq in enumerate(self.equations):
-            names[eq] = f"e{k}"
+        if everything:
+            for k, eq in enumerate(self.equations):
+                names[eq] = f"e{k}"
         return names
 
 
-def _guard_line(guard: Guard, name: Callable[[object], str]) -> str:
+def equation_line(name: str, eq: Equation, operands: list[str]) -> str:
+    """``  e3 = mul(e1, c0)``: one equation as printed, its operands named."""
+    mark = "  # no gradient" if eq.stop and eq._row is not STOP_GRADIENT else ""
+    return f"  {name} = {eq._row.name}({', '.join(operands)}){mark}"
+
+
+def guard_line(guard: Guard, name: Callable[[object], str]) -> str:
+    """``  guard e1 > 0.0 is True``: a comparison the replay checks again."""
     a, symbol, b, result = guard
     return f"  guard {name(a)} {symbol} {name(b)} is {result}"

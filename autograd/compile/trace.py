@@ -6,7 +6,8 @@ from collections.abc import Callable, Hashable
 from typing import Any, Final, final
 
 from autograd import engine, functional
-from autograd.compile import codegen
+from autograd.compile.codegen import NotRollableError, lower
+from autograd.compile.rolled import Rolled, roll, straight
 from autograd.compile.soundness import (
     Aliasing,
     read_refused,
@@ -20,7 +21,15 @@ from autograd.compile.tape import (
     Tape,
     blank_equations,
 )
-from autograd.engine import _RECORD, _TRACE, Value, _mode, _tracer, has_hooks
+from autograd.engine import (
+    _RECORD,
+    _TRACE,
+    Value,
+    _mode,
+    _tracer,
+    gradients_may_be_values,
+    has_hooks,
+)
 from autograd.ops import Op
 
 __all__ = ["Compiled", "backward_order"]
@@ -55,6 +64,16 @@ class Compiled:
         """The equations of the most recent trace (None before the first call)."""
         return None if self._last is None else self._last.tape
 
+    @property
+    def rolled(self) -> Rolled | None:
+        """The tape of the most recent trace with its loops (None before a call)."""
+        return None if self._last is None else self._last.rolled
+
+    @property
+    def adjoint(self) -> str:
+        """The backward statements of `source`, as printed by the adjoint pass."""
+        return "" if self._last is None else self._last.adjoint
+
     def __call__(self, *args: Any) -> float:
         """Run f on `args` forward and backward; return the value of its output."""
         mode = _mode.get()
@@ -86,6 +105,10 @@ class Compiled:
         for plan in plans:
             if not plan.aliasing.admits(inputs):
                 continue
+            if gradients_may_be_values() and not plan.float_gradients(inputs):
+                # Adding to a Value may raise once some gradients are written;
+                # eager then leaves the gradients as a replay could not.
+                return _eager(self.f, args)
             try:
                 out = plan.replay(inputs, plan.captured)
             except Exception:  # any failure: eager raises its own error
@@ -341,11 +364,24 @@ class _Plan:
 
     def __init__(self, tape: Tape, aliases: list[tuple[int, Value]]) -> None:
         self.tape = tape
-        code = codegen.generate(tape)
+        # The passes: loop rolling, then the adjoint and lowering to Python;
+        # loops that do not replay exactly give way to straight-line code.
+        self.rolled = roll(tape)
+        try:
+            code = lower(self.rolled)
+        except NotRollableError:
+            self.rolled = straight(tape)
+            code = lower(self.rolled)
         self.source = code.text
+        self.adjoint = code.adjoint
         self.captured = code.captured
         self.aliasing = Aliasing(code.leaves, aliases)
         # replay(inputs, captured): the output's value, gradients added; None
         # if a guard or the overflow check failed (nothing is changed then).
         self.replay: Callable[[list[Value], list[Value]], float | None]
         self.replay = code.function
+        self.leaves = code.leaves
+
+    def float_gradients(self, inputs: list[Value]) -> bool:
+        """True if every gradient the replay adds to is a float."""
+        return all(v._grad.__class__ is float for v in (*inputs, *self.leaves))
