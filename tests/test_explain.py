@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 import pytest
 from floats import bits
 from hypothesis import given
+from hypothesis import strategies as st
 
-from autograd import Value, explain, topological_order
-from autograd.explain import HTML_ROWS, Step
-from autograd.testing import Expression, graphs
+from autograd import Value, explain, primitive, topological_order
+from autograd._numbers import number
+from autograd.explain import HTML_ROWS, Step, local_rule
+from autograd.ops import OPS, Op
+from autograd.testing import Expression, apply, graphs
+
+# What a printed rule may call: the functions of `autograd.ops.Math`.
+RULE_FUNCTIONS = {
+    "exp": math.exp,
+    "log": math.log,
+    "sin": math.sin,
+    "cos": math.cos,
+    "erf": math.erf,
+    "sigmoid": lambda x: 1.0 / (1.0 + math.exp(-x)),
+}
+# A number as printed; not a squaring's exponent, which is exact.
+PRINTED = re.compile(r"(?<![\w.^])\d+(?:\.\d*)?(?:e[+-]?\d+)?")
 
 
 def neuron() -> tuple[Value, dict[str, Value]]:
@@ -78,12 +94,16 @@ def test_the_table_prints_every_edge_in_backward_order() -> None:
         "product",
         "running",
         "sum",
+        "local,",
+        "by",
+        "its",
+        "rule",
     ]
     assert len(lines) == 3 + len(e)
     assert lines[3].split()[:4] == ["1", "L", "->", "d"]
-    # The last column is the running sum, as %.6g.
+    # Then the running sum, as %.6g, and the rule of the local derivative.
     for line, step in zip(lines[3:], e, strict=True):
-        assert line.split()[-1] == format(step.running_sum, ".6g")
+        assert line.endswith(f"{number(step.running_sum, '.6g')}  {step.rule()}")
 
 
 def test_unlabelled_nodes_are_named_by_op_and_forward_position() -> None:
@@ -192,3 +212,110 @@ def test_final_sums_equal_backward_bit_for_bit(
         if v is not root:
             assert bits(last[v]) == bits(g)
     assert math.isfinite(sum(e.grads.values()))
+
+
+def evaluate(text: str) -> float:
+    """A printed rule's value, read back as Python (``^`` is a power)."""
+    return float(eval(text.replace("^", "**"), {"__builtins__": {}}, RULE_FUNCTIONS))
+
+
+def printed_precision(text: str) -> float:
+    """How far `text` can be from its value when each number in it is off by
+    half a unit of its last printed digit (to first order, one at a time)."""
+    exact = evaluate(text)
+    spread = 0.0
+    for match in PRINTED.finditer(text):
+        x = float(match.group())
+        half = 0.5 * 10.0 ** (math.floor(math.log10(x)) - 3) if x else 5e-4
+        for moved in (x - half, x + half):
+            changed = text[: match.start()] + repr(moved) + text[match.end() :]
+            spread += abs(evaluate(changed) - exact)
+    return spread
+
+
+def operands_of(row: Op) -> st.SearchStrategy[tuple[float, ...]]:
+    """Operands in the row's sample intervals, off its kinks."""
+    return st.tuples(*[st.floats(lo, hi) for lo, hi in row.sample]).filter(
+        lambda xs: row.kink_distance(*xs) > 1e-3
+    )
+
+
+@given(
+    st.sampled_from(list(OPS.values())).flatmap(
+        lambda row: st.tuples(st.just(row), operands_of(row))
+    )
+)
+def test_every_rows_rule_with_its_numbers_evaluates_to_its_local_derivative(
+    case: tuple[Op, tuple[float, ...]],
+) -> None:
+    row, numbers = case
+    node = apply(row, *(Value(x) for x in numbers))
+    assert isinstance(node, Value)
+    for slot, local in enumerate(node.local_grads):
+        rule = local_rule(node, slot, ".4g")
+        assert rule.value == number(local, ".4g")
+        assert rule.formula and rule.numbers and not rule.note
+        got = evaluate(rule.numbers)
+        last_digit = 0.5 * 10.0 ** (math.floor(math.log10(abs(local) or 1.0)) - 3)
+        assert abs(got - local) <= printed_precision(rule.numbers) + last_digit
+        for _, condition in rule.conditions:
+            assert eval(condition, {"__builtins__": {}})
+
+
+def test_tanhs_rule_shows_one_minus_tanh_squared_with_its_numbers() -> None:
+    x = Value(0.5, label="x")
+    rule = explain(x.tanh())[0].rule(".4g")
+    assert str(rule) == "d tanh(x)/dx = 1 - tanh(x)^2 = 1 - 0.4621^2 = 0.7864"
+
+
+def test_a_rule_that_branched_says_which_branch() -> None:
+    x = Value(-0.25, label="x")
+    assert (
+        str(explain(x.relu())[0].rule()) == "d relu(x)/dx = 0, for x <= 0: -0.25 <= 0"
+    )
+
+
+def test_a_negative_number_is_put_in_parentheses() -> None:
+    x = Value(-0.5, label="x")
+    assert explain(x.tanh())[0].rule(".4g").numbers == "1 - (-0.4621)^2"
+
+
+def test_a_users_primitive_is_explained_by_its_own_rule() -> None:
+    @primitive(derivative=lambda m, x, out: (1.0 / (1.0 + x * x),))
+    def atan(x: float) -> float:
+        return math.atan(x)
+
+    x = Value(2.0, label="x")
+    assert str(explain(atan(x))[0].rule(".4g")) == (
+        "d atan(x)/dx = 1 / (1 + x^2) = 1 / (1 + 2^2) = 0.2"
+    )
+
+
+def test_a_rule_that_cannot_be_traced_shows_its_value_and_its_doc() -> None:
+    # A rule may call another primitive; that call cannot be written out.
+    @primitive(derivative=lambda m, x, out: (m.cos(x),))
+    def sine(x: float) -> float:
+        return math.sin(x)
+
+    @primitive(derivative=lambda m, x, out: (sine(x) + 1.0,), doc="x - cos(x).")
+    def f(x: float) -> float:
+        return x - math.cos(x)
+
+    rule = explain(f(Value(0.0, label="x")))[0].rule()
+    assert (rule.formula, rule.numbers) == ("", "")
+    assert str(rule) == (
+        "d f(x)/dx = 1 (its rule is code not written out here; f: x - cos(x).)"
+    )
+
+
+def test_zeros_print_without_a_sign() -> None:
+    x = Value(1.0, label="x")
+    line = str(explain(x * -0.0)).splitlines()[-1]
+    assert line.split()[4:8] == ["1", "0", "0", "0"]
+    assert "-0" not in line
+
+
+def test_the_notebook_table_shows_each_rule() -> None:
+    x = Value(0.5, label="x")
+    page = explain(x.tanh())._repr_html_()
+    assert "d tanh(x)/dx = 1 - tanh(x)^2 = 1 - 0.462117^2 = 0.786448" in page

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import autograd.viz
 import nn
 from autograd import Value
+from autograd._numbers import number
 from autograd.engine import _apply
 from autograd.ops import OPS, Op
 from autograd.viz import (
@@ -38,7 +39,7 @@ from autograd.viz import (
     to_svg,
 )
 from autograd.viz._scene import MAX_DEPTH
-from autograd.viz._text import cut, drawable, html_text, number, quoted
+from autograd.viz._text import cut, drawable, html_text, quoted
 
 HIGHLIGHT = "#e11d48"
 

@@ -23,12 +23,13 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from autograd._files import write_atomically
+from autograd._numbers import number
 from autograd.engine import Value
 from autograd.viz._scene import (
     CONSTANT,
@@ -41,6 +42,7 @@ from autograd.viz._scene import (
     ROLES,
     Scene,
     build,
+    natural,
     owner,
 )
 from autograd.viz._text import (
@@ -48,7 +50,6 @@ from autograd.viz._text import (
     check_number_format,
     cut,
     html_text,
-    number,
     quoted,
 )
 from autograd.viz.stepper import StepThrough, interactive, to_html
@@ -198,15 +199,10 @@ def to_dot(
         )
     check_number_format(fmt, "to_dot")
     _check_max_nodes(max_nodes, "to_dot")
-    graphviz = _graphviz()
     roots = _values(root, "root")
     if not roots:
         raise ValueError("to_dot: no root Value given")
-    param_names = {}
-    if module is not None:
-        named = list(module.named_parameters())
-        param_names = {v: name for name, v in named}
-        params = [*params, *(v for _, v in named)]
+    params, param_names = _names(module, params)
     scene = build(
         roots,
         params=params,
@@ -222,7 +218,22 @@ def to_dot(
         show_edge_grads=show_edge_grads,
         heat=heat,
     )
-    return graphviz.Digraph("autograd", body=writer.lines(legend, max_nodes))
+    return _digraph(writer.lines(legend, max_nodes))
+
+
+def _digraph(lines: list[str]) -> graphviz.Digraph:
+    """A `graphviz.Digraph` of DOT statements (from `_Writer.lines`)."""
+    return _graphviz().Digraph("autograd", body=lines)
+
+
+def _names(
+    module: HasNamedParameters | None, params: Iterable[Value]
+) -> tuple[list[Value], dict[Value, str]]:
+    """The parameters to mark, and the names `module` gives them."""
+    if module is None:
+        return list(params), {}
+    named = list(module.named_parameters())
+    return [*params, *(v for _, v in named)], {v: name for name, v in named}
 
 
 def to_svg(root: Value | Iterable[Value], **options: Any) -> str:
@@ -377,14 +388,6 @@ def _table(
     return "".join(lines)
 
 
-def _natural(name: str) -> tuple[tuple[int, int, str], ...]:
-    """Sort key putting ``neurons.2`` before ``neurons.10``."""
-    return tuple(
-        (0, int(part), "") if part.isdecimal() else (1, 0, part)
-        for part in name.split(".")
-    )
-
-
 class _Writer:
     """Turns a `Scene` into DOT statements: nodes per module box, then edges."""
 
@@ -397,8 +400,11 @@ class _Writer:
         show_grad: bool,
         show_edge_grads: bool,
         heat: bool,
+        edge_text: Callable[[int, int], str] | None = None,
     ) -> None:
+        """`edge_text(node, slot)`, if given, labels the edge of that operand."""
         self.scene = scene
+        self.edge_text = edge_text
         self.rankdir = rankdir
         self.fmt = fmt
         self.show_grad = show_grad
@@ -526,8 +532,12 @@ class _Writer:
             ),
         )
         self._edge(op_id, unit, 0, "", hot)
-        for k, (p, d) in enumerate(terms):
+        for k, ((p, d), (link, operand)) in enumerate(
+            zip(terms, scene.sources(i), strict=True)
+        ):
             label = self.number(d) if self.show_edge_grads else ""
+            if self.edge_text is not None:
+                label = self.edge_text(link, operand)
             if isinstance(p, Value):
                 j = scene.index[p]
                 source = scene.unit_id(j)
@@ -644,7 +654,7 @@ class _Writer:
                 for k, child in enumerate(scene.module_order)
                 if owner(child) == module
             ),
-            key=lambda kc: _natural(kc[1]),
+            key=lambda kc: natural(kc[1]),
         )
         summaries = []  # collapsed submodules' nodes, in natural order
         firsts = []  # one node of each expanded submodule, in natural order

@@ -99,6 +99,14 @@ def owner(name: str) -> str:
     return ".".join(parts[:-1])
 
 
+def natural(name: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key putting ``neurons.2`` before ``neurons.10``."""
+    return tuple(
+        (0, int(part), "") if part.isdecimal() else (1, 0, part)
+        for part in name.split(".")
+    )
+
+
 @dataclass(slots=True)
 class Scene:
     """Everything the DOT writer needs, indexed by topological position."""
@@ -124,8 +132,8 @@ class Scene:
         head = self.folded[i]
         return self.unit_id(i if head < 0 else head)
 
-    def terms(self, i: int) -> list[tuple[Value | float, float]]:
-        """Operands of node `i` with d(i)/d(operand), through sums folded into it."""
+    def sources(self, i: int) -> list[tuple[int, int]]:
+        """(node, operand slot) of each term of node `i`, through folded sums."""
         if self.nodes[i]._row is None:
             return []
         chain = [i]
@@ -134,13 +142,21 @@ class Scene:
             if not isinstance(first, Value) or self.folded[self.index[first]] != i:
                 break
             chain.append(self.index[first])
-        found: list[tuple[Value | float, float]] = []
+        found: list[tuple[int, int]] = []
         for depth, k in enumerate(reversed(chain)):
-            v = self.nodes[k]
-            pairs = list(zip(v.operands, v.local_grads, strict=True))
             # Later links' first operand is the running sum, already expanded.
-            found.extend(pairs if depth == 0 else pairs[1:])
+            first_slot = 0 if depth == 0 else 1
+            found.extend(
+                (k, slot) for slot in range(first_slot, len(self.nodes[k].operands))
+            )
         return found
+
+    def terms(self, i: int) -> list[tuple[Value | float, float]]:
+        """Operands of node `i` with d(i)/d(operand), through sums folded into it."""
+        return [
+            (self.nodes[k].operands[slot], self.nodes[k].local_grads[slot])
+            for k, slot in self.sources(i)
+        ]
 
     def module_id(self, module: str) -> str:
         """The DOT id of a module's summary node."""
@@ -203,8 +219,13 @@ def build(
     param_names: dict[Value, str],
     highlight: Iterable[Value],
     max_nodes: int | None,
+    collapsed: Iterable[str] | None = None,
 ) -> Scene:
-    """Decide roles, module boxes and collapsing for the graph below `roots`."""
+    """Decide roles, module boxes and collapsing for the graph below `roots`.
+
+    `collapsed` names the modules to collapse (sums folded as when collapsing)
+    instead of choosing them by `max_nodes`.
+    """
     nodes = topological_order(roots)
     index = {v: i for i, v in enumerate(nodes)}
     n = len(nodes)
@@ -266,7 +287,12 @@ def build(
         collapsed=set(),
         drawn=sum(cost),
     )
-    if max_nodes is not None and scene.drawn > max_nodes:
+    if collapsed is not None:
+        consumers = _consumers(operand_ids)
+        _fold_sums(scene, consumers, cost, is_root)
+        scene.collapsed = set(collapsed)
+        _assign_units(scene, tree, consumers, cost)
+    elif max_nodes is not None and scene.drawn > max_nodes:
         _collapse(
             scene,
             tree=tree,
@@ -288,10 +314,7 @@ def _collapse(
     max_nodes: int,
 ) -> None:
     """Fold sums, collapse module levels, group inputs, keep what is near the roots."""
-    consumers: list[list[int]] = [[] for _ in operand_ids]
-    for i, ids in enumerate(operand_ids):
-        for j in ids:
-            consumers[j].append(i)
+    consumers = _consumers(operand_ids)
     _fold_sums(scene, consumers, cost, is_root)
     scene.drawn = _count(scene, cost)
     if scene.drawn <= max_nodes:
@@ -335,6 +358,15 @@ def _collapse(
         if head >= 0:
             scene.units[i] = scene.units[head]
     scene.drawn = _count(scene, cost)
+
+
+def _consumers(operand_ids: list[list[int]]) -> list[list[int]]:
+    """The nodes using each node, in forward order."""
+    consumers: list[list[int]] = [[] for _ in operand_ids]
+    for i, ids in enumerate(operand_ids):
+        for j in ids:
+            consumers[j].append(i)
+    return consumers
 
 
 def _fold_sums(
