@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HYPOTHESIS_PROFILE ?= ci
 # What `make lint` checks: the project's own code, not scratch files in a clone.
-LINTED := autograd nn tests demos benchmarks docs
+LINTED := autograd nn tests demos benchmarks noxfile.py docs
 
 .PHONY: demo docs notebooks test lint typecheck pytest fuzz gen bench oracle dot chromium clean
 
@@ -79,6 +79,13 @@ test: lint typecheck pytest fuzz
 fuzz: $(VENV)/.installed-dev
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -m slow
 
+# The quick profile on every other supported CPython found, each in a venv of
+# its own; says which versions ran and which were not found (noxfile.py).
+.PHONY: pythons
+test: pythons
+pythons: $(VENV)/.installed-dev
+	$(BIN)/nox
+
 # Write autograd/_generated.py (the op functions) from the op table in autograd/ops.py.
 gen: $(VENV)/.installed-dev
 	$(PY) -c 'import sys; from autograd._codegen import main; sys.exit(main())'
@@ -93,3 +100,4 @@ oracle: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) out site .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf .nox

@@ -25,7 +25,10 @@ run of `f` (``jacobian``'s rows, times the tangents for `jvp`), so `jvp`,
   reverse-mode adjoint, which forward mode never forms;
 - a tangent that is not finite: the same partials multiplied from the
   inputs up can overflow where reverse mode, multiplying from the output
-  down, stays finite (``sqrt(x) * 1e150 * 1e-300`` at ``5e-324``).
+  down, stays finite (``sqrt(x) * 1e150 * 1e-300`` at ``5e-324``);
+- a tangent that underflows, for the same reason: ``x * 1e-200 * 1e-200 *
+  1e200`` at ``1e300`` has the slope 1e-200, which the tangent, 1e-400 on
+  the way, rounds to 0.0.
 
 >>> from autograd import jvp, jacfwd
 >>> jvp(lambda x, y: x * y, (3.0, 4.0), (1.0, 0.0))
@@ -105,7 +108,8 @@ class _Graph:
             return None
         try:
             tangent = self.sweep(seeds)
-        except OverflowError:  # a tangent on Values overflowed: no Value holds inf
+        # A tangent on Values overflowed (no Value holds inf), or one underflowed.
+        except (OverflowError, _UnderflowError):
             return None
         found = [_tangent_of(y, self, tangent) for y in outputs]
         # A tangent not finite makes every tangent after it not finite (inf * 0
@@ -140,8 +144,35 @@ class _Graph:
                 t = _times(self._partials(k)[1], b)
             else:
                 continue
+            x = t._data if isinstance(t, Value) else t
+            if -_SMALLEST_NORMAL < x < _SMALLEST_NORMAL and self._underflowed(k, a, b):
+                raise _UnderflowError
             tangent[k] = t
         return tangent
+
+    def _underflowed(self, k: int, a: Tangent | None, b: Tangent | None) -> bool:
+        """Whether a partial times a tangent, both nonzero, fell below the normal
+        floats at node k: bits lost (all of them at 0.0), which reverse mode,
+        multiplying the same partials from the output down, may keep."""
+        d = self._partials(k)
+        for partial, t in ((d[0], a), (d[1], b)):
+            if t is not None:
+                x, y = _float(partial), _float(t)
+                if x != 0.0 and y != 0.0 and abs(x * y) < _SMALLEST_NORMAL:
+                    return True
+        return False
+
+
+# Below this (sys.float_info.min) a float has fewer than 53 bits.
+_SMALLEST_NORMAL = 2.2250738585072014e-308
+
+
+class _UnderflowError(ArithmeticError):
+    """A tangent underflowed: forward mode cannot be sure of its answer."""
+
+
+def _float(x: Any) -> float:
+    return float(x._data if isinstance(x, Value) else x)
 
 
 def _times(d: Any, t: Tangent) -> Tangent:
@@ -281,11 +312,18 @@ def _forward_columns(
 ) -> list[list[Tangent]] | None:
     """d(outputs)/d(input), one column per input by one sweep each, or None if
     forward mode cannot answer (see the module docstring)."""
+    positions = [graph.position.get(x) for x in run.inputs]
+    # An input computed from another is held still by a zero seed, since
+    # inputs are independent, as in `jacobian`; a leaf needs none.
+    still: dict[int, Tangent] = {
+        k: 0.0
+        for k in positions
+        if k is not None and (graph.first[k] >= 0 or graph.second[k] >= 0)
+    }
     columns = []
-    for x in run.inputs:
+    for k in positions:
         # Arguments passed as the same Value are one input: `grad` agrees.
-        k = graph.position.get(x)
-        column = graph.tangents(outputs, {} if k is None else {k: 1.0})
+        column = graph.tangents(outputs, still if k is None else {**still, k: 1.0})
         if column is None:
             return None
         columns.append([run.lower(t) for t in column])

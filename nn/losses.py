@@ -78,24 +78,36 @@ def _pairs(
     """
     p, t = _iterable(preds, names[0]), _iterable(targets, names[1])
     if isinstance(p, Sized) and isinstance(t, Sized) and len(p) != len(t):
-        _differ(names, len(p), len(t))
+        _differ(names, str(len(p)), str(len(t)))
     ps, ts = iter(p), iter(t)
     n = 0
     end = object()
     for pred in ps:
         target = next(ts, end)
         if target is end:
-            _differ(names, n + 1 + sum(1 for _ in ps), n)
+            _differ(names, _length(ps, n + 1), str(n))
         yield pred, target if check is None else check(target, n)
         n += 1
-    rest = sum(1 for _ in ts)
-    if rest:
-        _differ(names, n, n + rest)
+    if next(ts, end) is not end:
+        _differ(names, str(n), _length(ts, n + 1))
     if n == 0:
         raise ValueError(f"{names[0]} must not be empty")
 
 
-def _differ(names: tuple[str, str], a: int, b: int) -> None:
+# An iterator may be endless: the longer side is counted only this far.
+_COUNTED = 10_000
+
+
+def _length(rest: Iterator[Any], n: int) -> str:
+    """n plus the items left in `rest`, or "at least" a bound where it may not end."""
+    end = object()
+    for extra in range(_COUNTED):
+        if next(rest, end) is end:
+            return str(n + extra)
+    return f"at least {n + _COUNTED}"
+
+
+def _differ(names: tuple[str, str], a: str, b: str) -> None:
     raise ValueError(f"{names[0]} and {names[1]} differ in length: {a} != {b}")
 
 
@@ -148,7 +160,11 @@ def _plus(total: Scalar | None, term: Scalar) -> Scalar:
     """
     out = (0.0 if total is None else total) + term
     if not isinstance(out, Value) and not math.isfinite(out):
-        # Plain numbers give inf or nan where an op on Values raises.
+        # Plain numbers give inf or nan where an op on Values raises: nan
+        # (a nan or inf - inf among the inputs) is no overflow a scaled
+        # second pass could avoid.
+        if math.isnan(out):
+            raise ValueError(f"the loss is {out!r}: an input is not finite")
         raise OverflowError(f"the loss is {out!r} as a float")
     return out
 

@@ -367,3 +367,70 @@ def test_jacfwd_is_jacobian_at_extreme_floats_wherever_reverse_mode_is_finite(
         for answer in (forward, slope):
             assert isinstance(answer, float)
             assert math.isclose(answer, reverse, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def test_a_tangent_that_underflows_falls_back_to_reverse_mode() -> None:
+    # The slope is 1e-200; from the input up the tangent is 1e-400 on the way
+    # (0.0), from the output down the adjoint stays normal.
+    def f(x: Any) -> Any:
+        return x * 1e-200 * 1e-200 * 1e200
+
+    x = 1e300
+    assert grad(f)(x) == 1e-200
+    assert jacfwd(f)(x) == 1e-200
+    assert jvp(f, (x,), (1.0,))[1] == 1e-200
+    assert jvp(f, (x,), (Value(1.0),))[1].data == 1e-200  # tangents on Values
+
+
+_POWERS = st.sampled_from([-200, -160, -100, -50, 0, 50, 100, 200])
+
+
+@given(st.lists(_POWERS, min_size=1, max_size=8), _POWERS)
+def test_forward_mode_through_scalings_is_exact_or_is_reverse_mode(
+    powers: list[int], p: int
+) -> None:
+    # The slope of x * 10**k1 * ... * 10**kn is 10**(k1 + ... + kn): forward
+    # mode gives it to rounding, or, where its tangent left the normal floats,
+    # falls back to whatever reverse mode gives.
+    def f(v: Any) -> Any:
+        for k in powers:
+            v = v * float(f"1e{k}")
+        return v
+
+    x = float(f"1e{p}")
+    reverse = _outcome(lambda: grad(f)(x))
+    exponent = sum(powers)
+    for answer in (
+        _outcome(lambda: jacfwd(f)(x)),
+        _outcome(lambda: jvp(f, (x,), (1.0,))[1]),
+    ):
+        if answer != reverse:
+            assert -307 <= exponent <= 308  # a normal float
+            assert math.isclose(answer, float(f"1e{exponent}"), rel_tol=1e-12)
+
+
+@given(graphs(max_leaves=3))
+def test_inputs_computed_from_one_another_are_independent_in_every_mode(
+    graph: Graph,
+) -> None:
+    # Each input after the first is computed from the first; as inputs they
+    # are independent (`jacobian`'s partials), in forward mode too.
+    expression, point = graph
+    first = Value(point[0])
+    xs = [first, *(Value(p) + first * 0.5 for p in point[1:])]
+    argnums = tuple(range(len(xs)))
+    forward = _outcome(lambda: jacfwd(expression, argnums=argnums)(*xs))
+    reverse = _outcome(lambda: jacobian(expression, argnums=argnums)(*xs))
+    assert _same(forward, reverse, 1e-9)
+    second = _outcome(lambda: hessian(expression, argnums=argnums)(*xs))
+    nested = grad(expression, argnums=argnums)
+    assert _same(second, _outcome(lambda: jacobian(nested, argnums=argnums)(*xs)), 1e-9)
+
+
+def test_jacfwd_holds_an_input_computed_from_another_still() -> None:
+    u = Value(3.0)
+    w = u * 2.0
+    assert [t.data for t in jacfwd(lambda a, b: a * b, argnums=(0, 1))(u, w)] == [
+        6.0,
+        3.0,
+    ]

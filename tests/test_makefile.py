@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT = ["autograd", "nn", "tests", "demos", "benchmarks", "docs"]
+PROJECT = ["autograd", "nn", "tests", "demos", "benchmarks", "noxfile.py", "docs"]
 
 
 def planned(target: str) -> list[str]:
@@ -54,3 +54,9 @@ def test_make_notebooks_installs_the_extra_and_opens_jupyterlab() -> None:
     commands = "\n".join(planned("notebooks"))
     assert 'pip install --quiet -e ".[notebooks]"' in commands
     assert "jupyter lab demos/notebooks" in commands
+
+
+def test_make_test_ends_with_the_other_pythons_through_nox() -> None:
+    commands = planned("test")
+    assert commands[-1] == ".venv/bin/nox"
+    assert any("-m pytest" in line for line in commands[:-1])

@@ -553,6 +553,35 @@ def test_generators_of_different_lengths_or_empty_are_refused(
         mse(preds(), targets)
 
 
+@pytest.mark.parametrize(
+    ("preds", "targets"),
+    [([math.nan], [0.0]), ([math.inf], [math.inf]), ([1.0, math.nan], [0.0, 1.0])],
+)
+def test_a_nan_among_plain_numbers_is_a_value_error_not_an_overflow(
+    preds: list[float], targets: list[float]
+) -> None:
+    with pytest.raises(ValueError, match="not finite"):
+        mse(preds, targets)
+
+
+@pytest.mark.parametrize("endless", ["preds", "targets"])
+def test_an_endless_iterator_against_a_finite_one_is_refused_not_drained(
+    endless: str,
+) -> None:
+    def count() -> Iterable[Value]:
+        k = 0.0
+        while True:
+            yield Value(k)
+            k += 1.0
+
+    forever = count()
+    two = [Value(0.0), Value(1.0)]
+    preds, targets = (forever, two) if endless == "preds" else (two, forever)
+    sizes = "at least 10003 != 2" if endless == "preds" else "2 != at least 10003"
+    with pytest.raises(ValueError, match=f"differ in length: {sizes}"):
+        mse(preds, targets)
+
+
 def test_an_overflow_in_the_callers_generator_is_its_own() -> None:
     def preds() -> Any:
         yield Value(1.0)

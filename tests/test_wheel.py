@@ -13,8 +13,10 @@ its RECORD lists) into the fresh venv, so pip finds it already installed.
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -158,15 +160,41 @@ def test_the_wheel_holds_every_package_of_the_source_tree_and_py_typed(
         assert f"{package}/py.typed" in names
 
 
+def wheel_metadata(path: Path) -> str:
+    with zipfile.ZipFile(path) as wheel:
+        (meta,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+        return wheel.read(meta).decode()
+
+
+def noxfile_versions() -> list[str]:
+    """The Python versions noxfile.py tests (its VERSIONS), read without nox."""
+    tree = ast.parse((CHECKOUT / "noxfile.py").read_text(encoding="utf-8"))
+    (value,) = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and [getattr(t, "id", None) for t in node.targets] == ["VERSIONS"]
+    ]
+    return list(ast.literal_eval(value))
+
+
 def test_the_wheel_declares_the_viz_extra_and_an_spdx_license(
     installed: Installed,
 ) -> None:
-    with zipfile.ZipFile(installed.wheel) as wheel:
-        (meta,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
-        metadata = wheel.read(meta).decode()
+    metadata = wheel_metadata(installed.wheel)
     assert 'Requires-Dist: graphviz>=0.20; extra == "viz"' in metadata
     assert "License-Expression: MIT" in metadata
     assert "License-File: LICENSE" in metadata
+
+
+def test_the_wheel_names_the_pythons_the_noxfile_tests(installed: Installed) -> None:
+    metadata = wheel_metadata(installed.wheel)
+    named = re.findall(
+        r"^Classifier: Programming Language :: Python :: (3\.\d+)$", metadata, re.M
+    )
+    versions = noxfile_versions()
+    assert named == versions
+    assert f"Requires-Python: >={versions[0]}" in metadata.splitlines()
 
 
 def test_the_wheel_ships_the_licence_text(installed: Installed) -> None:
