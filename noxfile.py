@@ -38,10 +38,11 @@ RUNNING = "{}.{}".format(*sys.version_info[:2])
 # The quick profile: Hypothesis's `dev` profile (30 examples a property, where
 # `ci` takes 200) on everything but the slow sweeps, and without the tests of
 # what sits above the library: the demo and benchmark scripts, the notebooks,
-# the browser page and the documentation site (built by Sphinx, read in Chromium). Those train models for hundreds of steps through code
-# the library's own tests cover op by op, or drive Chromium through a page
-# script that no Python runs; they take most of the suite's time and run on
-# the default interpreter. What differs between versions is the language and
+# the browser page and the documentation site. Those train models for hundreds
+# of steps through code the library's own tests cover op by op, or drive
+# Chromium through a page script that no Python runs (the site is built by
+# Sphinx first); they take most of the suite's time and run on the default
+# interpreter. What differs between versions is the language and
 # its runtime under the library, which the remaining tests exercise.
 QUICK = (
     "-m",
