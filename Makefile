@@ -59,6 +59,7 @@ notebooks: $(VENV)/.installed-notebooks dot
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -88,7 +89,7 @@ pythons: $(VENV)/.installed-dev
 
 # Write autograd/_generated.py (the op functions) from the op table in autograd/ops.py.
 gen: $(VENV)/.installed-dev
-	$(PY) -c 'import sys; from autograd._codegen import main; sys.exit(main())'
+	$(PY) -c 'import sys; from autograd._generate import main; sys.exit(main())'
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py

@@ -10,21 +10,23 @@
 
 from __future__ import annotations
 
+from autograd import (
+    _display,
+    _pickle,  # noqa: F401 - registers Value's pickling with copyreg
+)
+from autograd._anomaly import detect_anomaly
+from autograd._binary import elu, leaky_relu, maximum
+from autograd._grad_mode import no_grad
+from autograd._modes import is_grad_enabled
 from autograd.check import gradcheck
 from autograd.compile import Compiled, compile
-from autograd.engine import (
+from autograd.core import (
     Value,
     cos,
-    detect_anomaly,
-    elu,
     erf,
     exp,
     gelu,
-    is_grad_enabled,
-    leaky_relu,
     log,
-    maximum,
-    no_grad,
     relu,
     sigmoid,
     sin,
@@ -38,6 +40,8 @@ from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import topological_order
 from autograd.ops import OPS, OpDomainError
 from autograd.primitive import Primitive, primitive
+
+_display.register()  # in a notebook, a Value shows its graph
 
 __all__ = [
     "OPS",

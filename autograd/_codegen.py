@@ -1,6 +1,6 @@
 """Python source for the rows of the op table, for code that inlines them.
 
-The eager op functions (`autograd/_generated.py`, written by `module_source`
+The eager op functions (`autograd/_generated.py`, written by `autograd._generate`
 when you run `make gen`) and the compiler (`autograd.compile`) are Python
 that computes each op without calling through the row. The math
 still has one definition, the row in `autograd.ops`: a row written as a lambda
@@ -13,18 +13,12 @@ tests compare every row's generated form with the row itself, bit for bit.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import copy
 import inspect
 import operator
-import re
-import subprocess
-import sys
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from types import LambdaType
 from typing import Any
 
@@ -52,8 +46,6 @@ _PROPAGATING = frozenset([operator.add, operator.sub, operator.mul, operator.neg
 
 NAMESPACE: dict[str, Any] = {"_cg_m": FLOAT_MATH}
 """Globals that generated code needs: the rows' functions and what their bodies use."""
-# How `autograd/_generated.py` spells the globals of the table rows' code.
-_SOURCES: dict[str, str] = {"_cg_m": "FLOAT_MATH"}
 
 
 def _row_lambdas() -> dict[int, ast.Lambda]:
@@ -96,7 +88,6 @@ class _Substitute(ast.NodeTransformer):
         # private name so that no local of the generated code can shadow it.
         name = f"_cg_g_{node.id}"
         NAMESPACE[name] = vars(ops)[node.id]
-        _SOURCES[name] = f"ops.{node.id}"
         return ast.Name(name, ast.Load())
 
 
@@ -117,8 +108,6 @@ def _bind(kind: str, op: Op, f: Callable[..., Any]) -> str:
     if NAMESPACE.get(name, f) is not f:
         name = f"{name}_{id(f):x}"
     NAMESPACE[name] = f
-    if OPS.get(op.name) is op:
-        _SOURCES[name] = f"OPS[{op.name!r}].{kind}"
     return name
 
 
@@ -248,245 +237,3 @@ def propagates_nonfinite(op: Op) -> bool:
 # Bind every row's functions now, so generated code never changes NAMESPACE late.
 for _table_row in OPS.values():
     _row(_table_row)
-
-
-# -- autograd/_generated.py: the eager op functions, written out by `make gen` --
-
-# Rows with these symbols are Python operators: `x + y` and `2 + x`.
-_BINARY_DUNDERS = {
-    "+": ("__add__", "__radd__"),
-    "-": ("__sub__", "__rsub__"),
-    "*": ("__mul__", "__rmul__"),
-    "/": ("__truediv__", "__rtruediv__"),
-}
-_UNARY_DUNDERS = {"neg": "__neg__", "abs": "__abs__"}
-# `**` checks a Value exponent's base first: `Value.__pow__` lives in the engine.
-_NO_METHOD = frozenset(["**"])
-_RECORD_MODE = 1  # `engine._RECORD`: recording, not tracing, no anomaly mode
-
-
-def _is_operator(op: Op) -> bool:
-    return op.symbol in _BINARY_DUNDERS or op.symbol in _NO_METHOD
-
-
-def _public(op: Op) -> bool:
-    """A one-operand row that is not an operator is also `autograd.NAME`."""
-    return op.arity == 1 and op.name not in _UNARY_DUNDERS
-
-
-def eager_source(op: Op, name: str, reflected: bool = False) -> str:
-    """Python source of `op` on Values and numbers, recording the node.
-
-    ``reflected`` takes the operands in the other order (for ``__rsub__``).
-    A one-operand function given a number returns a float (`autograd.exp`).
-    """
-    names = ("x", "y")[: op.arity]
-    operands = ("a", "b")[: op.arity]
-    params = operands[::-1] if reflected else operands
-    signature = ", ".join(f"{a}: Value | float" for a in params)
-    returns = "Value | float" if op.arity == 1 else "Value"
-    lines = [f"def {name}({signature}) -> {returns}:", *_docstring(op.doc)]
-    # In +, -, * and unary -, a non-finite operand gives a non-finite result.
-    # So there the last operand, if a float, is checked for finiteness only
-    # when the result is not finite, with the same error as before (one
-    # finiteness check per op, not two). Earlier operands are checked at
-    # once, keeping the order of errors.
-    deferred = names[-1] if propagates_nonfinite(op) else None
-    for a, x in zip(operands, names, strict=True):
-        lines += [f"    if {a}.__class__ is Value:", f"        {x} = {a}._data"]
-        if op.arity == 1:
-            lines += [
-                "    else:  # a number (a float out), or a Value subclass",
-                f"        return _unary_off_path(_row_{op.name}, {a})",
-            ]
-            continue
-        finite = "" if x == deferred else f" and {a} - {a} == 0.0"
-        # Constants stay plain floats in the operand slots: they cost no node.
-        # An int (`sum` starts at 0, `2 * x`) is as common as a float; one
-        # too large for a float goes the slow way, for its error message.
-        # 0 becomes the one shared 0.0: a float per `sum()` is memory too.
-        lines += [
-            f"    elif {a}.__class__ is float{finite}:",
-            f"        {x} = {a}",
-            f"    elif {a}.__class__ is int and {a}.bit_length() <= 1000:",
-            f"        {a} = {x} = float({a}) if {a} else 0.0",
-            "    else:",
-            f'        {a}, {x} = _slow_operand({a}, "{op.name}")',
-        ]
-    row = f"_row_{op.name}"
-    lines += [
-        f"    out = {forward_source(op, names)}",
-        "    if out - out != 0.0:  # inf - inf and nan - nan are nan",
-    ]
-    if deferred is not None:
-        lines.append(
-            f'        _to_float({deferred}, "{op.name}")  # raises if not finite'
-        )
-    lines += [
-        f"        raise _overflow({row}, {', '.join(names)})",
-        # Read twice off the fast path rather than kept in a local: one
-        # store and load fewer per op.
-        f"    if _mode_get() != {_RECORD_MODE}:  # not plain recording",
-        f"        return _made_in_mode(_mode_get(), {row}, {_tuple(operands)}, "
-        f"{_tuple(names)}, out)",
-        "    v = next(_new_values)",
-        "    v._data = out",
-        "    v._grad = 0.0",
-        "    v._g = None",
-        f"    v._row = {row}",
-        "    v._p0 = a",
-        f"    v._p1 = {'b' if op.arity == 2 else 'None'}",
-    ]
-    partials = partials_source(op, names, "out")
-    if isinstance(partials, str):
-        lines.append(f"    d = {partials}")
-        partials = tuple(f"d[{i}]" for i in range(op.arity))
-    lines += [f"    v._d{i} = {p}" for i, p in enumerate(partials)]
-    if op.arity == 1:
-        lines.append("    v._d1 = None")
-    lines.append("    return v")
-    if op.arity == 1:  # Values in, a Value out; numbers in, a float out
-        lines[:0] = [
-            "@overload",
-            f"def {name}(a: Value) -> Value: ...",
-            "@overload",
-            f"def {name}(a: float) -> float: ...",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-GENERATED = Path(__file__).with_name("_generated.py")
-
-_HEADER = '''\
-"""The eager op functions and Value's op methods, one per row of `autograd/ops.py`.
-
-Generated: do not edit. `make gen` (`autograd._codegen.main`) writes this
-file from the op table, and tests/test_generated.py fails when it is out of
-date. Each function is its row's forward and local derivatives inlined
-(`autograd._codegen`): one Python call per op, the same floats as the row.
-`Value` and `_new_values` are bound by `autograd.engine` once the class exists.
-"""
-
-from __future__ import annotations
-
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, overload
-
-from autograd import ops
-from autograd.engine import (
-    _made_in_mode,
-    _mode_get,
-    _overflow,
-    _slow_operand,
-    _to_float,
-    _unary_off_path,
-)
-from autograd.ops import FLOAT_MATH, OPS
-
-if TYPE_CHECKING:
-    from autograd.engine import Value
-
-'''
-
-
-def _functions() -> list[tuple[str, Op, bool]]:
-    """(function name, row, reflected) for every function of the module."""
-    found = []
-    for op in OPS.values():
-        found.append((op.name, op, False))
-        if op.symbol in _BINARY_DUNDERS:
-            found.append((f"r{op.name}", op, True))
-    return found
-
-
-def _docstring(doc: str) -> list[str]:
-    text = textwrap.wrap(f'"""{doc}', width=84)
-    if len(text) == 1 and len(text[0]) <= 81:
-        return [f'    {text[0]}"""']
-    return [f"    {line}" for line in text] + ['    """']
-
-
-def _tuple(items: Sequence[str]) -> str:
-    return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
-
-
-def _formatted(text: str) -> str:
-    """`text` laid out by `ruff format` with the project's settings."""
-    done = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(GENERATED)],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        msg = (
-            f"make gen: `ruff format` failed (ruff is in the dev extra): {done.stderr}"
-        )
-        raise RuntimeError(msg)
-    return done.stdout
-
-
-def _indented(items: list[str]) -> list[str]:
-    return [f"    {item}" for item in items]
-
-
-def module_source() -> str:
-    """The text of `autograd/_generated.py` for the op table as it is now."""
-    functions = _functions()
-    bodies = [eager_source(op, name, reflected) for name, op, reflected in functions]
-    code = "\n\n".join(bodies)
-    used = sorted(set(re.findall(r"\b_cg_\w+", code)))
-    public = sorted(f'"{op.name}",' for op in OPS.values() if _public(op))
-    lines = [
-        _HEADER.rstrip("\n"),
-        "",
-        "__all__: list[str] = [",
-        *_indented(public),
-        "]",
-    ]
-    lines += ["", "_new_values: Iterator[Value] = iter(())  # bound by the engine", ""]
-    lines += [f"_row_{op.name} = OPS[{op.name!r}]" for op in OPS.values()]
-    lines += [  # names keep the spelling of autograd.ops
-        f"{name} = {_SOURCES[name]}"
-        + ("  # noqa: N816" if name != name.lower() else "")
-        for name in used
-    ]
-    text = "\n".join(lines).replace("OPS['", 'OPS["').replace("']", '"]')
-    methods = []
-    for name, op, reflected in functions:
-        if reflected:
-            methods.append(f"    {_BINARY_DUNDERS[op.symbol][1]} = {name}")
-        elif op.symbol in _BINARY_DUNDERS:
-            methods.append(f"    {_BINARY_DUNDERS[op.symbol][0]} = {name}")
-        elif op.name in _UNARY_DUNDERS:
-            methods.append(f"    {_UNARY_DUNDERS[op.name]} = {name}")
-        elif not _is_operator(op):
-            methods.append(f"    {op.name} = {name}")
-    by_name = [f'"{name}": {name},' for name, op, r in functions if not r]
-    return _formatted(
-        f"{text}\n\n\n{code}\n\n"
-        "class ValueOps:\n"
-        '    """Value\'s operators and op methods: the functions above."""\n\n'
-        "    __slots__ = ()\n\n" + "\n".join(methods) + "\n\n\n"
-        "FUNCTIONS: dict[str, Callable[..., Value]] = {\n"
-        + "\n".join(_indented(by_name))
-        + "\n}\n"
-        '"""Each table row\'s function, by the row\'s name."""\n'
-    )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Write autograd/_generated.py; with --check, only say if it is out of date."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--check", action="store_true", help="write nothing")
-    args = parser.parse_args(argv)
-    text = module_source()
-    if GENERATED.exists() and GENERATED.read_text() == text:
-        return 0
-    if args.check:
-        print(f"{GENERATED} is out of date: run `make gen`", file=sys.stderr)
-        return 1
-    GENERATED.write_text(text)
-    print(f"wrote {GENERATED}")
-    return 0

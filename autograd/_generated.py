@@ -1,30 +1,57 @@
-"""The eager op functions and Value's op methods, one per row of `autograd/ops.py`.
+"""The op functions: one per row of the op table (`autograd/ops.py`), and
+`ValueOps`, the class that makes them Value's operators and methods.
 
-Generated: do not edit. `make gen` (`autograd._codegen.main`) writes this
+Generated: do not edit. `make gen` (`autograd._generate.main`) writes this
 file from the op table, and tests/test_generated.py fails when it is out of
-date. Each function is its row's forward and local derivatives inlined
-(`autograd._codegen`): one Python call per op, the same floats as the row.
-`Value` and `_new_values` are bound by `autograd.engine` once the class exists.
+date. Each function is its row inlined: read the operands (a Value's number,
+or a constant), compute the forward value, and record a node holding the
+row, the operands and the local derivative with respect to each operand,
+computed here as floats (``v._d0 = y`` for ``x * y``). Backward multiplies
+them by the adjoint (`autograd.value.reference_backward`).
+
+The fast path is a Value or a float operand while the mode is plain
+recording; anything else goes to the slow path (`autograd._offpath`). The
+node class is not imported (it is defined above this module, by subclassing
+`ValueOps`): `ValueOps.__init_subclass__` binds it when `autograd.value`
+defines it.
 """
 
 from __future__ import annotations
 
+import itertools
+from builtins import abs as builtins_abs
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, overload
+from math import cos as math_cos
+from math import erf as math_erf
+from math import sin as math_sin
+from math import tanh as math_tanh
+from typing import Any, overload
 
-from autograd import ops
-from autograd.engine import (
-    _made_in_mode,
-    _mode_get,
-    _overflow,
-    _slow_operand,
-    _to_float,
-    _unary_off_path,
+from autograd._inputs import negative_base, overflow, to_float
+from autograd._modes import RECORDING, mode_get
+from autograd._offpath import made_in_mode, slow_operand, unary_off_path
+from autograd.ops import (
+    _TAIL,
+    _TWO_OVER_SQRT_PI,
+    FLOAT_MATH,
+    OPS,
+    _d_abs,
+    _d_elu,
+    _d_gelu,
+    _d_leaky_relu,
+    _d_maximum,
+    _d_pow,
+    _d_sqrt,
+    _div,
+    _elu,
+    _exp,
+    _gelu,
+    _log,
+    _pow,
+    _sigmoid,
+    _softplus,
+    _sqrt,
 )
-from autograd.ops import FLOAT_MATH, OPS
-
-if TYPE_CHECKING:
-    from autograd.engine import Value
 
 __all__: list[str] = [
     "cos",
@@ -40,7 +67,8 @@ __all__: list[str] = [
     "tanh",
 ]
 
-_new_values: Iterator[Value] = iter(())  # bound by the engine
+Value: Any = None  # the node class: `ValueOps.__init_subclass__` binds it
+_new_values: Iterator[Any] = iter(())
 
 _row_add = OPS["add"]
 _row_sub = OPS["sub"]
@@ -63,30 +91,6 @@ _row_gelu = OPS["gelu"]
 _row_leaky_relu = OPS["leaky_relu"]
 _row_elu = OPS["elu"]
 _row_maximum = OPS["maximum"]
-_cg_derivative_abs = OPS["abs"].derivative
-_cg_derivative_elu = OPS["elu"].derivative
-_cg_derivative_gelu = OPS["gelu"].derivative
-_cg_derivative_leaky_relu = OPS["leaky_relu"].derivative
-_cg_derivative_maximum = OPS["maximum"].derivative
-_cg_derivative_pow = OPS["pow"].derivative
-_cg_derivative_sqrt = OPS["sqrt"].derivative
-_cg_forward_abs = OPS["abs"].forward
-_cg_forward_cos = OPS["cos"].forward
-_cg_forward_div = OPS["div"].forward
-_cg_forward_elu = OPS["elu"].forward
-_cg_forward_erf = OPS["erf"].forward
-_cg_forward_exp = OPS["exp"].forward
-_cg_forward_gelu = OPS["gelu"].forward
-_cg_forward_log = OPS["log"].forward
-_cg_forward_pow = OPS["pow"].forward
-_cg_forward_sigmoid = OPS["sigmoid"].forward
-_cg_forward_sin = OPS["sin"].forward
-_cg_forward_softplus = OPS["softplus"].forward
-_cg_forward_sqrt = OPS["sqrt"].forward
-_cg_forward_tanh = OPS["tanh"].forward
-_cg_g__TAIL = ops._TAIL  # noqa: N816
-_cg_g__TWO_OVER_SQRT_PI = ops._TWO_OVER_SQRT_PI  # noqa: N816
-_cg_m = FLOAT_MATH
 
 
 def add(a: Value | float, b: Value | float) -> Value:
@@ -98,7 +102,7 @@ def add(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "add")
+        a, x = slow_operand(a, "add")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
@@ -106,13 +110,13 @@ def add(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "add")
+        b, y = slow_operand(b, "add")
     out = x + y
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        _to_float(y, "add")  # raises if not finite
-        raise _overflow(_row_add, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_add, (a, b), (x, y), out)
+        to_float(y, "add")  # raises if not finite
+        raise overflow(_row_add, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_add, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -134,7 +138,7 @@ def radd(b: Value | float, a: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "add")
+        a, x = slow_operand(a, "add")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
@@ -142,13 +146,13 @@ def radd(b: Value | float, a: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "add")
+        b, y = slow_operand(b, "add")
     out = x + y
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        _to_float(y, "add")  # raises if not finite
-        raise _overflow(_row_add, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_add, (a, b), (x, y), out)
+        to_float(y, "add")  # raises if not finite
+        raise overflow(_row_add, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_add, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -170,7 +174,7 @@ def sub(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "sub")
+        a, x = slow_operand(a, "sub")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
@@ -178,13 +182,13 @@ def sub(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "sub")
+        b, y = slow_operand(b, "sub")
     out = x - y
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        _to_float(y, "sub")  # raises if not finite
-        raise _overflow(_row_sub, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_sub, (a, b), (x, y), out)
+        to_float(y, "sub")  # raises if not finite
+        raise overflow(_row_sub, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_sub, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -206,7 +210,7 @@ def rsub(b: Value | float, a: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "sub")
+        a, x = slow_operand(a, "sub")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
@@ -214,13 +218,13 @@ def rsub(b: Value | float, a: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "sub")
+        b, y = slow_operand(b, "sub")
     out = x - y
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        _to_float(y, "sub")  # raises if not finite
-        raise _overflow(_row_sub, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_sub, (a, b), (x, y), out)
+        to_float(y, "sub")  # raises if not finite
+        raise overflow(_row_sub, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_sub, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -242,7 +246,7 @@ def mul(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "mul")
+        a, x = slow_operand(a, "mul")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
@@ -250,13 +254,13 @@ def mul(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "mul")
+        b, y = slow_operand(b, "mul")
     out = x * y
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        _to_float(y, "mul")  # raises if not finite
-        raise _overflow(_row_mul, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_mul, (a, b), (x, y), out)
+        to_float(y, "mul")  # raises if not finite
+        raise overflow(_row_mul, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_mul, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -278,7 +282,7 @@ def rmul(b: Value | float, a: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "mul")
+        a, x = slow_operand(a, "mul")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float:
@@ -286,13 +290,13 @@ def rmul(b: Value | float, a: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "mul")
+        b, y = slow_operand(b, "mul")
     out = x * y
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        _to_float(y, "mul")  # raises if not finite
-        raise _overflow(_row_mul, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_mul, (a, b), (x, y), out)
+        to_float(y, "mul")  # raises if not finite
+        raise overflow(_row_mul, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_mul, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -314,7 +318,7 @@ def div(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "div")
+        a, x = slow_operand(a, "div")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
@@ -322,12 +326,12 @@ def div(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "div")
-    out = _cg_forward_div(x, y)
+        b, y = slow_operand(b, "div")
+    out = _div(x, y)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_div, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_div, (a, b), (x, y), out)
+        raise overflow(_row_div, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_div, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -349,7 +353,7 @@ def rdiv(b: Value | float, a: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "div")
+        a, x = slow_operand(a, "div")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
@@ -357,12 +361,12 @@ def rdiv(b: Value | float, a: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "div")
-    out = _cg_forward_div(x, y)
+        b, y = slow_operand(b, "div")
+    out = _div(x, y)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_div, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_div, (a, b), (x, y), out)
+        raise overflow(_row_div, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_div, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -384,7 +388,7 @@ def pow(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "pow")
+        a, x = slow_operand(a, "pow")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
@@ -392,12 +396,14 @@ def pow(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "pow")
-    out = _cg_forward_pow(x, y)
+        b, y = slow_operand(b, "pow")
+    if x < 0.0 and b.__class__ is not float:  # a Value exponent
+        raise negative_base(x)
+    out = _pow(x, y)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_pow, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_pow, (a, b), (x, y), out)
+        raise overflow(_row_pow, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_pow, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -405,7 +411,45 @@ def pow(a: Value | float, b: Value | float) -> Value:
     v._row = _row_pow
     v._p0 = a
     v._p1 = b
-    d = _cg_derivative_pow(_cg_m, x, y, out)
+    d = _d_pow(FLOAT_MATH, x, y, out)
+    v._d0 = d[0]
+    v._d1 = d[1]
+    return v
+
+
+def rpow(b: Value | float, a: Value | float) -> Value:
+    """x ** y; d/dx = y * x**(y-1), d/dy = x**y * log(x)."""
+    if a.__class__ is Value:
+        x = a._data
+    elif a.__class__ is float and a - a == 0.0:
+        x = a
+    elif a.__class__ is int and a.bit_length() <= 1000:
+        a = x = float(a) if a else 0.0
+    else:
+        a, x = slow_operand(a, "pow")
+    if b.__class__ is Value:
+        y = b._data
+    elif b.__class__ is float and b - b == 0.0:
+        y = b
+    elif b.__class__ is int and b.bit_length() <= 1000:
+        b = y = float(b) if b else 0.0
+    else:
+        b, y = slow_operand(b, "pow")
+    if x < 0.0 and b.__class__ is not float:  # a Value exponent
+        raise negative_base(x)
+    out = _pow(x, y)
+    if out - out != 0.0:  # inf - inf and nan - nan are nan
+        raise overflow(_row_pow, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_pow, (a, b), (x, y), out)
+    v = next(_new_values)
+    v._data = out
+    v._grad = 0.0
+    v._g = None
+    v._row = _row_pow
+    v._p0 = a
+    v._p1 = b
+    d = _d_pow(FLOAT_MATH, x, y, out)
     v._d0 = d[0]
     v._d1 = d[1]
     return v
@@ -420,13 +464,13 @@ def neg(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_neg, a)
+        return unary_off_path(Value, _row_neg, a)
     out = -x
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        _to_float(x, "neg")  # raises if not finite
-        raise _overflow(_row_neg, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_neg, (a,), (x,), out)
+        to_float(x, "neg")  # raises if not finite
+        raise overflow(_row_neg, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_neg, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -448,12 +492,12 @@ def abs(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_abs, a)
-    out = _cg_forward_abs(x)
+        return unary_off_path(Value, _row_abs, a)
+    out = builtins_abs(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_abs, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_abs, (a,), (x,), out)
+        raise overflow(_row_abs, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_abs, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -461,7 +505,7 @@ def abs(a: Value | float) -> Value | float:
     v._row = _row_abs
     v._p0 = a
     v._p1 = None
-    d = _cg_derivative_abs(_cg_m, x, out)
+    d = _d_abs(FLOAT_MATH, x, out)
     v._d0 = d[0]
     v._d1 = None
     return v
@@ -476,12 +520,12 @@ def exp(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_exp, a)
-    out = _cg_forward_exp(x)
+        return unary_off_path(Value, _row_exp, a)
+    out = _exp(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_exp, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_exp, (a,), (x,), out)
+        raise overflow(_row_exp, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_exp, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -503,12 +547,12 @@ def log(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_log, a)
-    out = _cg_forward_log(x)
+        return unary_off_path(Value, _row_log, a)
+    out = _log(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_log, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_log, (a,), (x,), out)
+        raise overflow(_row_log, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_log, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -530,12 +574,12 @@ def sqrt(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_sqrt, a)
-    out = _cg_forward_sqrt(x)
+        return unary_off_path(Value, _row_sqrt, a)
+    out = _sqrt(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_sqrt, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_sqrt, (a,), (x,), out)
+        raise overflow(_row_sqrt, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_sqrt, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -543,7 +587,7 @@ def sqrt(a: Value | float) -> Value | float:
     v._row = _row_sqrt
     v._p0 = a
     v._p1 = None
-    d = _cg_derivative_sqrt(_cg_m, x, out)
+    d = _d_sqrt(FLOAT_MATH, x, out)
     v._d0 = d[0]
     v._d1 = None
     return v
@@ -558,12 +602,12 @@ def sin(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_sin, a)
-    out = _cg_forward_sin(x)
+        return unary_off_path(Value, _row_sin, a)
+    out = math_sin(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_sin, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_sin, (a,), (x,), out)
+        raise overflow(_row_sin, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_sin, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -571,7 +615,7 @@ def sin(a: Value | float) -> Value | float:
     v._row = _row_sin
     v._p0 = a
     v._p1 = None
-    v._d0 = _cg_m.cos(x)
+    v._d0 = FLOAT_MATH.cos(x)
     v._d1 = None
     return v
 
@@ -585,12 +629,12 @@ def cos(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_cos, a)
-    out = _cg_forward_cos(x)
+        return unary_off_path(Value, _row_cos, a)
+    out = math_cos(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_cos, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_cos, (a,), (x,), out)
+        raise overflow(_row_cos, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_cos, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -598,7 +642,7 @@ def cos(a: Value | float) -> Value | float:
     v._row = _row_cos
     v._p0 = a
     v._p1 = None
-    v._d0 = -_cg_m.sin(x)
+    v._d0 = -FLOAT_MATH.sin(x)
     v._d1 = None
     return v
 
@@ -614,12 +658,12 @@ def tanh(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_tanh, a)
-    out = _cg_forward_tanh(x)
+        return unary_off_path(Value, _row_tanh, a)
+    out = math_tanh(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_tanh, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_tanh, (a,), (x,), out)
+        raise overflow(_row_tanh, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_tanh, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -643,12 +687,12 @@ def sigmoid(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_sigmoid, a)
-    out = _cg_forward_sigmoid(x)
+        return unary_off_path(Value, _row_sigmoid, a)
+    out = _sigmoid(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_sigmoid, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_sigmoid, (a,), (x,), out)
+        raise overflow(_row_sigmoid, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_sigmoid, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -672,12 +716,12 @@ def relu(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_relu, a)
+        return unary_off_path(Value, _row_relu, a)
     out = x if x > 0.0 else 0.0
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_relu, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_relu, (a,), (x,), out)
+        raise overflow(_row_relu, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_relu, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -699,12 +743,12 @@ def softplus(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_softplus, a)
-    out = _cg_forward_softplus(x)
+        return unary_off_path(Value, _row_softplus, a)
+    out = _softplus(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_softplus, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_softplus, (a,), (x,), out)
+        raise overflow(_row_softplus, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_softplus, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -712,7 +756,7 @@ def softplus(a: Value | float) -> Value | float:
     v._row = _row_softplus
     v._p0 = a
     v._p1 = None
-    v._d0 = _cg_m.sigmoid(x)
+    v._d0 = FLOAT_MATH.sigmoid(x)
     v._d1 = None
     return v
 
@@ -726,12 +770,12 @@ def erf(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_erf, a)
-    out = _cg_forward_erf(x)
+        return unary_off_path(Value, _row_erf, a)
+    out = math_erf(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_erf, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_erf, (a,), (x,), out)
+        raise overflow(_row_erf, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_erf, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -739,11 +783,7 @@ def erf(a: Value | float) -> Value | float:
     v._row = _row_erf
     v._p0 = a
     v._p1 = None
-    v._d0 = (
-        _cg_g__TWO_OVER_SQRT_PI * _cg_m.exp(-x * x)
-        if -_cg_g__TAIL < x < _cg_g__TAIL
-        else 0.0
-    )
+    v._d0 = _TWO_OVER_SQRT_PI * FLOAT_MATH.exp(-x * x) if -_TAIL < x < _TAIL else 0.0
     v._d1 = None
     return v
 
@@ -759,12 +799,12 @@ def gelu(a: Value | float) -> Value | float:
     if a.__class__ is Value:
         x = a._data
     else:  # a number (a float out), or a Value subclass
-        return _unary_off_path(_row_gelu, a)
-    out = _cg_forward_gelu(x)
+        return unary_off_path(Value, _row_gelu, a)
+    out = _gelu(x)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_gelu, x)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_gelu, (a,), (x,), out)
+        raise overflow(_row_gelu, x)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_gelu, (a,), (x,), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -772,7 +812,7 @@ def gelu(a: Value | float) -> Value | float:
     v._row = _row_gelu
     v._p0 = a
     v._p1 = None
-    d = _cg_derivative_gelu(_cg_m, x, out)
+    d = _d_gelu(FLOAT_MATH, x, out)
     v._d0 = d[0]
     v._d1 = None
     return v
@@ -787,7 +827,7 @@ def leaky_relu(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "leaky_relu")
+        a, x = slow_operand(a, "leaky_relu")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
@@ -795,12 +835,12 @@ def leaky_relu(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "leaky_relu")
+        b, y = slow_operand(b, "leaky_relu")
     out = x if x > 0.0 else y * x
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_leaky_relu, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_leaky_relu, (a, b), (x, y), out)
+        raise overflow(_row_leaky_relu, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_leaky_relu, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -808,7 +848,7 @@ def leaky_relu(a: Value | float, b: Value | float) -> Value:
     v._row = _row_leaky_relu
     v._p0 = a
     v._p1 = b
-    d = _cg_derivative_leaky_relu(_cg_m, x, y, out)
+    d = _d_leaky_relu(FLOAT_MATH, x, y, out)
     v._d0 = d[0]
     v._d1 = d[1]
     return v
@@ -823,7 +863,7 @@ def elu(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "elu")
+        a, x = slow_operand(a, "elu")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
@@ -831,12 +871,12 @@ def elu(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "elu")
-    out = _cg_forward_elu(x, y)
+        b, y = slow_operand(b, "elu")
+    out = _elu(x, y)
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_elu, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_elu, (a, b), (x, y), out)
+        raise overflow(_row_elu, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_elu, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -844,7 +884,7 @@ def elu(a: Value | float, b: Value | float) -> Value:
     v._row = _row_elu
     v._p0 = a
     v._p1 = b
-    d = _cg_derivative_elu(_cg_m, x, y, out)
+    d = _d_elu(FLOAT_MATH, x, y, out)
     v._d0 = d[0]
     v._d1 = d[1]
     return v
@@ -861,7 +901,7 @@ def maximum(a: Value | float, b: Value | float) -> Value:
     elif a.__class__ is int and a.bit_length() <= 1000:
         a = x = float(a) if a else 0.0
     else:
-        a, x = _slow_operand(a, "maximum")
+        a, x = slow_operand(a, "maximum")
     if b.__class__ is Value:
         y = b._data
     elif b.__class__ is float and b - b == 0.0:
@@ -869,12 +909,12 @@ def maximum(a: Value | float, b: Value | float) -> Value:
     elif b.__class__ is int and b.bit_length() <= 1000:
         b = y = float(b) if b else 0.0
     else:
-        b, y = _slow_operand(b, "maximum")
+        b, y = slow_operand(b, "maximum")
     out = x if x >= y else y
     if out - out != 0.0:  # inf - inf and nan - nan are nan
-        raise _overflow(_row_maximum, x, y)
-    if _mode_get() != 1:  # not plain recording
-        return _made_in_mode(_mode_get(), _row_maximum, (a, b), (x, y), out)
+        raise overflow(_row_maximum, x, y)
+    if mode_get() != RECORDING:  # no_grad, anomaly mode or a trace
+        return made_in_mode(Value, mode_get(), _row_maximum, (a, b), (x, y), out)
     v = next(_new_values)
     v._data = out
     v._grad = 0.0
@@ -882,7 +922,7 @@ def maximum(a: Value | float, b: Value | float) -> Value:
     v._row = _row_maximum
     v._p0 = a
     v._p1 = b
-    d = _cg_derivative_maximum(_cg_m, x, y, out)
+    d = _d_maximum(FLOAT_MATH, x, y, out)
     v._d0 = d[0]
     v._d1 = d[1]
     return v
@@ -901,6 +941,8 @@ class ValueOps:
     __rmul__ = rmul
     __truediv__ = div
     __rtruediv__ = rdiv
+    __pow__ = pow
+    __rpow__ = rpow
     __neg__ = neg
     __abs__ = abs
     exp = exp
@@ -917,6 +959,17 @@ class ValueOps:
     leaky_relu = leaky_relu
     elu = elu
     maximum = maximum
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The first subclass is the node class (`autograd.value.Value`): the
+        # functions above test an operand's class against it and take their
+        # new nodes from it, as `object.__new__(Value)` with the argument
+        # tuple made once, not per node as calling `object.__new__` does.
+        global Value, _new_values  # noqa: PLW0603 - bound once, by the class
+        if Value is None:
+            Value = cls
+            _new_values = itertools.starmap(object.__new__, itertools.repeat((cls,)))
+        super().__init_subclass__(**kwargs)
 
 
 FUNCTIONS: dict[str, Callable[..., Value]] = {

@@ -28,13 +28,14 @@ writes those names. Here they are views of our node, plus one way in:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import Any
 
-from autograd import engine  # a cycle: engine calls this module at run time only
+from autograd import _modes
+from autograd._inputs import Node, to_float
+from autograd._modes import is_grad_enabled, tell_changed
 from autograd.ops import Op
 
-if TYPE_CHECKING:
-    from autograd.engine import Value
+Value = Any  # a node (`autograd.value.Value`, which delegates to this module)
 
 __all__ = ["backward_closure", "init_node", "op_string", "set_backward"]
 
@@ -88,15 +89,15 @@ def init_node(v: Value, children: Iterable[Value], op: str) -> None:
     if not isinstance(op, str):
         raise TypeError(f"Value: _op must be a str, got {type(op).__name__}")
     kids = tuple(dict.fromkeys(children))  # micrograd keeps a set: a + a has one
-    if not all(isinstance(k, engine.Value) for k in kids):
+    if not all(isinstance(k, Node) for k in kids):
         raise TypeError("Value: _children must be Values")
     if len(kids) > 2:
         raise TypeError(
             f"Value: a node takes at most two children, got {len(kids)}; "
             "compose it from smaller ops or define it with autograd.primitive"
         )
-    engine._tell_tracer_changed(v, "made a node with micrograd's Value(data, children)")
-    if not kids or not engine.is_grad_enabled():
+    tell_changed(v, "made a node with micrograd's Value(data, children)")
+    if not kids or not is_grad_enabled():
         v.__dict__["_micrograd_op"] = op  # a leaf, as ops are under no_grad
         return
     v._row = _row(len(kids), op)
@@ -107,11 +108,11 @@ def init_node(v: Value, children: Iterable[Value], op: str) -> None:
 
 def op_string(v: Value) -> str:
     """micrograd's `_op` of `v`."""
-    row = v._row
+    row: Op | None = v._row
     if row is None:
         return str(v.__dict__.get("_micrograd_op", ""))
     if row.name == "pow" and not isinstance(v._p1, v.__class__):
-        k = float(v._p1)  # type: ignore[arg-type]
+        k = float(v._p1)
         return f"**{int(k) if k.is_integer() else k}"
     return _MICROGRAD_SYMBOLS.get(row.name, row.symbol)
 
@@ -204,15 +205,15 @@ def _contributions(
         for c in children:
             c.grad = 0.0
         v.grad = seed
-        mode = engine._mode.set(engine._mode.get() | engine._TRACE)
-        tracer = engine._tracer.set(probe)
+        mode = _modes.mode.set(_modes.mode.get() | _modes.TRACING)
+        tracer = _modes.tracer.set(probe)
         try:
             closure()
         except _StoppedError:
             pass
         finally:
-            engine._tracer.reset(tracer)
-            engine._mode.reset(mode)
+            _modes.tracer.reset(tracer)
+            _modes.mode.reset(mode)
         added = [c.grad for c in children]
     finally:
         for c, g in zip(children, saved, strict=True):
@@ -233,4 +234,4 @@ def _contributions(
             "adds to its _children's grad, and backward would never pass another "
             "Value a gradient: list every Value the op reads in _children"
         )
-    return [engine._to_float(a, f"_backward of {v._op!r}") for a in added]
+    return [to_float(a, f"_backward of {v._op!r}") for a in added]

@@ -22,13 +22,14 @@ and one load makes each token once.
 from __future__ import annotations
 
 import copy
+import copyreg
 import pickle
 import sys
 from collections.abc import Container
 from typing import Any
 
-from autograd import engine
-from autograd.engine import Value
+from autograd._modes import user_read
+from autograd.core import Value, leaf
 from autograd.ops import OPS, Op
 from autograd.primitive import Primitive, _primitive_of
 
@@ -155,7 +156,7 @@ def _attributes(v: Value) -> Attributes:
     """A node's `__dict__` as a column holds it: None when empty."""
     attributes = v.__dict__
     if not attributes:
-        # Reading `__dict__` made one (64 bytes): most nodes have none, so
+        # Reading `__dict__` made one: most nodes have none, so
         # drop it again rather than grow the graph being copied.
         del v.__dict__
         return None
@@ -177,7 +178,7 @@ def _row(ref: RowRef) -> Op | None:
 
 
 def reduce(root: Value) -> tuple[Any, ...]:
-    """`Value.__reduce_ex__`: the graph below `root`, flat, for `_rebuild`."""
+    """Value's reducer (`copyreg`): the graph below `root`, flat, for `_rebuild`."""
     order = _walk(root, ())
     position = {id(v): i for i, v in enumerate(order)}
 
@@ -227,7 +228,7 @@ def _rebuild(stream: _Stream, columns: tuple[Any, ...], root: int) -> Value:
     for i, token in enumerate(tokens):
         v = known.get(token)
         if v is None:
-            v = engine._leaf(data[i], classes[i])
+            v = leaf(data[i], classes[i])
             if attributes[i] is not None:
                 # A loaded dict is the node's own (it may still be filling in,
                 # when an attribute leads back to this node); `copy.copy`'s is
@@ -249,11 +250,11 @@ def _rebuild(stream: _Stream, columns: tuple[Any, ...], root: int) -> Value:
 
 
 def deepcopy(root: Value, memo: dict[int, Any]) -> Value:
-    """`Value.__deepcopy__`: copies of the graph's nodes, sharing kept via `memo`."""
+    """`copy.deepcopy` of a Value: copies of its graph's nodes, sharing in `memo`."""
     order = _walk(root, memo)
     keep_alive = memo.setdefault(id(memo), [])  # as copy.deepcopy does
     for v in order:
-        c = engine._leaf(v._data, _class_of(v))
+        c = leaf(v._data, _class_of(v))
         c.grad = v.grad
         c._row = v._row
         c._p0 = memo[id(v._p0)] if isinstance(v._p0, Value) else v._p0
@@ -271,3 +272,21 @@ def deepcopy(root: Value, memo: dict[int, Any]) -> Value:
             memo[id(v)].__dict__ = copy.deepcopy(attributes, memo)
     copied: Value = memo[id(root)]
     return copied
+
+
+class _Reducer:
+    """Value's entry in `copyreg`: `pickle` calls it (`reduce`); `copy.deepcopy`
+    calls its `deepcopy` (through `Value.__deepcopy__`, which finds it here)."""
+
+    def __call__(self, root: Value) -> tuple[Any, ...]:
+        """Pickle `root`'s graph."""
+        user_read(root)  # a copy holds the numbers as they are now
+        return reduce(root)
+
+    def deepcopy(self, root: Value, memo: dict[int, Any]) -> Value:
+        """Deep-copy `root`'s graph."""
+        user_read(root)
+        return deepcopy(root, memo)
+
+
+copyreg.pickle(Value, _Reducer())

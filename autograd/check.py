@@ -14,7 +14,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.engine import Value
+from autograd.core import Value
 from autograd.functional import grad, hessian
 
 __all__ = ["gradcheck", "numeric_grad"]

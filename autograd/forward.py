@@ -42,9 +42,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
-from autograd import engine
-from autograd.engine import VALUE_MATH, Value
-from autograd.functional import Argnums, _as_scalar, _check_argnums, _Evaluation
+from autograd._create_graph import VALUE_MATH
+from autograd._evaluation import Argnums, Evaluation, as_scalar, check_argnums
+from autograd._hooks import hooks_now
+from autograd.core import Value
 from autograd.graph import topological_order
 
 __all__ = ["jacfwd", "jvp"]
@@ -52,12 +53,12 @@ __all__ = ["jacfwd", "jvp"]
 Tangent: TypeAlias = "Value | float"
 
 
-def _outputs(run: _Evaluation, where: str) -> tuple[list[Value | float], bool]:
+def _outputs(run: Evaluation, where: str) -> tuple[list[Value | float], bool]:
     """The outputs of the call as scalars, and whether it returned a sequence."""
     result = run.result
     if isinstance(result, Sequence) and not isinstance(result, str):
         return [
-            _as_scalar(y, where, f"output {k} of f") for k, y in enumerate(result)
+            as_scalar(y, where, f"output {k} of f") for k, y in enumerate(result)
         ], True
     return [run.scalar_output()], False
 
@@ -74,7 +75,7 @@ class _Graph:
         self.order = topological_order(outputs)
         # A hook replaces a reverse-mode adjoint by any function of it: no
         # tangent corresponds, so a hooked graph is swept in reverse.
-        self.hooked = bool(engine._hooks_now(self.order))
+        self.hooked = bool(hooks_now(self.order))
         self.position = {v: k for k, v in enumerate(self.order)}
         self.first = [self._at(v._p0) for v in self.order]
         self.second = [self._at(v._p1) for v in self.order]
@@ -181,7 +182,7 @@ def _times(d: Any, t: Tangent) -> Tangent:
 
 
 def _as_tangent(t: object, k: int) -> Tangent:
-    return _as_scalar(t, "jvp", f"tangent {k}")
+    return as_scalar(t, "jvp", f"tangent {k}")
 
 
 def jvp(
@@ -212,7 +213,7 @@ def jvp(
             "give one tangent per primal"
         )
     directions = [_as_tangent(t, k) for k, t in enumerate(tangents)]
-    run = _Evaluation(
+    run = Evaluation(
         "jvp",
         f,
         tuple(range(len(primals))),
@@ -244,7 +245,7 @@ def jvp(
 
 
 def _reverse_slope(
-    run: _Evaluation, y: Value | float, directions: list[Tangent]
+    run: Evaluation, y: Value | float, directions: list[Tangent]
 ) -> Tangent:
     """`y`'s slope along `directions` by reverse mode: its gradient dotted with them.
 
@@ -283,10 +284,10 @@ def jacfwd(
     >>> jacfwd(lambda x: [x * x, 3.0 * x])(2.0)
     [4.0, 3.0]
     """
-    indices = _check_argnums(argnums, "jacfwd")
+    indices = check_argnums(argnums, "jacfwd")
 
     def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
-        run = _Evaluation(
+        run = Evaluation(
             "jacfwd", f, indices, has_aux=has_aux, args=args, kwargs=kwargs
         )
         outputs, is_sequence = _outputs(run, "jacfwd")
@@ -308,7 +309,7 @@ def jacfwd(
 
 
 def _forward_columns(
-    run: _Evaluation, outputs: list[Value | float], graph: _Graph
+    run: Evaluation, outputs: list[Value | float], graph: _Graph
 ) -> list[list[Tangent]] | None:
     """d(outputs)/d(input), one column per input by one sweep each, or None if
     forward mode cannot answer (see the module docstring)."""

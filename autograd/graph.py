@@ -8,12 +8,20 @@ short one, and nothing iterates a set, so the order is the same on every run.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
-
-if TYPE_CHECKING:
-    from autograd.engine import Value
+from typing import Any, Protocol, TypeVar, cast
 
 __all__ = ["topological_order"]
+
+
+class _Node(Protocol):
+    """A node as a walk sees it: its parents (a `Value`'s Value operands)."""
+
+    @property
+    def parents(self) -> tuple[Any, ...]:
+        """The nodes this one was computed from, in operand order."""
+
+
+Value = TypeVar("Value", bound=_Node)
 
 
 def topological_order(roots: Value | Iterable[Value]) -> list[Value]:

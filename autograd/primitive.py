@@ -36,7 +36,9 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
-from autograd import engine
+from autograd import core
+from autograd._create_graph import VALUE_MATH
+from autograd._inputs import checked_partials, on_floats
 from autograd.ops import FLOAT_MATH, OPS, Derivative, Op
 
 __all__ = ["Primitive", "primitive"]
@@ -62,25 +64,25 @@ class Primitive:
         self.__doc__ = row.doc
 
     @overload
-    def __call__(self, x: engine.Value, /) -> engine.Value: ...
+    def __call__(self, x: core.Value, /) -> core.Value: ...
     @overload
     def __call__(self, x: float, /) -> float: ...
     @overload
-    def __call__(self, x: engine.Value, y: engine.Value | float, /) -> engine.Value: ...
+    def __call__(self, x: core.Value, y: core.Value | float, /) -> core.Value: ...
     @overload
-    def __call__(self, x: float, y: engine.Value, /) -> engine.Value: ...
+    def __call__(self, x: float, y: core.Value, /) -> core.Value: ...
     @overload
     def __call__(self, x: float, y: float, /) -> float: ...
-    def __call__(self, *operands: engine.Value | float) -> engine.Value | float:
+    def __call__(self, *operands: core.Value | float) -> core.Value | float:
         """The op on Values (recording a node) or on plain numbers (a float)."""
         row = self.row
         if len(operands) != row.arity:
             raise TypeError(
                 f"{row.name}: takes {row.arity} operand(s), got {len(operands)}"
             )
-        if any(isinstance(x, engine.Value) for x in operands):
-            return engine._apply(row, operands)
-        return engine._on_floats(row, *operands)
+        if any(isinstance(x, core.Value) for x in operands):
+            return core.apply(row, operands)
+        return on_floats(row, *operands)
 
     def __repr__(self) -> str:
         return f"<autograd primitive {self.row.name} of arity {self.row.arity}>"
@@ -176,7 +178,7 @@ def _probe(row: Op) -> None:
     point = tuple((lo + hi) / 2.0 for lo, hi in row.sample)
     where = f"primitive {row.name}: at the middle of its sample {point!r}"
     try:
-        out = engine._on_floats(row, *point)
+        out = on_floats(row, *point)
     except (ArithmeticError, ValueError) as error:
         raise ValueError(
             f"{where}, the forward function fails ({error}); pass sample=... "
@@ -189,10 +191,10 @@ def _probe(row: Op) -> None:
             f"{where}, the derivative rule fails ({error}); pass sample=... "
             "with intervals where it is defined"
         ) from error
-    partials = engine._checked_partials(row, point, partials)  # as every node's
-    operands = tuple(engine.Value(x) for x in point)
+    partials = checked_partials(row, point, partials)  # as every node's
+    operands = tuple(core.Value(x) for x in point)
     try:
-        on_values = row.derivative(engine.VALUE_MATH, *operands, engine.Value(out))
+        on_values = row.derivative(VALUE_MATH, *operands, core.Value(out))
     except Exception as error:
         raise TypeError(
             f"{where}, the derivative rule fails on Values ({error!r}), as "
@@ -201,7 +203,7 @@ def _probe(row: Op) -> None:
         ) from error
     same = isinstance(on_values, tuple | list) and len(on_values) == row.arity
     for d, e in zip(partials, on_values if same else (), strict=False):
-        f = e._data if isinstance(e, engine.Value) else e
+        f = e._data if isinstance(e, core.Value) else e
         same = same and math.isclose(float(f), float(d), rel_tol=1e-9, abs_tol=1e-300)
     if not same:
         raise ValueError(

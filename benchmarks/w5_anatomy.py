@@ -30,7 +30,7 @@ import w5
 import workloads
 
 from autograd import topological_order
-from autograd.engine import backward_order
+from autograd.core import backward_order
 
 ENGINES = ("ours eager", "microgpt-style")
 

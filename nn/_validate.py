@@ -9,8 +9,8 @@ import reprlib
 from collections.abc import MutableSequence, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from autograd import engine
-from autograd.engine import Value
+from autograd._modes import tell_changed
+from autograd.core import Value
 
 __all__ = [
     "Draws",
@@ -101,4 +101,4 @@ def tell_compile(params: Sequence[Value], what: str) -> None:
     would run on the first call only and later calls would pile gradients up.
     """
     if params:
-        engine._tell_tracer_changed(params[0], what)
+        tell_changed(params[0], what)

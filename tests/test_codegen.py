@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, engine
+from autograd import Value, core
 from autograd._codegen import NAMESPACE, forward_source, partials_source
 from autograd.ops import FLOAT_MATH, OPS, Op
 
@@ -84,9 +84,9 @@ def test_the_eager_fast_path_makes_the_node_the_row_describes(
         finite = False
     if not finite:
         with pytest.raises((ArithmeticError, ValueError)):
-            engine._apply(op, tuple(operands))
+            core.apply(op, tuple(operands))
         return
-    node = engine._apply(op, tuple(operands))
+    node = core.apply(op, tuple(operands))
     value = op.forward(*args)
     assert bits(node.data) == bits(value)
     assert bits(node.local_grads) == bits(op.derivative(FLOAT_MATH, *args, value))
@@ -132,6 +132,6 @@ def test_a_custom_row_outside_the_table_runs_its_own_functions() -> None:
         derivative=lambda m, x, out: (2.0,),
     )
     x = Value(3.0)
-    y = engine._apply(twice, (x,)) * x
+    y = core.apply(twice, (x,)) * x
     y.backward()
     assert (y.data, x.grad) == (18.0, 12.0)

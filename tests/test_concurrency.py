@@ -19,7 +19,7 @@ from collections.abc import (
 
 import pytest
 
-from autograd import Value, engine, is_grad_enabled, no_grad
+from autograd import Value, _grad_mode, _modes, is_grad_enabled, no_grad
 
 
 @pytest.fixture
@@ -325,9 +325,9 @@ def test_with_no_grad_exited_in_another_thread_is_a_clear_error() -> None:
 
 def _leave_stranded_no_grad() -> None:
     """Restore this thread after a no_grad exited elsewhere (test cleanup only)."""
-    for _, token in reversed(engine._no_grad_tokens.get()):
-        engine._mode.reset(token)
-    engine._no_grad_tokens.set(())
+    for _, token in reversed(_grad_mode.no_grad_tokens.get()):
+        _modes.mode.reset(token)
+    _grad_mode.no_grad_tokens.set(())
 
 
 def test_no_grad_exited_by_another_thread_inside_its_own_no_grad_keeps_that_one() -> (

@@ -573,7 +573,7 @@ def test_import_autograd_pulls_in_no_third_party_module() -> None:
 
 
 def test_generated_ops_tell_the_tracer_what_they_make() -> None:
-    from autograd import engine
+    from autograd import _modes
 
     events: list[tuple[str, object]] = []
 
@@ -593,8 +593,8 @@ def test_generated_ops_tell_the_tracer_what_they_make() -> None:
         def constant(self, v: Value, row: object, operands: tuple[object, ...]) -> None:
             events.append(("constant", getattr(row, "name", None)))
 
-    mode = engine._mode.set(engine._mode.get() | engine._TRACE)
-    tracer = engine._tracer.set(Recorder())
+    mode = _modes.mode.set(_modes.mode.get() | _modes.TRACING)
+    tracer = _modes.tracer.set(Recorder())
     try:
         x = Value(2.0)
         y = (x * 3.0).tanh()
@@ -602,8 +602,8 @@ def test_generated_ops_tell_the_tracer_what_they_make() -> None:
             x.exp()
         _ = y.detach(), y.data, x > 1.0
     finally:
-        engine._tracer.reset(tracer)
-        engine._mode.reset(mode)
+        _modes.tracer.reset(tracer)
+        _modes.mode.reset(mode)
     assert events == [
         ("made", "mul"),
         ("made", "tanh"),

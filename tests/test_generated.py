@@ -8,22 +8,36 @@ import inspect
 import pytest
 
 import autograd
-from autograd import Value, _codegen, _generated, engine
+from autograd import Value, _generate, _generated
 from autograd.ops import OPS
 
 
 def test_regenerating_changes_nothing() -> None:
-    assert _codegen.GENERATED.read_text() == _codegen.module_source(), (
+    assert _generate.GENERATED.read_text() == _generate.module_source(), (
         "autograd/_generated.py is out of date: run `make gen`"
     )
 
 
+def test_regenerating_the_stub_changes_nothing() -> None:
+    assert _generate.STUB.read_text() == _generate.stub_source(), (
+        "autograd/_generated.pyi is out of date: run `make gen`"
+    )
+
+
 def test_the_check_mode_says_whether_the_file_is_up_to_date() -> None:
-    assert _codegen.main(["--check"]) == 0
+    assert _generate.main(["--check"]) == 0
 
 
-def test_generated_code_knows_the_engines_recording_mode() -> None:
-    assert engine._RECORD == _codegen._RECORD_MODE
+def test_generated_code_names_its_helpers_and_the_mode() -> None:
+    source = _generate.GENERATED.read_text()
+    assert "_cg_" not in source
+    assert "mode_get() != RECORDING" in source
+    assert "mode_get() != 1" not in source
+
+
+def test_the_op_functions_make_nodes_of_the_class_that_subclasses_value_ops() -> None:
+    assert _generated.Value is Value
+    assert type(_generated.mul(Value(2.0), 3.0)) is Value
 
 
 @pytest.mark.parametrize("name", list(OPS))
@@ -53,7 +67,7 @@ def test_a_new_row_is_picked_up_by_the_generator(
 ) -> None:
     row = dataclasses.replace(OPS["tanh"], name="tanh2", symbol="tanh2")
     monkeypatch.setitem(OPS, "tanh2", row)
-    source = _codegen.module_source()
+    source = _generate.module_source()
     assert "def tanh2(a: Value | float) -> Value | float:" in source
     assert "    tanh2 = tanh2\n" in source  # the method
     assert '"tanh2",' in source  # `__all__`

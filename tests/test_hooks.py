@@ -18,7 +18,7 @@ from lifetimes import watch
 
 import autograd
 from autograd import Value, topological_order
-from autograd.engine import has_hooks
+from autograd._hooks import has_hooks
 from autograd.testing import Expression, expressions
 
 
@@ -96,7 +96,7 @@ def test_hooks_go_with_their_value() -> None:
 def test_a_hook_that_refers_to_its_value_does_not_keep_it_alive() -> None:
     # The node -> its hooks -> the hook -> the node: a cycle the collector
     # frees, after which backward no longer takes the hooks' slower path.
-    def hooked() -> tuple[Any, autograd.engine.HookHandle]:
+    def hooked() -> tuple[Any, autograd._hooks.HookHandle]:
         x = Value(1.0)
         return watch(x), x.register_hook(lambda g: g * x.data)
 

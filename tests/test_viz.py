@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 import autograd.viz
 import nn
 from autograd import Value
+from autograd._display import svg as jupyter_svg
 from autograd._numbers import number
-from autograd.engine import _apply
+from autograd.core import apply as _apply
 from autograd.ops import OPS, Op
 from autograd.viz import (
     DEFAULT_MAX_NODES,
@@ -674,7 +675,7 @@ def test_without_the_dot_program_the_error_says_what_to_install(
 
 def test_repr_svg_shows_the_graph_and_keeps_plain_repr() -> None:
     *_, c = product()
-    svg = c._repr_svg_()
+    svg = jupyter_svg(c)
     assert svg is not None
     assert "c" in svg_text(svg)
     assert repr(c) == "Value(data=-6.0, grad=1.0, label='c')"
@@ -685,7 +686,7 @@ def test_repr_svg_is_none_without_dot(
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     *_, c = product()
-    assert c._repr_svg_() is None
+    assert jupyter_svg(c) is None
 
 
 # -- the command line -------------------------------------------------------------
@@ -925,16 +926,16 @@ def test_set_notebook_turns_the_inline_graph_off_and_on(notebook: None) -> None:
     old = set_notebook(display=False)
     assert old == NotebookSettings(display=True, max_nodes=DEFAULT_MAX_NODES)
     assert notebook_settings() == NotebookSettings(display=False)
-    assert c._repr_svg_() is None
+    assert jupyter_svg(c) is None
     set_notebook(**vars(old))
-    assert c._repr_svg_() is not None
+    assert jupyter_svg(c) is not None
 
 
 def test_set_notebook_max_nodes_collapses_the_inline_graph(notebook: None) -> None:
     loss, _ = moons_step(4, [2, 4, 1])
-    full = loss._repr_svg_()
+    full = jupyter_svg(loss)
     set_notebook(max_nodes=30)
-    small = loss._repr_svg_()
+    small = jupyter_svg(loss)
     assert full is not None and small is not None
     assert "max_nodes=30" in svg_text(small)
     assert len(small) < len(full) / 2
@@ -953,7 +954,7 @@ def test_notebook_settings_import_nothing() -> None:
     done = run_python(
         "import sys, autograd, autograd.viz\n"
         "autograd.viz.set_notebook(display=False, max_nodes=10)\n"
-        "print(autograd.Value(1.0)._repr_svg_(), 'graphviz' in sys.modules)"
+        "print(autograd._display.svg(autograd.Value(1.0)), 'graphviz' in sys.modules)"
     )
     assert done.stdout.split() == ["None", "False"], done.stderr
 
@@ -967,9 +968,9 @@ def test_repr_svg_never_raises_it_falls_back_to_the_plain_repr(
         raise RuntimeError("any failure to draw")
 
     monkeypatch.setattr(autograd.viz, "notebook_svg", broken)
-    assert c._repr_svg_() is None
+    assert jupyter_svg(c) is None
     monkeypatch.setitem(sys.modules, "autograd.viz", None)  # a wheel without viz
-    assert c._repr_svg_() is None
+    assert jupyter_svg(c) is None
 
 
 def neuron_order(drawing: dict[str, Any]) -> list[list[int]]:

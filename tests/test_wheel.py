@@ -245,7 +245,8 @@ def test_render_and_the_notebook_display_work_from_the_wheel(
         "y = (x * x).tanh()\n"
         "y.backward()\n"
         "print(render(y, 'graph.svg'))\n"
-        "svg = y._repr_svg_()\n"
+        "from autograd._display import svg as notebook_svg\n"
+        "svg = notebook_svg(y)\n"
         "print(svg is not None and '<svg' in svg)\n",
     )
     assert done.returncode == 0, done.stderr

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from autograd.engine import Value
+from autograd.core import Value
 from autograd.viz import DEFAULT_MAX_NODES, FORMATS, GraphvizNotFoundError, render
 from autograd.viz._text import check_number_format
 

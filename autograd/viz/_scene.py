@@ -40,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from autograd.engine import Value
+from autograd.core import Value
 from autograd.graph import topological_order
 from autograd.ops import OPS
 
