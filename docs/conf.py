@@ -64,7 +64,7 @@ nitpick_ignore_regex = [
     (
         "py:class",
         r"(autograd\._generated|autograd\.compile|nn\._validate"
-        r"|hypothesis\.strategies)\..*|nn\.serialize\._M|autograd\.engine\._\w+",
+        r"|hypothesis\.strategies)\..*|nn\.serialize\._M|autograd\.(\w+\.)*_\w+",
     ),
 ]
 
@@ -158,7 +158,20 @@ def _executed_notebooks_inside_the_build(app: Any) -> None:
     app.env.mystnb_config = app.env.mystnb_config.copy(output_folder=str(folder))
 
 
+def _value_by_any_path(app: Any, env: Any, node: Any, contnode: Any) -> Any:
+    # A signature may name the node class by the module it was imported into
+    # (autograd.graph.Value): it is autograd.Value.
+    target = node.get("reftarget", "")
+    if node.get("refdomain") == "py" and re.fullmatch(r"autograd\.\w+\.Value", target):
+        python = env.get_domain("py")
+        return python.resolve_xref(
+            env, node["refdoc"], app.builder, "class", "autograd.Value", node, contnode
+        )
+    return None
+
+
 def setup(app: Any) -> None:
     """Connect the docstring rewriting and the notebooks' output folder."""
     app.connect("autodoc-process-docstring", _docstring)
+    app.connect("missing-reference", _value_by_any_path)
     app.connect("builder-inited", _executed_notebooks_inside_the_build, priority=900)
