@@ -14,7 +14,8 @@ Per repetition, with a fresh model each time:
 Two ways to write the loss: the predictions as a generator (the demo's
 ``mse((model(t) for t in ts), xs)``, each term made right after its
 prediction, so the whole step rolls into one loop) and as a list (all
-predictions first, then the loss: its terms are replayed straight-line).
+predictions first, then the loss: compile takes each term with the
+prediction it reads, and rolls the step into one loop too).
 
 Run: .venv/bin/python benchmarks/fit_formula.py [--points N] [--repeats R]
 """

@@ -6,8 +6,8 @@ made, then the total over n. Its graph reads as the formula, and given a
 generator of predictions, ``mse((model(x) for x in X), targets)``, each
 term follows its prediction, so `autograd.compile` rolls the whole step
 into one loop, as it does a hand-written ``sum((model(x) - y) ** 2 for
-...)``. A list works too; its loss is replayed as straight-line code, just
-as exact.
+...)``. A list of predictions made first rolls too: compile takes each
+term with the prediction it reads.
 
 Every loss is finite wherever the true loss is a finite float; where it is
 not, the loss raises OverflowError naming itself. The classification losses

@@ -2,7 +2,8 @@
 
 A program is a few lines of Python on Values: ops (some with domain errors),
 branches on comparisons, dead values, `detach()`, ops under `no_grad`,
-`autograd.maximum`, loops whose copies read the previous copy, user
+`autograd.maximum`, loops whose copies read the previous copy, a list of
+a model's outputs then a total over them (in their order or not), user
 primitives whose derivative rules misbehave past a point (nan, a complex or
 NumPy number, a bool, None, an int too large for a float, the wrong number
 of partials, an error of their own), and sometimes a read of a Value's
@@ -24,6 +25,7 @@ import pytest
 from floats import all_bits
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from test_compile_loops import READINGS  # the orders a total reads a list in
 
 import autograd
 from autograd import Value, compile, no_grad
@@ -108,6 +110,7 @@ KINDS = [
     "no_grad",
     "read",
     "loop",
+    "mapped",
     "user",
 ]
 
@@ -123,6 +126,10 @@ def lines(draw: st.DrawFn, registers: int, kinds: list[str] = KINDS) -> Line:
         arity = draw(st.integers(1, 2))
         bad = draw(st.sampled_from(USER_KINDS))
         return (kind, bad, tuple(draw(reg) for _ in range(arity)), c)
+    if kind == "mapped":
+        row = draw(st.sampled_from(sorted(BINARY)))
+        reading = draw(st.sampled_from(sorted(READINGS)))
+        return (kind, f"{row} {reading}", (draw(reg), draw(reg)), c)
     if kind in ("binary", "branch", "max", "loop"):
         row = draw(st.sampled_from(sorted(BINARY)))
         return (kind, row, (draw(reg), draw(reg)), c)
@@ -165,6 +172,14 @@ class Program:
                     acc = BINARY[row](acc, y) * 0.5 + 0.01 * k
                     if c > 0:
                         acc = acc + acc.detach() * c
+                regs.append(acc)
+            elif kind == "mapped":  # outputs listed first, then a total
+                op, reading = row.split(" ", 1)
+                y = regs[operands[1]]
+                outs = [BINARY[op](x * (0.1 * k + c), y) + 0.5 for k in range(12)]
+                acc = 0.0
+                for k in READINGS[reading](len(outs)):
+                    acc = acc + (outs[k] - 0.05 * k) ** 2
                 regs.append(acc)
             elif kind == "user":  # its rule misbehaves where x > c
                 f = user_primitive(row, len(operands), c)
@@ -269,6 +284,17 @@ def test_misbehaving_derivative_rules_replay_as_eager(
     # Traced where each rule is fine or not, replayed where it is or not:
     # every call raises eager's error with every gradient left as eager
     # leaves it, or equals eager.
+    check_against_eager(program, calls)
+
+
+@given(
+    program=programs(["mapped", "mapped", "binary", "const", "unary", "loop"]),
+    calls=calls,
+)
+def test_totals_over_lists_of_outputs_replay_as_eager(
+    program: Program, calls: list[tuple[str, float, float, float]]
+) -> None:
+    # Rolled with the outputs they read only when they read them in order.
     check_against_eager(program, calls)
 
 

@@ -30,9 +30,12 @@ value keeping its name: loop rolling (`loops`, `rolled`: copies of a block,
 a model applied to each example or a running total, become loops;
 `step.rolled`), the adjoint (`adjoint`: backward as statements, in eager's
 order; `step.adjoint`) and lowering to Python (`codegen`, `loopcode`:
-`step.source`), each op's math inlined from its row of the op table, in
-the same order as the eager run, so values and gradients are identical to
-the last bit. Later calls run that Python.
+`step.source`), each op's math inlined from its row of the op table. Each
+equation is computed from its operands alone, after them (in the order
+made, or in the reverse of backward's, which takes each item of a list
+with what reads it), and every gradient is added up in eager's order, so
+values and gradients are identical to the last bit. Later calls run that
+Python.
 
 The rule that makes this sound (`soundness`): a call replays only when
 eager, run on the same arguments, would build the same tape, and then the
@@ -101,10 +104,13 @@ def compile(f: Callable[..., Value]) -> Compiled:
       overflow), the call runs eagerly instead, so errors (and hooks) are
       the eager ones.
     - Loops: copies of a block become a loop when made one after another,
-      self-contained (``scores = [model(x) for x in X]``, then the loss over
-      them) or each reading the previous one's result (a running total,
+      self-contained (``scores = [model(x) for x in X]``) or each reading
+      the previous one's result (a running total,
       ``sum(loss(model(x)) for x in X)``, a recurrence), and when the loop
-      adds every gradient up in eager's order; otherwise the code is
+      adds every gradient up in eager's order. A total over a list made
+      first (``nn.mse([model(x) for x in X], y)``) reading each item in the
+      list's order joins the list's loop: copy i makes item i and its term,
+      in the order eager backward takes them. Otherwise the code is
       straight-line, just as exact, but longer to compile. `source` shows
       which you got; `tape` shows what was recorded.
     """

@@ -66,6 +66,7 @@ class LoopCode:
 
     def __init__(self, source: Lowering, loop: Loop) -> None:
         self.source, self.r, self.run = source, loop.r, loop.run
+        self.nodes = loop.nodes
         r, run = loop.r, loop.run
         self.carry, self.template = loop.carry, loop.template
         self.position, self.local = loop.position, loop.local
@@ -173,7 +174,7 @@ class LoopCode:
 
         Called after `forward`, whose statements for the values it reuses.
         """
-        r, run, nodes = self.r, self.run, self.source.tape.equations
+        r, run, nodes = self.r, self.run, self.nodes
         lines, targets, iterables = [], [], []
         if run.varying:
             targets.append(self.columns)

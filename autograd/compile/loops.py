@@ -211,6 +211,14 @@ class Runs:
         """The run of copies of the `size` nodes from `k` on, if it repeats."""
         if size < (_MIN_CARRIED_BLOCK if carried else _MIN_BLOCK):
             return None
+        # Whether the block repeats is compared whole (at C speed), first.
+        signatures = sig.signatures
+        block = signatures[k : k + size]
+        reps = 1
+        while signatures[k + reps * size : k + (reps + 1) * size] == block:
+            reps += 1
+        if reps < 2:
+            return None
         links: dict[tuple[int, int], int] = {}
         for t in range(size):
             for slot in (0, 1):
@@ -221,12 +229,7 @@ class Runs:
                     links[t, slot] = t - back + size  # in the previous copy
         if size < (_MIN_CARRIED_BLOCK if links else _MIN_BLOCK):
             return None  # a loop over smaller blocks saves little
-        signatures = sig.signatures
-        block = signatures[k : k + size]
-        reps = 1
-        while signatures[k + reps * size : k + (reps + 1) * size] == block:
-            reps += 1
-        if reps < 2 or (links and size * reps < _MIN_CARRIED_NODES):
+        if links and size * reps < _MIN_CARRIED_NODES:
             return None
         run = Run(k, size, reps)
         run.carried = links
@@ -247,12 +250,14 @@ class Runs:
         rest = [v for segment in self.rest for v in segment]
         if any(run_of[index[v]] >= 0 for v in self.pinned if v in index):
             return False  # the output or a guard inside a loop
+        read_after: list[tuple[Run, int]] = []  # (run, copy) of nodes read after it
         for v in rest:
             for p in (v._p0, v._p1):
                 i = index.get(p)  # type: ignore[arg-type]
                 if i is not None and run_of[i] >= 0:
                     run = runs[run_of[i]]
                     run.exported.add((i - run.start) % run.size)
+                    read_after.append((run, i))
         shared: set[Value] = set()  # leaves read by the rest or by all copies
         for v in rest:
             shared.update(p for p in operands(v) if isinstance(p, Value))
@@ -291,6 +296,13 @@ class Runs:
                         run.varying[t, slot] = column  # type: ignore[assignment]
             if any(p in run.private or p in shared for p in run.init.values()):
                 return False  # a leaf the loop reads also starts what it carries
+        # The loop keeps only the last copy's carried values.
+        if any(
+            (i - run.start) % run.size in run.init
+            and i < run.start + run.size * (run.reps - 1)
+            for run, i in read_after
+        ):
+            return False
         # A leaf of its own per copy: read in that copy only, nowhere else.
         return len(set(private)) == len(private) and shared.isdisjoint(private)
 

@@ -10,6 +10,7 @@ outside the loops as on the tape, each loop as its template.
 
 from __future__ import annotations
 
+import itertools
 from typing import final
 
 from autograd.compile.loops import Run, Runs, operands
@@ -50,9 +51,24 @@ class Loop:
     """
 
     def __init__(
-        self, equations: list[Equation], r: int, run: Run, names: dict[Operand, str]
+        self,
+        equations: list[Equation],
+        r: int,
+        run: Run,
+        names: dict[Operand, str],
+        made: dict[Equation, int] | None,
     ) -> None:
-        self.r, self.run = r, run
+        self.r, self.run, self.nodes = r, run, equations
+        # The first and last equation of the run, numbered as on the tape.
+        end = run.start + run.size * run.reps
+        self.span = (
+            (run.start, end - 1)
+            if made is None
+            else (
+                min(map(made.__getitem__, equations[run.start : end])),
+                max(map(made.__getitem__, equations[run.start : end])),
+            )
+        )
         self.carry = {t: Equation(STOP_GRADIENT, 0.0, None, False) for t in run.init}
         self.template: list[Equation] = []
         block = equations[run.start : run.start + run.size]
@@ -98,8 +114,8 @@ class Loop:
     def lines(self, name: dict[Operand, str]) -> list[str]:
         """The loop as printed: what changes per copy, then the template."""
         run, r = self.run, self.r
-        last = run.start + run.size * run.reps - 1
-        lines = [f"  loop {r}: {run.reps} copies of e{run.start}..e{last}"]
+        first, last = self.span
+        lines = [f"  loop {r}: {run.reps} copies of e{first}..e{last}"]
         for t, p in run.init.items():
             start = name.get(p) or repr(p)
             lines.append(f"    xc{r}_{t} = {start}, then t{r}_{t} of the copy before")
@@ -146,12 +162,20 @@ class Rolled:
         # The tape's names of what is outside the loops (the equations in
         # the loops are named by their loop).
         self.names = tape.names(everything=runs is None)
+        # The equations in the order the passes after this one take them: as
+        # made, or as `backward_made` orders them; numbered as made.
+        self.equations = runs.nodes if runs is not None else tape.equations
+        made = None
+        if self.equations is not tape.equations:
+            made = {v: k for k, v in enumerate(tape.equations)}
         if runs is not None:
+            number = made or runs.index
             for segment in runs.rest:
-                self.names.update((v, f"e{runs.index[v]}") for v in segment)
+                self.names.update((v, f"e{number[v]}") for v in segment)
         found = runs.found if runs is not None else []
         self.loops = [
-            Loop(tape.equations, r, run, self.names) for r, run in enumerate(found)
+            Loop(self.equations, r, run, self.names, made)
+            for r, run in enumerate(found)
         ]
         self.segments = runs.rest if runs is not None else [tape.equations]
         self.visited = runs.rest_visited if runs is not None else [tape.visited]
@@ -183,9 +207,56 @@ def _some(items: list[str]) -> str:
 
 
 def roll(tape: Tape) -> Rolled:
-    """`tape` with its runs of copies as loops (none if no run can loop)."""
-    runs = Runs(tape.equations, pinned(tape), tape.visited)
+    """`tape` with its runs of copies as loops (none if no run can loop).
+
+    The runs are looked for in the order of `backward_made`, then, if that
+    differs and leaves many out, in the order the equations were made.
+    """
+    kept, order = pinned(tape), backward_made(tape)
+    runs = Runs(order, kept, tape.visited)
+    if order != tape.equations and _covered(runs) < 0.9 * len(order):
+        made = Runs(tape.equations, kept, tape.visited)
+        if _covered(made) >= _covered(runs):
+            runs = made
     return Rolled(tape, runs if runs.found else None)
+
+
+def _covered(runs: Runs) -> int:
+    return sum(run.size * run.reps for run in runs.found)
+
+
+def backward_made(tape: Tape) -> list[Equation]:
+    """The equations in the reverse of eager backward's order, the rest as made.
+
+    Each equation still comes after what it reads (backward visits an
+    equation after all that read it), and all copies of a block read by
+    another run of copies in the same order become one block:
+    ``preds = [model(x) for x in X]`` then a running total over `preds`
+    are ordered as ``sum(loss(model(x)) for x in X)`` is made. An equation
+    is computed from its operands alone, so any such order gives the same
+    values to the last bit.
+    """
+    if len(tape.visited) == len(tape.equations):
+        return tape.visited[::-1]  # backward visited every equation
+    order: list[Equation] = []
+    placed: set[Equation] = set()
+    for v in itertools.chain(reversed(tape.visited), tape.equations):
+        if v in placed:
+            continue
+        pending = [v]
+        while pending:
+            u = pending[-1]
+            unplaced = [
+                p for p in (u._p0, u._p1) if p.__class__ is Equation and p not in placed
+            ]
+            if unplaced:
+                pending += unplaced
+                continue
+            pending.pop()
+            if u not in placed:
+                placed.add(u)
+                order.append(u)
+    return order
 
 
 def straight(tape: Tape) -> Rolled:
