@@ -8,16 +8,17 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HYPOTHESIS_PROFILE ?= ci
 # What `make lint` checks: the project's own code, not scratch files in a clone.
-LINTED := autograd nn tests demos benchmarks noxfile.py docs
+LINTED := autograd nn tests demos benchmarks noxfile.py setup.py docs
 
-.PHONY: demo docs notebooks test lint typecheck pytest fuzz gen bench oracle dot chromium clean
+.PHONY: demo docs notebooks test lint typecheck pytest pytest-compiled pytest-python fuzz gen bench oracle dot chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# One stamp per extra set: reinstall only when pyproject.toml changes.
-$(VENV)/.installed-%: pyproject.toml | $(PY)
+# One stamp per extra set: reinstall (and rebuild the compiled core) only
+# when the build's inputs change.
+$(VENV)/.installed-%: pyproject.toml setup.py autograd/_ccore.pyx | $(PY)
 	$(PY) -m pip install --quiet -e ".[$*]"
 	touch $@
 
@@ -71,8 +72,17 @@ docs: $(VENV)/.installed-docs dot
 	$(BIN)/sphinx-build -b html -E -W --keep-going -n -q docs site
 
 # tests/test_site.py reads the site that `docs` built (in a real browser).
-pytest: $(VENV)/.installed-dev docs dot chromium
+# The whole suite on each core: the compiled one (C, built by pip install)
+# and the Python one (SCALARGRAD_PURE=1).
+pytest: pytest-compiled pytest-python
+
+pytest-compiled: $(VENV)/.installed-dev docs dot chromium
+	$(PY) -c 'import autograd, sys; sys.exit(autograd.CORE != "compiled")' || \
+	  { echo "the compiled core is not built: see pip install -v ."; exit 1; }
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest -q -m "not slow"
+
+pytest-python: $(VENV)/.installed-dev docs dot chromium
+	SCALARGRAD_PURE=1 HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest -q -m "not slow"
 
 test: lint typecheck pytest fuzz
 
@@ -87,12 +97,16 @@ test: pythons
 pythons: $(VENV)/.installed-dev
 	$(BIN)/nox
 
-# Write autograd/_generated.py (the op functions) from the op table in autograd/ops.py.
+# Write the op functions from the op table in autograd/ops.py: autograd/_generated.py
+# (the Python core) and autograd/_ccore.pyx (the compiled core, rebuilt next
+# by the install stamp). The Python core runs the generator: a stale build
+# of the compiled core must not write its own successor.
 gen: $(VENV)/.installed-dev
-	$(PY) -c 'import sys; from autograd._generate import main; sys.exit(main())'
+	SCALARGRAD_PURE=1 $(PY) -c 'import sys; from autograd._ccodegen import main; sys.exit(main())'
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/cores.py
 
 # Optional: compare against PyTorch (installs torch==2.13.0 from the local file).
 oracle: $(VENV)/.installed-dev
@@ -100,5 +114,5 @@ oracle: $(VENV)/.installed-dev
 	AUTOGRAD_ORACLE=1 $(PY) -m pytest -q tests/oracle
 
 clean:
-	rm -rf $(VENV) out site .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) build autograd/_ccore.c autograd/_ccore.*.so out site .mypy_cache .ruff_cache .pytest_cache .hypothesis
 	rm -rf .nox

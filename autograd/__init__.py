@@ -21,6 +21,7 @@ from autograd._modes import is_grad_enabled
 from autograd.check import gradcheck
 from autograd.compile import Compiled, compile
 from autograd.core import (
+    CORE,
     Value,
     cos,
     erf,
@@ -44,6 +45,7 @@ from autograd.primitive import Primitive, primitive
 _display.register()  # in a notebook, a Value shows its graph
 
 __all__ = [
+    "CORE",
     "OPS",
     "Compiled",
     "OpDomainError",

@@ -11,10 +11,16 @@ to any order. The functional API (`autograd.functional`) builds on
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd._anomaly import check_gradient
-from autograd._generated import cos, erf, exp, log, pow, sigmoid, sin
+from autograd._select import CORE
+
+# The op functions of the core that runs (their types are the Python core's).
+if TYPE_CHECKING or CORE == "python":
+    from autograd._generated import cos, erf, exp, log, pow, sigmoid, sin
+else:
+    from autograd._ccore import cos, erf, exp, log, pow, sigmoid, sin
 from autograd._hooks import hooks_now, run_hooks
 from autograd._inputs import Node, checked_partials, to_float
 from autograd._modes import ANOMALY, RECORDING, mode

@@ -27,6 +27,7 @@ writes those names. Here they are views of our node, plus one way in:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -119,7 +120,8 @@ def op_string(v: Value) -> str:
 
 def backward_closure(v: Value) -> Callable[[], None]:
     """micrograd's `_backward` of `v`: children's grad += local * v.grad."""
-    closure = v.__dict__.get("_micrograd_backward")
+    kept = v.__dict__.get("_micrograd_backward")
+    closure = kept() if kept is not None else None
     if closure is not None:
         return closure  # type: ignore[no-any-return]
 
@@ -152,10 +154,23 @@ def set_backward(v: Value, closure: Callable[[], None]) -> None:
             f"(with out.grad = 1 it adds {once}, with 2 {twice}, with -1 {minus}); "
             "a chain-rule closure adds local_derivative * out.grad to each child"
         )
-    v.__dict__["_micrograd_backward"] = closure
+    # Held weakly: micrograd's closure refers to `out` itself, and a node
+    # reachable from its own attributes would wait for the cycle collector
+    # (the compiled core's nodes are never collected). Once the user's code
+    # drops the closure, `_backward` is the same chain rule, from the local
+    # derivatives read off it here.
+    v.__dict__["_micrograd_backward"] = _weakly(closure)
     v._d0 = once[0]
     if len(once) == 2:
         v._d1 = once[1]
+
+
+def _weakly(closure: Callable[[], None]) -> Callable[[], Callable[[], None] | None]:
+    """A weak reference to `closure`, or a strong one if it takes none."""
+    try:
+        return weakref.ref(closure)
+    except TypeError:  # a callable object without `__weakref__`
+        return lambda: closure
 
 
 class _Probe:

@@ -26,9 +26,17 @@ N = TypeVar("N")
 _new = object.__new__  # bound once: `object.__new__` is an attribute lookup
 
 
+def _blank(cls: type[N]) -> Any:
+    """A new, empty node of class `cls`."""
+    try:
+        return _new(cls)
+    except TypeError:  # the compiled core's node is made by its own __new__
+        return cls.__new__(cls)
+
+
 def new_leaf(cls: type[N], data: float) -> N:
     """A new leaf of class `cls` holding `data`."""
-    v: Any = _new(cls)
+    v = _blank(cls)
     v._data = data
     v._grad = 0.0
     v._g = v._row = v._p0 = v._p1 = v._d0 = v._d1 = None
@@ -62,7 +70,7 @@ def made_in_mode(  # noqa: PLR0917 - what an op function holds, passed as it is
     partials = op.derivative(FLOAT_MATH, *floats, out)
     if OPS.get(op.name) is not op:  # a user's rule (`autograd.primitive`)
         partials = checked_partials(op, floats, partials)
-    v: Any = _new(cls)
+    v = _blank(cls)
     v._data = out
     v._grad = 0.0
     v._g = None

@@ -9,6 +9,7 @@ here and nowhere else, and uses a node only through them and its slots
 changing the class. A compiled core with the same semantics takes the place
 of exactly these names:
 
+- ``CORE``: which core runs, "compiled" or "python" (SCALARGRAD_PURE=1);
 - ``Value``: the node.
 - the op functions: ``add``, ``sub``, ``mul``, ``div``, ``pow``, ``neg``, ``abs``,
   ``exp``, ``log``, ``sqrt``, ``sin``, ``cos``, ``tanh``, ``sigmoid``,
@@ -22,40 +23,74 @@ of exactly these names:
 
 from __future__ import annotations
 
-from autograd._generated import (
-    FUNCTIONS,
-    abs,
-    add,
-    cos,
-    div,
-    elu,
-    erf,
-    exp,
-    gelu,
-    leaky_relu,
-    log,
-    maximum,
-    mul,
-    neg,
-    pow,
-    relu,
-    sigmoid,
-    sin,
-    softplus,
-    sqrt,
-    sub,
-    tanh,
-)
-from autograd._sweep import backward_fast, backward_order
+from typing import TYPE_CHECKING
+
 from autograd.value import (
+    CORE,
     Value,
     apply,
+    backward_fast,
+    backward_order,
     backward_with_order,
     leaf,
     reference_backward,
 )
 
+# The op functions of the core that runs (`autograd.value.CORE`); their
+# types are the Python core's (`autograd/_generated.pyi`).
+if TYPE_CHECKING or CORE == "python":
+    from autograd._generated import (
+        FUNCTIONS,
+        abs,
+        add,
+        cos,
+        div,
+        elu,
+        erf,
+        exp,
+        gelu,
+        leaky_relu,
+        log,
+        maximum,
+        mul,
+        neg,
+        pow,
+        relu,
+        sigmoid,
+        sin,
+        softplus,
+        sqrt,
+        sub,
+        tanh,
+    )
+else:
+    from autograd._ccore import (
+        FUNCTIONS,
+        abs,
+        add,
+        cos,
+        div,
+        elu,
+        erf,
+        exp,
+        gelu,
+        leaky_relu,
+        log,
+        maximum,
+        mul,
+        neg,
+        pow,
+        relu,
+        sigmoid,
+        sin,
+        softplus,
+        sqrt,
+        sub,
+        tanh,
+    )
+
 __all__ = [
+    "CORE",
     "FUNCTIONS",
     "Value",
     "abs",

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import copyreg
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from autograd import _micrograd
 from autograd._create_graph import backward_graph, saw_value_gradient
-from autograd._generated import FUNCTIONS, ValueOps, elu, leaky_relu
+from autograd._generated import ValueOps
 from autograd._hooks import HookHandle, has_hooks, register
 from autograd._inputs import Node, describe, to_float, to_gradient
 from autograd._modes import (
@@ -49,12 +49,20 @@ from autograd._modes import (
     user_read,
 )
 from autograd._offpath import apply_row, new_leaf
+from autograd._select import COMPILED, CORE
 from autograd._sweep import backward_fast, backward_order, subclasses
 from autograd._watched import adjoint_table
 from autograd.graph import topological_order
 from autograd.ops import OPS, Op
 
+# The op functions of the core that runs (their types are the Python core's).
+if TYPE_CHECKING or CORE == "python":
+    from autograd._generated import FUNCTIONS, elu, leaky_relu
+else:
+    from autograd._ccore import FUNCTIONS, elu, leaky_relu
+
 __all__ = [
+    "CORE",
     "Value",
     "apply",
     "backward_fast",
@@ -117,7 +125,9 @@ class Value(ValueOps):
         # The fast walks test `p.__class__ is Value`; with subclasses about,
         # backward takes the reference path, which asks `isinstance`.
         subclasses.append(cls)
-        super().__init_subclass__(**kwargs)
+        # Not `super()`, whose class would be this one: with the compiled
+        # core this function is a method of the compiled `Value`.
+        super(Value, cls).__init_subclass__(**kwargs)  # noqa: UP008
 
     def __init__(
         self,
@@ -367,6 +377,14 @@ class Value(ValueOps):
             tracer.detached(new, self)
         return new
 
+
+if COMPILED is not None:  # the compiled core (`autograd._select`)
+    # One definition of every method: the compiled class takes this class's
+    # (all but its fields, `data`, `grad` and the op methods), and this
+    # module's functions use the compiled class and sweep.
+    Value = COMPILED.adopt(Value)  # type: ignore[misc]
+    backward_fast = COMPILED.backward_fast
+    backward_order = COMPILED.backward_order
 
 Node.register(Value)  # the layers under the core recognise a node by this
 

@@ -18,6 +18,7 @@ from floats import bits
 from hypothesis import given
 from hypothesis import strategies as st
 
+import autograd
 from autograd import Value, detect_anomaly, no_grad, topological_order
 from autograd.core import backward_order, backward_with_order, reference_backward
 from autograd.testing import Expression, expressions
@@ -230,11 +231,19 @@ def _interrupt_in(function: str, after_lines: int) -> Callable[..., Any]:
 @pytest.mark.parametrize(
     ("stopped", "function"),
     [
-        ("backward_order", "_marked_order"),
-        ("zero_grad", "_marked_order"),
-        ("backward", "_marked_order"),
-        ("backward", "backward_fast"),
-        ("backward_order", "backward_order"),
+        # The compiled core's walks are C: nothing interrupts them midway.
+        *(
+            [
+                ("backward_order", "_marked_order"),
+                ("zero_grad", "_marked_order"),
+                ("backward", "_marked_order"),
+                ("backward", "backward_fast"),
+                ("backward_order", "backward_order"),
+            ]
+            if autograd.CORE == "python"
+            else []
+        ),
+        ("zero_grad", "zero_grad"),
     ],
 )
 def test_ctrl_c_anywhere_in_a_pass_leaves_a_clean_graph(

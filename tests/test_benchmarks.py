@@ -120,3 +120,30 @@ def test_the_fit_formula_benchmark_prints_both_ways_of_writing_the_loss() -> Non
     rows = [line.split("|")[1].strip() for line in result.stdout.splitlines()[4:]]
     assert rows == ["generator", "list"]
     assert "| first call in eager steps |" in result.stdout
+
+
+def test_a_quick_run_of_both_cores_prints_them_side_by_side(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "benchmarks/cores.py", "--quick", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "| workload (ms) | reference | compiled core, eager | Python core, eager "
+        "| compiled core, replay | Python core, replay |"
+    )
+    rows = [line.split(" | ")[0][2:] for line in lines[2:] if line.startswith("| ")]
+    assert rows[0].startswith("W5 GPT step") and "W1 moons step" in rows
+    assert "W5 backward (collector off)" in rows
+    times = json.loads((tmp_path / "cores.json").read_text())["times"]
+    assert set(times["W1 moons step"]) == {
+        "micrograd",
+        "ours eager|compiled",
+        "ours eager|python",
+        "ours compiled|compiled",
+        "ours compiled|python",
+    }

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT = ["autograd", "nn", "tests", "demos", "benchmarks", "noxfile.py", "docs"]
+PROJECT = ["autograd", "nn", "tests", "demos", "benchmarks", "noxfile.py", "setup.py", "docs"]
 
 
 def planned(target: str) -> list[str]:

@@ -589,3 +589,36 @@ def test_a_chain_rule_closure_gives_its_derivatives_and_changes_no_grad(
     out._backward = closure
     assert [v.grad for v in (*kids, out)] == state
     assert list(out.local_grads) == locals_[:n_children]
+
+
+def test_a_closure_style_node_is_freed_by_reference_counting() -> None:
+    # micrograd's closure refers to `out`; kept strongly, the node would be
+    # reachable from its own attributes, which the compiled core never frees.
+    import gc
+
+    from lifetimes import watch
+
+    def lecture_exp(x: Value) -> Value:
+        out = Value(math.exp(x.data), (x,), "exp")
+
+        def _backward() -> None:
+            x.grad += out.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        x = Value(0.5)
+        y = lecture_exp(x)
+        y.backward()
+        assert x.grad == math.exp(0.5)
+        y._backward()  # the same chain rule once the closure is gone
+        assert x.grad == 2 * math.exp(0.5)
+        probe = watch(y)
+        del y
+        assert probe() is None
+    finally:
+        if was_on:
+            gc.enable()

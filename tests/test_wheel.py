@@ -41,7 +41,12 @@ class Installed:
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run the venv's Python with `args`, from `workdir`, checkout unreachable."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        # The wheel's default core, whichever core runs the tests here.
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("PYTHON") and k != "SCALARGRAD_PURE"
+        }
         return subprocess.run(
             [str(self.python), "-I", *args],  # -I: no user site, no cwd on sys.path
             cwd=self.workdir,
@@ -53,27 +58,29 @@ class Installed:
         )
 
 
-def pip(*args: str) -> str:
+def pip(*args: str, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        env=env,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 
 
-def build_wheel(out: Path) -> tuple[Path, str]:
+def build_wheel(out: Path, env: dict[str, str] | None = None) -> tuple[Path, str]:
     source = out / "source"
     for package in PACKAGES:
         shutil.copytree(
             CHECKOUT / package,
             source / package,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            # The build makes its own C file and extension from the .pyx.
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.c"),
         )
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
         shutil.copy(CHECKOUT / name, source / name)
     dist = out / "dist"
     # -v keeps the build backend's output, warnings included.
@@ -86,6 +93,7 @@ def build_wheel(out: Path) -> tuple[Path, str]:
         "-w",
         str(dist),
         str(source),
+        env=env,
     )
     (wheel,) = dist.glob("scalargrad-*.whl")
     return wheel, log
@@ -158,6 +166,43 @@ def test_the_wheel_holds_every_package_of_the_source_tree_and_py_typed(
     assert packages == source_packages()
     for package in PACKAGES:
         assert f"{package}/py.typed" in names
+
+
+def test_the_wheel_holds_the_compiled_core_and_the_install_runs_it(
+    installed: Installed,
+) -> None:
+    names = zipfile.ZipFile(installed.wheel).namelist()
+    assert [n for n in names if n.startswith("autograd/_ccore.") and n.endswith(".so")]
+    done = installed.run("-c", "import autograd; print(autograd.CORE)")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["compiled"]
+
+
+def test_without_a_c_compiler_the_build_says_so_and_ships_the_python_core(
+    tmp_path: Path,
+) -> None:
+    wheel, log = build_wheel(tmp_path, env={**os.environ, "CC": "false"})
+    assert log.count("the compiled core could not be built") == 1, log
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "autograd/_generated.py" in names
+    assert not [n for n in names if n.endswith(".so")]
+
+
+def test_the_installed_wheel_runs_the_python_core_when_asked(
+    installed: Installed,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    done = subprocess.run(
+        [str(installed.python), "-I", "-c", "import autograd; print(autograd.CORE)"],
+        cwd=installed.workdir,
+        env={**env, "SCALARGRAD_PURE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["python"]
 
 
 def wheel_metadata(path: Path) -> str:

@@ -1,0 +1,1278 @@
+# cython: language_level=3, binding=False, embedsignature=False
+# cython: auto_pickle=False, initializedcheck=False
+"""The compiled core: `Value`'s fields, its op functions and the fast sweep in C.
+
+Generated: do not edit. `make gen` (`autograd._ccodegen`) writes this file
+from the op table, beside `autograd/_generated.py`, and
+tests/test_generated.py fails when it is out of date. The build
+(`setup.py`) compiles it when a C compiler is there; `autograd.value`
+uses it unless SCALARGRAD_PURE=1, giving the class the Python core's
+methods (`adopt`), so the two cores share every method but the hot ones.
+"""
+
+cimport cython
+from cpython.contextvars cimport get_value
+from cpython.number cimport PyNumber_FloorDivide, PyNumber_Power, PyNumber_Remainder
+from cpython.object cimport PyTypeObject
+
+import builtins
+import math
+
+from autograd import ops as _ops
+from autograd._inputs import negative_base, overflow, to_float, to_gradient
+from autograd._modes import (
+    RECORDING,
+    TRACING,
+    mode,
+    passes,
+    tell_changed,
+    user_read,
+)
+from autograd._offpath import made_in_mode, slow_operand, unary_off_path
+from autograd._sweep import subclasses
+from autograd.graph import topological_order
+from autograd.ops import FLOAT_MATH, OPS
+
+cdef extern from "Python.h":
+    unsigned long Py_TPFLAGS_IMMUTABLETYPE
+
+# The node's `__dict__`, in its `_attributes` field, made on first use, and
+# assigned or deleted as a Python class's can be (pickling assigns it,
+# copying drops an empty one).
+cdef extern from *:
+    """
+    static PyObject **__pyx_ccore_dict_slot(PyObject *o) {
+        return (PyObject **)((char *)o + Py_TYPE(o)->tp_dictoffset);
+    }
+    static int __pyx_ccore_has_dict(PyObject *o) {
+        return *__pyx_ccore_dict_slot(o) != NULL;
+    }
+    static void __pyx_ccore_clear_dict(PyObject *o) {
+        Py_CLEAR(*__pyx_ccore_dict_slot(o));
+    }
+    static void __pyx_ccore_set_dictoffset(PyTypeObject *t, Py_ssize_t offset) {
+        t->tp_dictoffset = offset;
+    }
+    static int __pyx_ccore_set_dict(PyObject *o, PyObject *value, void *c) {
+        PyObject **slot = __pyx_ccore_dict_slot(o);
+        if (value == NULL) {
+            Py_CLEAR(*slot);
+            return 0;
+        }
+        return PyObject_GenericSetDict(o, value, c);
+    }
+    static PyGetSetDef __pyx_ccore_dict_getset = {
+        "__dict__", PyObject_GenericGetDict, __pyx_ccore_set_dict, NULL, NULL};
+    static int __pyx_ccore_install_dict(PyTypeObject *t) {
+        PyObject *descriptor = PyDescr_NewGetSet(t, &__pyx_ccore_dict_getset);
+        if (descriptor == NULL) return -1;
+        int failed = PyDict_SetItemString(t->tp_dict, "__dict__", descriptor);
+        Py_DECREF(descriptor);
+        PyType_Modified(t);
+        return failed;
+    }
+    """
+    int __pyx_ccore_install_dict(PyTypeObject *t) except -1
+    bint __pyx_ccore_has_dict(object o)
+    void __pyx_ccore_clear_dict(object o)
+    void __pyx_ccore_set_dictoffset(PyTypeObject *t, Py_ssize_t offset)
+
+cdef object _ZERO = 0.0
+cdef object _python_init = None  # the Python core's `Value.__init__`, see `adopt`
+cdef long _TRACE_BIT = TRACING
+cdef long _RECORDING = RECORDING
+
+
+cdef inline long _mode_now() except? -1:
+    return get_value(mode)
+
+
+cdef inline bint _finite(object a):
+    cdef double f = a
+    return f - f == 0.0
+
+
+cdef inline double _cg_fdiv(double a, double b) except? -1.0:
+    if b == 0.0:
+        raise ZeroDivisionError("float division by zero")
+    return a / b
+
+
+cdef object _cg_fpow(object a, object b):
+    return PyNumber_Power(float(a), float(b), None)
+
+
+cdef object _cg_ffloordiv(object a, object b):
+    return PyNumber_FloorDivide(float(a), float(b))
+
+
+cdef object _cg_fmod(object a, object b):
+    return PyNumber_Remainder(float(a), float(b))
+
+cdef object _row_add = OPS["add"]
+cdef object _row_sub = OPS["sub"]
+cdef object _row_mul = OPS["mul"]
+cdef object _row_div = OPS["div"]
+cdef object _row_pow = OPS["pow"]
+cdef object _row_neg = OPS["neg"]
+cdef object _row_abs = OPS["abs"]
+cdef object _row_exp = OPS["exp"]
+cdef object _row_log = OPS["log"]
+cdef object _row_sqrt = OPS["sqrt"]
+cdef object _row_sin = OPS["sin"]
+cdef object _row_cos = OPS["cos"]
+cdef object _row_tanh = OPS["tanh"]
+cdef object _row_sigmoid = OPS["sigmoid"]
+cdef object _row_relu = OPS["relu"]
+cdef object _row_softplus = OPS["softplus"]
+cdef object _row_erf = OPS["erf"]
+cdef object _row_gelu = OPS["gelu"]
+cdef object _row_leaky_relu = OPS["leaky_relu"]
+cdef object _row_elu = OPS["elu"]
+cdef object _row_maximum = OPS["maximum"]
+cdef object _cg_derivative_abs = _ops._d_abs
+cdef object _cg_derivative_elu = _ops._d_elu
+cdef object _cg_derivative_gelu = _ops._d_gelu
+cdef object _cg_derivative_leaky_relu = _ops._d_leaky_relu
+cdef object _cg_derivative_maximum = _ops._d_maximum
+cdef object _cg_derivative_pow = _ops._d_pow
+cdef object _cg_derivative_sqrt = _ops._d_sqrt
+cdef object _cg_forward_abs = builtins.abs
+cdef object _cg_forward_cos = math.cos
+cdef object _cg_forward_div = _ops._div
+cdef object _cg_forward_elu = _ops._elu
+cdef object _cg_forward_erf = math.erf
+cdef object _cg_forward_exp = _ops._exp
+cdef object _cg_forward_gelu = _ops._gelu
+cdef object _cg_forward_log = _ops._log
+cdef object _cg_forward_pow = _ops._pow
+cdef object _cg_forward_sigmoid = _ops._sigmoid
+cdef object _cg_forward_sin = math.sin
+cdef object _cg_forward_softplus = _ops._softplus
+cdef object _cg_forward_sqrt = _ops._sqrt
+cdef object _cg_forward_tanh = math.tanh
+cdef double _cg_g__TAIL = _ops._TAIL
+cdef double _cg_g__TWO_OVER_SQRT_PI = _ops._TWO_OVER_SQRT_PI
+cdef object _cg_m = _ops.FLOAT_MATH
+
+@cython.no_gc
+@cython.freelist(1024)
+cdef class Value:
+    """A scalar in a computation graph (the compiled core's node).
+
+    Its methods are the Python core's (`autograd.value.Value`), given to
+    it at import; only the fields, `data`, `grad` and the op methods are
+    compiled here.
+    """
+
+    cdef public double _data
+    cdef public object _grad
+    cdef public object _row
+    cdef public object _p0
+    cdef public object _p1
+    # The local derivatives as C doubles; `_d0` and `_d1` read None where
+    # the operand is None (a leaf, the missing second operand of a unary op).
+    cdef double _c_d0
+    cdef double _c_d1
+    # A pass's mark and adjoint, which `_g` shows as the Python core keeps
+    # them: None outside a pass, the adjoint so far inside one.
+    cdef bint _marked
+    cdef double _adj
+    # The instance `__dict__`, made on first use (Cython's own `__dict__`
+    # would make one with every node): see `adopt`.
+    cdef void* _attributes
+
+    def __init__(self, data, _children=(), _op="", label=""):
+        """A leaf holding `data` (the Python core's `Value.__init__`, done
+        here in C for the common case, a finite float alone)."""
+        if (
+            type(data) is float and _finite(data)
+            and _children == () and _op == "" and label == ""
+        ):
+            self._data = data
+            self._grad = 0.0
+            self._marked = False
+            self._row = self._p0 = self._p1 = None
+            return
+        _python_init(self, data, _children, _op, label)
+
+    def __dealloc__(self):
+        __pyx_ccore_clear_dict(self)
+        _free_operands(self)
+
+    @property
+    def data(self):
+        """The number this Value holds (a finite float)."""
+        if _mode_now() & _TRACE_BIT:
+            return user_read(self)
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        if _mode_now() & _TRACE_BIT:
+            tell_changed(self, "assigned v.data")
+        if type(value) is float and _finite(value):
+            self._data = value
+        else:
+            self._data = to_float(value, "Value.data")
+
+    @property
+    def _g(self):
+        return self._adj if self._marked else None
+
+    @_g.setter
+    def _g(self, value):
+        self._marked = value is not None
+        self._adj = value if self._marked else 0.0
+
+    @property
+    def _d0(self):
+        return None if self._p0 is None else self._c_d0
+
+    @_d0.setter
+    def _d0(self, value):
+        self._c_d0 = 0.0 if value is None else value
+
+    @property
+    def _d1(self):
+        return None if self._p1 is None else self._c_d1
+
+    @_d1.setter
+    def _d1(self, value):
+        self._c_d1 = 0.0 if value is None else value
+
+    @property
+    def grad(self):
+        """d(root)/d(self) summed over the `backward` passes so far (0.0 to start)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if _mode_now() & _TRACE_BIT:
+            tell_changed(self, "assigned v.grad")
+        if type(value) is float:
+            self._grad = value
+        elif type(value) is int and not value:
+            self._grad = 0.0
+        else:
+            self._grad = to_gradient(value, "Value.grad", values=True)
+
+    def __add__(self, other):
+        return _op_add(self, other)
+    def __radd__(self, other):
+        return _op_add(other, self)
+    def __sub__(self, other):
+        return _op_sub(self, other)
+    def __rsub__(self, other):
+        return _op_sub(other, self)
+    def __mul__(self, other):
+        return _op_mul(self, other)
+    def __rmul__(self, other):
+        return _op_mul(other, self)
+    def __truediv__(self, other):
+        return _op_div(self, other)
+    def __rtruediv__(self, other):
+        return _op_div(other, self)
+    def __pow__(self, other):
+        return _op_pow(self, other)
+    def __rpow__(self, other):
+        return _op_pow(other, self)
+    def __neg__(self):
+        return _op_neg(self)
+    def __abs__(self):
+        return _op_abs(self)
+    def exp(self):
+        """e**x; d/dx = e**x, reusing the forward result."""
+        return _op_exp(self)
+    def log(self):
+        """natural log, x > 0; d/dx = 1/x."""
+        return _op_log(self)
+    def sqrt(self):
+        """square root, x >= 0; d/dx = 1/(2 sqrt(x))."""
+        return _op_sqrt(self)
+    def sin(self):
+        """sine; d/dx = cos(x)."""
+        return _op_sin(self)
+    def cos(self):
+        """cosine; d/dx = -sin(x)."""
+        return _op_cos(self)
+    def tanh(self):
+        """hyperbolic tangent, the classic activation squashing to (-1, 1); d/dx = 1 -
+        tanh(x)**2, reusing the forward result.
+        """
+        return _op_tanh(self)
+    def sigmoid(self):
+        """logistic sigmoid 1/(1+e**-x), the activation squashing to (0, 1); d/dx = s(x) *
+        (1 - s(x)).
+        """
+        return _op_sigmoid(self)
+    def relu(self):
+        """rectified linear unit max(0, x), the default activation of deep nets; d/dx = 1
+        for x > 0 else 0.
+        """
+        return _op_relu(self)
+    def softplus(self):
+        """log(1 + e**x), a smooth relu; d/dx = sigmoid(x)."""
+        return _op_softplus(self)
+    def erf(self):
+        """error function; d/dx = 2/sqrt(pi) * e**(-x**2), 0 in the tails."""
+        return _op_erf(self)
+    def gelu(self):
+        """Gaussian error linear unit x * Phi(x) (exact, with erfc); d/dx = Phi(x) + x *
+        phi(x).
+        """
+        return _op_gelu(self)
+    def leaky_relu(self, other):
+        """x for x > 0 else slope * x; d/dx = 1 or slope, d/dslope = 0 or x."""
+        return _op_leaky_relu(self, other)
+    def elu(self, other):
+        """x for x > 0 else alpha * (e**x - 1); d/dx = 1 or alpha * e**x."""
+        return _op_elu(self, other)
+    def maximum(self, other):
+        """the larger of x and y; d/dx = 1 where x > y, d/dy = 1 where y > x, 0.5 each at a
+        tie.
+        """
+        return _op_maximum(self, other)
+
+cdef object _op_add(object a, object b):
+    cdef double x, y, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    elif type(a) is float and _finite(a):
+        x = a
+    elif type(a) is int and a.bit_length() <= 1000:
+        x = a
+        a = x if x != 0.0 else _ZERO
+    else:
+        a, x = slow_operand(a, "add")
+    if type(b) is Value:
+        y = (<Value>b)._data
+    elif type(b) is float:
+        y = b
+    elif type(b) is int and b.bit_length() <= 1000:
+        y = b
+        b = y if y != 0.0 else _ZERO
+    else:
+        b, y = slow_operand(b, "add")
+    out = x + y
+    if out - out != 0.0:
+        to_float(y, "add")
+        raise overflow(_row_add, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_add, (a, b), (x, y), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_add
+    v._p0 = a
+    v._p1 = b
+    v._c_d0 = 1.0
+    v._c_d1 = 1.0
+    return v
+
+
+cdef object _op_sub(object a, object b):
+    cdef double x, y, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    elif type(a) is float and _finite(a):
+        x = a
+    elif type(a) is int and a.bit_length() <= 1000:
+        x = a
+        a = x if x != 0.0 else _ZERO
+    else:
+        a, x = slow_operand(a, "sub")
+    if type(b) is Value:
+        y = (<Value>b)._data
+    elif type(b) is float:
+        y = b
+    elif type(b) is int and b.bit_length() <= 1000:
+        y = b
+        b = y if y != 0.0 else _ZERO
+    else:
+        b, y = slow_operand(b, "sub")
+    out = x - y
+    if out - out != 0.0:
+        to_float(y, "sub")
+        raise overflow(_row_sub, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_sub, (a, b), (x, y), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_sub
+    v._p0 = a
+    v._p1 = b
+    v._c_d0 = 1.0
+    v._c_d1 = -1.0
+    return v
+
+
+cdef object _op_mul(object a, object b):
+    cdef double x, y, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    elif type(a) is float and _finite(a):
+        x = a
+    elif type(a) is int and a.bit_length() <= 1000:
+        x = a
+        a = x if x != 0.0 else _ZERO
+    else:
+        a, x = slow_operand(a, "mul")
+    if type(b) is Value:
+        y = (<Value>b)._data
+    elif type(b) is float:
+        y = b
+    elif type(b) is int and b.bit_length() <= 1000:
+        y = b
+        b = y if y != 0.0 else _ZERO
+    else:
+        b, y = slow_operand(b, "mul")
+    out = x * y
+    if out - out != 0.0:
+        to_float(y, "mul")
+        raise overflow(_row_mul, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_mul, (a, b), (x, y), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_mul
+    v._p0 = a
+    v._p1 = b
+    v._c_d0 = y
+    v._c_d1 = x
+    return v
+
+
+cdef object _op_div(object a, object b):
+    cdef double x, y, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    elif type(a) is float and _finite(a):
+        x = a
+    elif type(a) is int and a.bit_length() <= 1000:
+        x = a
+        a = x if x != 0.0 else _ZERO
+    else:
+        a, x = slow_operand(a, "div")
+    if type(b) is Value:
+        y = (<Value>b)._data
+    elif type(b) is float and _finite(b):
+        y = b
+    elif type(b) is int and b.bit_length() <= 1000:
+        y = b
+        b = y if y != 0.0 else _ZERO
+    else:
+        b, y = slow_operand(b, "div")
+    out = _cg_forward_div(x, y)
+    if out - out != 0.0:
+        raise overflow(_row_div, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_div, (a, b), (x, y), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_div
+    v._p0 = a
+    v._p1 = b
+    v._c_d0 = _cg_fdiv(1.0, y)
+    v._c_d1 = _cg_fdiv(-out, y)
+    return v
+
+
+cdef object _op_pow(object a, object b):
+    cdef double x, y, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    elif type(a) is float and _finite(a):
+        x = a
+    elif type(a) is int and a.bit_length() <= 1000:
+        x = a
+        a = x if x != 0.0 else _ZERO
+    else:
+        a, x = slow_operand(a, "pow")
+    if type(b) is Value:
+        y = (<Value>b)._data
+    elif type(b) is float and _finite(b):
+        y = b
+    elif type(b) is int and b.bit_length() <= 1000:
+        y = b
+        b = y if y != 0.0 else _ZERO
+    else:
+        b, y = slow_operand(b, "pow")
+    if x < 0.0 and type(b) is not float:
+        raise negative_base(x)
+    out = _cg_forward_pow(x, y)
+    if out - out != 0.0:
+        raise overflow(_row_pow, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_pow, (a, b), (x, y), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_pow
+    v._p0 = a
+    v._p1 = b
+    d = _cg_derivative_pow(_cg_m, x, y, out)
+    v._c_d0 = d[0]
+    v._c_d1 = d[1]
+    return v
+
+
+cdef object _op_neg(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_neg, a)
+    out = -x
+    if out - out != 0.0:
+        to_float(x, "neg")
+        raise overflow(_row_neg, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_neg, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_neg
+    v._p0 = a
+    v._p1 = None
+    v._c_d0 = -1.0
+    return v
+
+
+cdef object _op_abs(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_abs, a)
+    out = _cg_forward_abs(x)
+    if out - out != 0.0:
+        raise overflow(_row_abs, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_abs, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_abs
+    v._p0 = a
+    v._p1 = None
+    d = _cg_derivative_abs(_cg_m, x, out)
+    v._c_d0 = d[0]
+    return v
+
+
+cdef object _op_exp(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_exp, a)
+    out = _cg_forward_exp(x)
+    if out - out != 0.0:
+        raise overflow(_row_exp, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_exp, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_exp
+    v._p0 = a
+    v._p1 = None
+    v._c_d0 = out
+    return v
+
+
+cdef object _op_log(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_log, a)
+    out = _cg_forward_log(x)
+    if out - out != 0.0:
+        raise overflow(_row_log, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_log, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_log
+    v._p0 = a
+    v._p1 = None
+    v._c_d0 = _cg_fdiv(1.0, x)
+    return v
+
+
+cdef object _op_sqrt(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_sqrt, a)
+    out = _cg_forward_sqrt(x)
+    if out - out != 0.0:
+        raise overflow(_row_sqrt, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_sqrt, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_sqrt
+    v._p0 = a
+    v._p1 = None
+    d = _cg_derivative_sqrt(_cg_m, x, out)
+    v._c_d0 = d[0]
+    return v
+
+
+cdef object _op_sin(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_sin, a)
+    out = _cg_forward_sin(x)
+    if out - out != 0.0:
+        raise overflow(_row_sin, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_sin, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_sin
+    v._p0 = a
+    v._p1 = None
+    v._c_d0 = _cg_m.cos(x)
+    return v
+
+
+cdef object _op_cos(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_cos, a)
+    out = _cg_forward_cos(x)
+    if out - out != 0.0:
+        raise overflow(_row_cos, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_cos, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_cos
+    v._p0 = a
+    v._p1 = None
+    v._c_d0 = -_cg_m.sin(x)
+    return v
+
+
+cdef object _op_tanh(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_tanh, a)
+    out = _cg_forward_tanh(x)
+    if out - out != 0.0:
+        raise overflow(_row_tanh, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_tanh, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_tanh
+    v._p0 = a
+    v._p1 = None
+    v._c_d0 = 1.0 - out * out
+    return v
+
+
+cdef object _op_sigmoid(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_sigmoid, a)
+    out = _cg_forward_sigmoid(x)
+    if out - out != 0.0:
+        raise overflow(_row_sigmoid, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_sigmoid, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_sigmoid
+    v._p0 = a
+    v._p1 = None
+    v._c_d0 = out * (1.0 - out)
+    return v
+
+
+cdef object _op_relu(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_relu, a)
+    out = x if x > 0.0 else 0.0
+    if out - out != 0.0:
+        raise overflow(_row_relu, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_relu, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_relu
+    v._p0 = a
+    v._p1 = None
+    v._c_d0 = 1.0 if x > 0 else 0.0
+    return v
+
+
+cdef object _op_softplus(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_softplus, a)
+    out = _cg_forward_softplus(x)
+    if out - out != 0.0:
+        raise overflow(_row_softplus, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_softplus, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_softplus
+    v._p0 = a
+    v._p1 = None
+    v._c_d0 = _cg_m.sigmoid(x)
+    return v
+
+
+cdef object _op_erf(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_erf, a)
+    out = _cg_forward_erf(x)
+    if out - out != 0.0:
+        raise overflow(_row_erf, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_erf, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_erf
+    v._p0 = a
+    v._p1 = None
+    v._c_d0 = _cg_g__TWO_OVER_SQRT_PI * _cg_m.exp(-x * x) if -_cg_g__TAIL < x < _cg_g__TAIL else 0.0
+    return v
+
+
+cdef object _op_gelu(object a):
+    cdef double x, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    else:
+        return unary_off_path(Value, _row_gelu, a)
+    out = _cg_forward_gelu(x)
+    if out - out != 0.0:
+        raise overflow(_row_gelu, x)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_gelu, (a,), (x,), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_gelu
+    v._p0 = a
+    v._p1 = None
+    d = _cg_derivative_gelu(_cg_m, x, out)
+    v._c_d0 = d[0]
+    return v
+
+
+cdef object _op_leaky_relu(object a, object b):
+    cdef double x, y, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    elif type(a) is float and _finite(a):
+        x = a
+    elif type(a) is int and a.bit_length() <= 1000:
+        x = a
+        a = x if x != 0.0 else _ZERO
+    else:
+        a, x = slow_operand(a, "leaky_relu")
+    if type(b) is Value:
+        y = (<Value>b)._data
+    elif type(b) is float and _finite(b):
+        y = b
+    elif type(b) is int and b.bit_length() <= 1000:
+        y = b
+        b = y if y != 0.0 else _ZERO
+    else:
+        b, y = slow_operand(b, "leaky_relu")
+    out = x if x > 0.0 else y * x
+    if out - out != 0.0:
+        raise overflow(_row_leaky_relu, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_leaky_relu, (a, b), (x, y), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_leaky_relu
+    v._p0 = a
+    v._p1 = b
+    d = _cg_derivative_leaky_relu(_cg_m, x, y, out)
+    v._c_d0 = d[0]
+    v._c_d1 = d[1]
+    return v
+
+
+cdef object _op_elu(object a, object b):
+    cdef double x, y, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    elif type(a) is float and _finite(a):
+        x = a
+    elif type(a) is int and a.bit_length() <= 1000:
+        x = a
+        a = x if x != 0.0 else _ZERO
+    else:
+        a, x = slow_operand(a, "elu")
+    if type(b) is Value:
+        y = (<Value>b)._data
+    elif type(b) is float and _finite(b):
+        y = b
+    elif type(b) is int and b.bit_length() <= 1000:
+        y = b
+        b = y if y != 0.0 else _ZERO
+    else:
+        b, y = slow_operand(b, "elu")
+    out = _cg_forward_elu(x, y)
+    if out - out != 0.0:
+        raise overflow(_row_elu, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_elu, (a, b), (x, y), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_elu
+    v._p0 = a
+    v._p1 = b
+    d = _cg_derivative_elu(_cg_m, x, y, out)
+    v._c_d0 = d[0]
+    v._c_d1 = d[1]
+    return v
+
+
+cdef object _op_maximum(object a, object b):
+    cdef double x, y, out
+    cdef Value v
+    if type(a) is Value:
+        x = (<Value>a)._data
+    elif type(a) is float and _finite(a):
+        x = a
+    elif type(a) is int and a.bit_length() <= 1000:
+        x = a
+        a = x if x != 0.0 else _ZERO
+    else:
+        a, x = slow_operand(a, "maximum")
+    if type(b) is Value:
+        y = (<Value>b)._data
+    elif type(b) is float and _finite(b):
+        y = b
+    elif type(b) is int and b.bit_length() <= 1000:
+        y = b
+        b = y if y != 0.0 else _ZERO
+    else:
+        b, y = slow_operand(b, "maximum")
+    out = x if x >= y else y
+    if out - out != 0.0:
+        raise overflow(_row_maximum, x, y)
+    if _mode_now() != _RECORDING:
+        return made_in_mode(Value, _mode_now(), _row_maximum, (a, b), (x, y), out)
+    v = Value.__new__(Value)
+    v._data = out
+    v._grad = 0.0
+    v._row = _row_maximum
+    v._p0 = a
+    v._p1 = b
+    d = _cg_derivative_maximum(_cg_m, x, y, out)
+    v._c_d0 = d[0]
+    v._c_d1 = d[1]
+    return v
+
+
+def add(a, b):
+    """x + y; d/dx = 1, d/dy = 1."""
+    return _op_add(a, b)
+
+
+def radd(b, a):
+    """x + y; d/dx = 1, d/dy = 1."""
+    return _op_add(a, b)
+
+
+def sub(a, b):
+    """x - y; d/dx = 1, d/dy = -1."""
+    return _op_sub(a, b)
+
+
+def rsub(b, a):
+    """x - y; d/dx = 1, d/dy = -1."""
+    return _op_sub(a, b)
+
+
+def mul(a, b):
+    """x * y; d/dx = y, d/dy = x."""
+    return _op_mul(a, b)
+
+
+def rmul(b, a):
+    """x * y; d/dx = y, d/dy = x."""
+    return _op_mul(a, b)
+
+
+def div(a, b):
+    """x / y; d/dx = 1/y, d/dy = -x/y**2 = -out/y."""
+    return _op_div(a, b)
+
+
+def rdiv(b, a):
+    """x / y; d/dx = 1/y, d/dy = -x/y**2 = -out/y."""
+    return _op_div(a, b)
+
+
+def pow(a, b):
+    """x ** y; d/dx = y * x**(y-1), d/dy = x**y * log(x)."""
+    return _op_pow(a, b)
+
+
+def rpow(b, a):
+    """x ** y; d/dx = y * x**(y-1), d/dy = x**y * log(x)."""
+    return _op_pow(a, b)
+
+
+def neg(a):
+    """-x; d/dx = -1."""
+    return _op_neg(a)
+
+
+def abs(a):
+    """|x|; d/dx = sign(x), 0 at 0."""
+    return _op_abs(a)
+
+
+def exp(a):
+    """e**x; d/dx = e**x, reusing the forward result."""
+    return _op_exp(a)
+
+
+def log(a):
+    """natural log, x > 0; d/dx = 1/x."""
+    return _op_log(a)
+
+
+def sqrt(a):
+    """square root, x >= 0; d/dx = 1/(2 sqrt(x))."""
+    return _op_sqrt(a)
+
+
+def sin(a):
+    """sine; d/dx = cos(x)."""
+    return _op_sin(a)
+
+
+def cos(a):
+    """cosine; d/dx = -sin(x)."""
+    return _op_cos(a)
+
+
+def tanh(a):
+    """hyperbolic tangent, the classic activation squashing to (-1, 1); d/dx = 1 -
+    tanh(x)**2, reusing the forward result.
+    """
+    return _op_tanh(a)
+
+
+def sigmoid(a):
+    """logistic sigmoid 1/(1+e**-x), the activation squashing to (0, 1); d/dx = s(x) *
+    (1 - s(x)).
+    """
+    return _op_sigmoid(a)
+
+
+def relu(a):
+    """rectified linear unit max(0, x), the default activation of deep nets; d/dx = 1
+    for x > 0 else 0.
+    """
+    return _op_relu(a)
+
+
+def softplus(a):
+    """log(1 + e**x), a smooth relu; d/dx = sigmoid(x)."""
+    return _op_softplus(a)
+
+
+def erf(a):
+    """error function; d/dx = 2/sqrt(pi) * e**(-x**2), 0 in the tails."""
+    return _op_erf(a)
+
+
+def gelu(a):
+    """Gaussian error linear unit x * Phi(x) (exact, with erfc); d/dx = Phi(x) + x *
+    phi(x).
+    """
+    return _op_gelu(a)
+
+
+def leaky_relu(a, b):
+    """x for x > 0 else slope * x; d/dx = 1 or slope, d/dslope = 0 or x."""
+    return _op_leaky_relu(a, b)
+
+
+def elu(a, b):
+    """x for x > 0 else alpha * (e**x - 1); d/dx = 1 or alpha * e**x."""
+    return _op_elu(a, b)
+
+
+def maximum(a, b):
+    """the larger of x and y; d/dx = 1 where x > y, d/dy = 1 where y > x, 0.5 each at a
+    tie.
+    """
+    return _op_maximum(a, b)
+
+
+__all__ = [
+    "cos",
+    "erf",
+    "exp",
+    "gelu",
+    "log",
+    "relu",
+    "sigmoid",
+    "sin",
+    "softplus",
+    "sqrt",
+    "tanh",
+]
+
+FUNCTIONS = {
+    "add": add,
+    "sub": sub,
+    "mul": mul,
+    "div": div,
+    "pow": pow,
+    "neg": neg,
+    "abs": abs,
+    "exp": exp,
+    "log": log,
+    "sqrt": sqrt,
+    "sin": sin,
+    "cos": cos,
+    "tanh": tanh,
+    "sigmoid": sigmoid,
+    "relu": relu,
+    "softplus": softplus,
+    "erf": erf,
+    "gelu": gelu,
+    "leaky_relu": leaky_relu,
+    "elu": elu,
+    "maximum": maximum,
+}
+
+# Freeing a graph: a node's operands are freed when it is (reference counts),
+# which recurses; past a depth, operands wait in a list that the outermost
+# free empties, so a chain of a million nodes does not overflow the C stack.
+cdef int _free_depth = 0
+cdef bint _freeing_later = False
+cdef list _free_later = []
+
+
+cdef inline void _free_operands(Value v):
+    global _free_depth, _freeing_later
+    if _free_depth >= 256:
+        if isinstance(v._p0, Value):
+            _free_later.append(v._p0)
+        if isinstance(v._p1, Value):
+            _free_later.append(v._p1)
+        if isinstance(v._grad, Value):
+            _free_later.append(v._grad)
+    _free_depth += 1
+    v._p0 = None
+    v._p1 = None
+    v._grad = None
+    _free_depth -= 1
+    if _free_depth == 0 and _free_later and not _freeing_later:
+        _freeing_later = True
+        while _free_later:
+            _free_later.pop()
+        _freeing_later = False
+
+
+def _unmark(root):
+    """Clear every mark under `root` (a pass stopped by an error)."""
+    for v in topological_order(root):
+        v._g = None
+
+
+cdef list _marked_order(root):
+    """`autograd._sweep._marked_order` in C: every node marked."""
+    if (<Value?>root)._marked:  # marked by a pass still running: not ours
+        raise RuntimeError(
+            "backward: this graph is already being differentiated "
+            "(by another thread, or by a hook calling backward)"
+        )
+    cdef list order = []
+    cdef list path = []
+    cdef Value v = root
+    cdef Value q
+    cdef object p
+    v._marked = True
+    v._adj = 0.0
+    while True:
+        p = v._p0
+        while (
+            type(p) is Value and not (<Value>p)._marked and (<Value>p)._row is not None
+        ):
+            q = <Value>p
+            q._marked = True
+            q._adj = 0.0
+            path.append(v)
+            v = q
+            p = v._p0
+        if type(p) is Value and not (<Value>p)._marked:
+            q = <Value>p
+            q._marked = True
+            q._adj = 0.0
+            order.append(q)
+        while True:
+            p = v._p1
+            if type(p) is Value and not (<Value>p)._marked:
+                q = <Value>p
+                q._marked = True
+                q._adj = 0.0
+                if q._row is None:
+                    order.append(q)
+                else:
+                    path.append(v)
+                    v = q
+                    break
+            order.append(v)
+            if not path:
+                order.reverse()
+                return order
+            v = path.pop()
+
+
+def backward_order(root):
+    """`autograd._sweep.backward_order` in C."""
+    cdef Value v
+    if subclasses:
+        return topological_order(root)[::-1]
+    with passes:
+        order = _marked_order(root)
+        for v in order:
+            v._marked = False
+    return order
+
+
+def backward_fast(root, double seed):
+    """`autograd._sweep.backward_fast` in C: the same floats, in the same order."""
+    cdef Value v
+    cdef object p, grad
+    cdef double g
+    cdef list order = _marked_order(root)
+    try:
+        (<Value>root)._adj = seed
+        for v in order:
+            g = v._adj
+            v._marked = False
+            grad = v._grad
+            if type(grad) is float:
+                v._grad = <double>grad + g
+            else:
+                v._grad = grad + g
+            p = v._p0
+            if type(p) is Value:
+                (<Value>p)._adj += v._c_d0 * g
+            p = v._p1
+            if type(p) is Value:
+                (<Value>p)._adj += v._c_d1 * g
+    except BaseException:
+        _unmark(root)
+        raise
+    return order
+
+
+# What `adopt` leaves alone: the compiled fields and fast properties, and
+# what describes the Python class itself.
+_OWN = frozenset({
+    "__dict__", "__doc__", "__module__", "__qualname__", "__slots__",
+    "__annotations__", "__weakref__", "__init__", "data", "grad",
+    "_data", "_grad", "_g", "_row", "_p0", "_p1", "_d0", "_d1",
+})
+
+
+def adopt(python_class):
+    """Give `Value` every method the Python core's class body defines.
+
+    An extension type is closed to assignment; this one is opened, so that
+    `type.__setattr__` updates the C slots (`__init__`, `__repr__`,
+    `__pow__`, ...) as it does for any class, and stays open as the Python
+    core's class is (micrograd-style code adds methods to Value, tests
+    monkeypatch it).
+    """
+    global _python_init
+    _python_init = vars(python_class)["__init__"]
+    cdef PyTypeObject* t = <PyTypeObject*>Value
+    cdef Value probe = Value.__new__(Value)
+    __pyx_ccore_set_dictoffset(
+        t, <Py_ssize_t>(<char*>&probe._attributes - <char*><void*>probe)
+    )
+    t.tp_flags &= ~Py_TPFLAGS_IMMUTABLETYPE
+    __pyx_ccore_install_dict(t)
+    for name, member in vars(python_class).items():
+        if name not in _OWN:
+            type.__setattr__(Value, name, member)
+    return Value
+
+
+def _has_dict(Value v):
+    """Whether `v` has made its `__dict__` (reading `vars(v)` would make one)."""
+    return __pyx_ccore_has_dict(v)
+
+
+class ValueOps:
+    """The Python core's base of `Value`; here the op methods are compiled."""
+
+    __slots__ = ()
+
+
+SOURCE_DIGEST = "0155eab3074a3ba4"
