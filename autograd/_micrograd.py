@@ -213,27 +213,30 @@ def _contributions(
     v: Value, children: tuple[Value, ...], closure: Callable[[], None], seed: float
 ) -> list[float]:
     """What `closure` adds to each child's grad when `v.grad` is `seed`."""
-    saved = [c.grad for c in children]
-    saved_out = v.grad
     probe = _Probe(children)
-    try:
-        for c in children:
-            c.grad = 0.0
-        v.grad = seed
-        mode = _modes.mode.set(_modes.mode.get() | _modes.TRACING)
-        tracer = _modes.tracer.set(probe)
+    # The grads are borrowed for the call: a backward pass in another thread
+    # adding to them meanwhile would be lost, so it waits for the lock.
+    with _modes.passes:
+        saved = [c.grad for c in children]
+        saved_out = v.grad
         try:
-            closure()
-        except _StoppedError:
-            pass
+            for c in children:
+                c.grad = 0.0
+            v.grad = seed
+            mode = _modes.mode.set(_modes.mode.get() | _modes.TRACING)
+            tracer = _modes.tracer.set(probe)
+            try:
+                closure()
+            except _StoppedError:
+                pass
+            finally:
+                _modes.tracer.reset(tracer)
+                _modes.mode.reset(mode)
+            added = [c.grad for c in children]
         finally:
-            _modes.tracer.reset(tracer)
-            _modes.mode.reset(mode)
-        added = [c.grad for c in children]
-    finally:
-        for c, g in zip(children, saved, strict=True):
-            c.grad = g
-        v.grad = saved_out
+            for c, g in zip(children, saved, strict=True):
+                c.grad = g
+            v.grad = saved_out
     if probe.stopped is not None:
         other, what = probe.stopped
         where = (

@@ -3,9 +3,7 @@
 The engine is now layered (README, "How the engine works"): the core is
 `autograd.value` with the op functions of `autograd._generated`, reached
 through `autograd.core`; each layer above has a module of its own. Import
-from `autograd` itself in new code. (`autograd.compile` still imports the
-private names at the end from here: its own branch moves them to their
-homes, `autograd._modes` and `autograd._hooks`.)
+from `autograd` itself in new code.
 """
 
 from __future__ import annotations
@@ -14,9 +12,8 @@ from autograd._anomaly import detect_anomaly
 from autograd._binary import elu, leaky_relu, maximum
 from autograd._create_graph import VALUE_MATH, gradients_may_be_values
 from autograd._grad_mode import no_grad
-from autograd._hooks import HookHandle, has_hooks, hooks_now
-from autograd._inputs import checked_partials
-from autograd._modes import RECORDING, TRACING, is_grad_enabled, mode, tracer
+from autograd._hooks import HookHandle, has_hooks
+from autograd._modes import is_grad_enabled
 from autograd.core import (
     Value,
     backward_order,
@@ -34,14 +31,6 @@ from autograd.core import (
     sqrt,
     tanh,
 )
-
-# `autograd.compile` still reads these private names here.
-_RECORD = RECORDING
-_TRACE = TRACING
-_mode = mode
-_tracer = tracer
-_hooks_now = hooks_now
-_checked_partials = checked_partials
 
 __all__ = [
     "VALUE_MATH",

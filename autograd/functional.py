@@ -23,13 +23,10 @@ from autograd._evaluation import (
     Evaluation,
     as_scalar,
     check_argnums,
-    enclosing_inputs,
 )
 from autograd.forward import jacfwd
 
 __all__ = ["grad", "hessian", "jacobian", "value_and_grad"]
-
-_enclosing_inputs = enclosing_inputs  # `autograd.compile` reads it here
 
 
 def value_and_grad(

@@ -53,3 +53,35 @@ def test_threads_training_one_model_add_every_gradient_exactly() -> None:
     assert errors == []
     # Sums of equal terms in any order are exact here (small integers * 0.25).
     assert [w.grad for w in params] == [800 * g for g in once]
+
+
+@pytest.mark.usefixtures("switch_often")
+def test_reading_a_micrograd_closure_loses_no_concurrent_gradient() -> None:
+    # Reading a closure's derivatives zeroes its children's grads for a moment:
+    # a backward pass in another thread must not add into that moment.
+    p = Value(1.0)
+    out = Value(2.0, (p,), "*")
+
+    def closure() -> None:
+        p.grad += 2.0 * out.grad
+
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def train() -> None:
+        try:
+            for _ in range(3000):
+                (p * 1.0).backward()
+        except BaseException as e:  # reported below, not lost in the thread
+            errors.append(e)
+        finally:
+            done.set()
+
+    trainer = threading.Thread(target=train)
+    trainer.start()
+    while not done.is_set():
+        out._backward = closure
+    trainer.join(timeout=60)
+    assert not trainer.is_alive()
+    assert errors == []
+    assert p.grad == 3000.0

@@ -245,7 +245,7 @@ def operands_of(row: Op) -> st.SearchStrategy[tuple[float, ...]]:
         lambda row: st.tuples(st.just(row), operands_of(row))
     )
 )
-def test_every_rows_rule_with_its_numbers_evaluates_to_its_local_derivative(
+def test_every_rows_rule_with_numbers_evaluates_to_its_local_derivative(
     case: tuple[Op, tuple[float, ...]],
 ) -> None:
     row, numbers = case
@@ -319,3 +319,11 @@ def test_the_notebook_table_shows_each_rule() -> None:
     x = Value(0.5, label="x")
     page = explain(x.tanh())._repr_html_()
     assert "d tanh(x)/dx = 1 - tanh(x)^2 = 1 - 0.462117^2 = 0.786448" in page
+
+
+def test_explain_html_of_a_label_with_a_lone_surrogate_can_be_encoded() -> None:
+    """Jupyter sends the HTML as UTF-8: a lone surrogate made it fail to encode."""
+    x = Value(1.0, label="x\ud800<b>")
+    html = explain(x * 2.0)._repr_html_()
+    html.encode("utf-8")
+    assert "x?&lt;b&gt;" in html

@@ -566,3 +566,43 @@ if __name__ == "__main__":
         screenshot(chromium, Path(sys.argv[1]))
         if len(sys.argv) > 2:
             print(*screenshots(chromium, Path(sys.argv[2])), sep="\n")
+
+
+def boxes(page: object) -> dict[str, list[str]]:
+    """Each value box's texts, by node id."""
+    return page.evaluate(  # type: ignore[attr-defined,no-any-return]
+        """() => Object.fromEntries([...document.querySelectorAll("svg g.node")].map(
+             g => [g.querySelector("title").textContent,
+                   [...g.querySelectorAll("text")].map(t => t.textContent)]))"""
+    )
+
+
+def test_stepper_cells_are_found_when_a_label_reads_data_or_grad(
+    browser: Browser,
+) -> None:
+    """Labels 'data' and 'grad' sit above the rows of the same names: the page
+    wrote the numbers over the row names (and showed data before the forward pass)."""
+    a, b = Value(2.0, label="data"), Value(3.0, label="grad")
+    y = a * b
+    y.label = "y"
+    page = browser.new_page()
+    page.set_content(to_html(y))
+    assert boxes(page)["v0"] == ["data", "data", "?", "grad", ""]
+    assert boxes(page)["v1"] == ["grad", "data", "?", "grad", ""]
+    page.keyboard.press("End")
+    y.backward()
+    assert boxes(page)["v0"] == ["data", "data", "2", "grad", "3"]
+    assert boxes(page)["v1"] == ["grad", "data", "3", "grad", "2"]
+    page.close()
+
+
+def test_the_page_shows_negative_zero_as_the_picture_does(browser: Browser) -> None:
+    """The picture prints -0.0 as 0 (`_text.number`); the steps wrote '-0' over it."""
+    x = Value(-0.0, label="x")
+    y = x * 2.0
+    page = browser.new_page()
+    page.set_content(to_html(y))
+    page.keyboard.press("End")
+    assert boxes(page)["v0"] == ["x", "data", "0", "grad", "2"]
+    assert boxes(page)["v1"] == ["data", "0", "grad", "1"]  # an unlabelled output
+    page.close()

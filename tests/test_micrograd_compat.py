@@ -17,6 +17,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import micrograd.engine
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -375,7 +376,7 @@ def test_a_eureka_style_training_script_gives_the_same_losses_and_weights() -> N
     assert_close(ours, theirs, rel=1e-9)
 
 
-def test_the_lectures_closure_style_op_gives_the_tutorial_engines_gradients() -> None:
+def test_a_lecture_style_closure_op_gives_the_tutorial_gradients() -> None:
     ours = run(LECTURE_SCRIPT, ported=True)
     theirs = run(LECTURE_SCRIPT, ported=False, value_class=ClosureValue)
     assert_close(ours[:3], theirs[:3])
@@ -541,7 +542,7 @@ _finite = st.floats(-1e6, 1e6)
     st.lists(_finite, min_size=2, max_size=2),
     st.booleans(),
 )
-def test_a_closure_changing_anything_but_its_childrens_grad_is_refused_untouched(
+def test_a_closure_changing_more_than_childrens_grad_is_refused_untouched(
     forbidden: str,
     n_children: int,
     grads: list[float],
@@ -589,6 +590,116 @@ def test_a_chain_rule_closure_gives_its_derivatives_and_changes_no_grad(
     out._backward = closure
     assert [v.grad for v in (*kids, out)] == state
     assert list(out.local_grads) == locals_[:n_children]
+
+
+def test_a_second_backward_through_shared_nodes_adds_only_the_new_loss() -> None:
+    # micrograd re-sends the first pass's gradient stored on h: 6 + 2 * (3 + 5).
+    theirs = micrograd.engine.Value(1.0)
+    h_theirs = theirs * 2
+    (h_theirs * 3).backward()
+    (h_theirs * 5).backward()
+    assert theirs.grad == 22
+
+    x = Value(1.0)
+    h = x * 2
+    (h * 3).backward()
+    (h * 5).backward()
+    assert x.grad == 16.0  # d(3h + 5h)/dx, as in README
+    assert h.grad == 8.0  # intermediates accumulate, like micrograd's
+
+
+GLOBAL = Value(3.0)  # a global a closure may name
+
+
+def test_a_closure_adding_to_a_value_outside_its_children_is_refused() -> None:
+    """It got 1x + 2x of its gradient while being read (grad 6.0) and
+    nothing in backward; micrograd would add a * out.grad in backward."""
+    a, v = Value(2.0), Value(3.0)
+    out = Value(6.0, (a,), "*")
+
+    def by_free_variable() -> None:
+        a.grad += v.data * out.grad
+        v.grad += a.data * out.grad
+
+    def by_global() -> None:
+        a.grad += GLOBAL.data * out.grad
+        GLOBAL.grad += a.data * out.grad
+
+    for closure, other in ((by_free_variable, v), (by_global, GLOBAL)):
+        with pytest.raises(ValueError, match="not among its _children"):
+            out._backward = closure
+        assert (other.grad, a.grad) == (0.0, 0.0)
+
+
+def test_a_closure_ignoring_the_upstream_gradients_sign_is_refused() -> None:
+    """abs(out.grad) agrees at 1 and 2 but not at -1: backward would flip its sign."""
+    b = Value(2.0)
+    out = Value(2.0 * b.data, (b,), "x2")
+
+    def closure() -> None:
+        b.grad += 2.0 * abs(out.grad)
+
+    with pytest.raises(ValueError, match="not linear"):
+        out._backward = closure
+
+
+def test_the_lectures_closure_still_reads_off_its_derivatives() -> None:
+    a, b = Value(2.0), Value(-3.0)
+    out = Value(a.data * b.data, (a, b), "*")
+
+    def closure() -> None:
+        a.grad += b.data * out.grad
+        b.grad += a.data * out.grad
+
+    out._backward = closure
+    (out * out).backward()
+    assert (a.grad, b.grad) == (2 * -6.0 * -3.0, 2 * -6.0 * 2.0)
+
+
+class _Holder:
+    extra: Value
+
+
+def test_closures_reaching_any_other_value_are_refused_without_a_trace() -> None:
+    """Through an attribute, a default argument or functools.partial the old
+    check saw no Value, and its three calls left w.grad at 1 + 2 - 1 = 2."""
+    a, w = Value(2.0), Value(3.0)
+    out = Value(6.0, (a,), "*")
+    holder = _Holder()
+    holder.extra = w
+
+    def by_attribute() -> None:
+        a.grad += 3.0 * out.grad
+        holder.extra.grad += out.grad
+
+    def by_default(other: Value = w) -> None:
+        a.grad += 3.0 * out.grad
+        other.grad += out.grad
+
+    def by_argument(other: Value) -> None:
+        a.grad += 3.0 * out.grad
+        other.grad += out.grad
+
+    for closure in (by_attribute, by_default, functools.partial(by_argument, w)):
+        with pytest.raises(ValueError, match="not among its _children"):
+            out._backward = closure
+        assert (w.grad, a.grad, out.grad) == (0.0, 0.0, 0.0)
+
+
+def test_a_closure_swallowing_the_refusal_is_still_refused() -> None:
+    a, w = Value(2.0), Value(3.0)
+    out = Value(6.0, (a,), "*")
+
+    def closure() -> None:
+        a.grad += 3.0 * out.grad
+        try:
+            w.grad += out.grad
+        except Exception:
+            return
+
+    with pytest.raises(ValueError, match="not among its _children"):
+        out._backward = closure
+    assert (w.grad, a.grad) == (0.0, 0.0)
 
 
 def test_a_closure_style_node_is_freed_by_reference_counting() -> None:

@@ -393,7 +393,7 @@ def reference_losses(xs: list[float]) -> dict[str, tuple[float, list[float]]]:
 
 
 @given(xs=st.lists(st.floats(-1e6, 1e6).filter(lambda x: abs(x) > 1e-100), min_size=2))
-def test_in_the_normal_range_the_losses_give_the_bits_of_the_plain_formulas(
+def test_in_the_normal_range_losses_give_the_plain_formulas_bits(
     xs: list[float],
 ) -> None:
     for name, (value, grads) in reference_losses(xs).items():
@@ -596,7 +596,7 @@ def test_an_overflow_in_the_callers_generator_is_its_own() -> None:
         st.lists(extreme_logits, min_size=4, max_size=4), min_size=2, max_size=4
     )
 )
-def test_compiled_losses_equal_eager_as_predictions_cross_the_overflow_line(
+def test_compiled_losses_equal_eager_across_the_overflow_line(
     data: list[list[float]],
 ) -> None:
     # A trace made where the plain sum overflows takes the scaled path; a
@@ -628,7 +628,7 @@ def loss_and_backward(loss: Callable[[], Value]) -> float:
     return out.data
 
 
-def test_a_trace_that_scaled_replays_eagers_bits_where_eager_does_not_scale() -> None:
+def test_a_scaled_trace_replays_eagers_bits_where_eager_does_not_scale() -> None:
     # Traced where the sum overflows (each softplus is 1.5e308), so the terms
     # are scaled; replayed where they are subnormal (softplus(-740) ~ 4e-322),
     # which scaling rounds: the replay must still give eager's plain bits.
@@ -644,3 +644,38 @@ def test_a_trace_that_scaled_replays_eagers_bits_where_eager_does_not_scale() ->
     scaled = (plain * 0.25 + plain * 0.25) / 0.5
     assert scaled != plain  # rounded off in the subnormal range
     assert step() == loss().data == plain
+
+
+def _true_cross_entropy(row: list[float], label: int) -> float:
+    """logsumexp(row) - row[label] in exact-enough decimal arithmetic."""
+    with localcontext() as ctx:
+        ctx.prec = 700  # z - m exact for any two floats
+        m = max(Decimal(z) for z in row)
+        total = sum((Decimal(z) - m).exp() for z in row)
+        return float((m - Decimal(row[label])) + total.ln())
+
+
+@given(
+    offset=st.sampled_from([0.0, 1e6, -1e6, 1e15, 1e16, 1e300, -1e300]),
+    deltas=st.lists(st.floats(-40.0, 40.0), min_size=2, max_size=4),
+    data=st.data(),
+)
+def test_cross_entropy_keeps_the_log_sum_exp_of_large_logits(
+    offset: float, deltas: list[float], data: st.DataObject
+) -> None:
+    """Logits sharing a large offset: the loss is log(sum exp(z - m)) + (m - z_y)
+    to 1e-9, never the 0.0 of m + log(2) - m rounded (was 0.0 for [1e300, 1e300])."""
+    row = [offset + d for d in deltas]
+    label = data.draw(st.integers(0, len(row) - 1))
+    loss = cross_entropy([[Value(z) for z in row]], [label]).data
+    assert math.isclose(
+        loss, _true_cross_entropy(row, label), rel_tol=1e-9, abs_tol=1e-12
+    )
+
+
+def test_cross_entropy_of_two_equal_huge_logits_is_log_two() -> None:
+    row = [Value(1e300), Value(1e300)]
+    loss = cross_entropy([row], [1])
+    loss.backward()
+    assert loss.data == math.log(2.0)
+    assert [v.grad for v in row] == [0.5, -0.5]

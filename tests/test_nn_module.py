@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, topological_order
-from nn import ACTIVATIONS, MLP, Layer, Module, Neuron
+from autograd import Value, compile, topological_order
+from nn import ACTIVATIONS, MLP, SGD, Layer, Module, Neuron
 
 
 def test_micrograd_mlp_has_337_parameters() -> None:
@@ -92,9 +92,7 @@ def test_without_a_seed_the_global_random_state_decides() -> None:
     assert MLP(2, [3]).state_dict() == a
 
 
-def test_random_seed_gives_micrograds_exact_weights_and_leaves_random_as_it_does() -> (
-    None
-):
+def test_random_seed_gives_micrograds_weights_and_random_state() -> None:
     random.seed(1337)
     theirs = [p.data for p in micrograd.nn.MLP(2, [16, 16, 1]).parameters()]
     their_next = random.random()
@@ -417,3 +415,33 @@ def test_the_walk_is_depth_first_in_definition_order_and_survives_cycles(
 def test_construction_marks_every_parameter_for_the_graph_drawing() -> None:
     model = MLP(2, [3, 1], seed=0)
     assert all(vars(p)["is_parameter"] is True for p in model.parameters())
+
+
+def test_zero_grad_inside_a_compiled_function_is_refused() -> None:
+    """The replay skips f's Python: zero_grad ran on the first call only, so
+    later calls piled gradients up (x2, x3 the eager ones) with no error."""
+    model = MLP(2, [3, 1], seed=0)
+    optimizer = SGD(model.parameters(), lr=0.1)
+
+    def with_module_zero_grad(x: Value) -> Value:
+        model.zero_grad()
+        return model([x, 1.0])  # type: ignore[return-value]
+
+    def with_optimizer_zero_grad(x: Value) -> Value:
+        optimizer.zero_grad()
+        return model([x, 1.0])  # type: ignore[return-value]
+
+    for f in (with_module_zero_grad, with_optimizer_zero_grad):
+        with pytest.raises(TypeError, match="zero_grad"):
+            compile(f)(Value(0.5))
+
+
+def test_zero_grad_outside_a_compiled_function_still_works() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    step = compile(lambda x: model([x, 1.0]))
+    grads = []
+    for _ in range(3):
+        model.zero_grad()
+        step(Value(0.5))
+        grads.append(model.parameters()[0].grad)
+    assert grads[0] == grads[1] == grads[2] != 0.0

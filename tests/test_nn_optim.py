@@ -233,7 +233,7 @@ def test_a_gradient_that_is_not_a_number_is_a_type_error() -> None:
     assert w.data == 1.0
 
 
-def test_one_huge_gradient_in_adam_raises_instead_of_freezing_the_parameter() -> None:
+def test_one_huge_adam_gradient_raises_instead_of_freezing_the_parameter() -> None:
     # 1e160**2 overflows Adam's second moment to inf; every later step would
     # then divide by inf and leave w where it is, with no error.
     w = Value(1.0, label="w")
@@ -345,7 +345,7 @@ def exact_step(opt: Optimizer, grads: list[float]) -> Exact:
     start=st.lists(numbers, min_size=3, max_size=3),
     grads=st.lists(st.lists(numbers, min_size=3, max_size=3), min_size=1, max_size=3),
 )
-def test_every_step_is_a_finite_update_of_everything_or_an_error_changing_nothing(
+def test_a_step_updates_everything_finitely_or_raises_changing_nothing(
     name: str, start: list[float], grads: list[list[float]]
 ) -> None:
     ps = [Value(x) for x in start]
@@ -368,3 +368,12 @@ def test_every_step_is_a_finite_update_of_everything_or_an_error_changing_nothin
             for x, e, s in zip(xs, exact_state[key], state_scale[key], strict=True):
                 assert math.isfinite(x)
                 assert abs(Decimal(x) - e) <= Decimal("1e-12") * s + Decimal("1e-300")
+
+
+def test_an_optimizer_refuses_a_parameter_made_by_an_op() -> None:
+    """A node among the parameters (a module attribute ``self.w2 = self.w * 2``)
+    was stepped like a leaf: its data moved while the graph kept its old local
+    derivative, and nothing said so (PyTorch: "can't optimize a non-leaf")."""
+    w = Value(1.0)
+    with pytest.raises(ValueError, match="made by 'mul', not a leaf"):
+        SGD([w, w * 2.0], lr=0.1)

@@ -37,9 +37,11 @@ from autograd.viz import (
     render,
     set_notebook,
     to_dot,
+    to_html,
     to_svg,
 )
-from autograd.viz._scene import MAX_DEPTH
+from autograd.viz._scene import MAX_DEPTH, PARAMETER
+from autograd.viz._style import ROLE_COLOURS
 from autograd.viz._text import cut, drawable, html_text, quoted
 
 HIGHLIGHT = "#e11d48"
@@ -139,9 +141,7 @@ def test_op_nodes_show_the_op_symbol_and_document_it_in_the_tooltip() -> None:
     assert re.search(r'label="tanh" .*tooltip="tanh: hyperbolic tangent', source)
 
 
-def test_constants_are_drawn_as_constant_nodes_whose_edges_carry_no_derivative() -> (
-    None
-):
+def test_constants_are_drawn_as_nodes_whose_edges_carry_no_derivative() -> None:
     # No gradient flows into a constant; pow's d/dexponent at a negative base is
     # not even defined, so a constant's edge shows no number at all.
     x = Value(-4.0, label="x")
@@ -349,7 +349,7 @@ _CHARACTERS = st.one_of(
 
 
 @given(text=st.lists(_CHARACTERS, max_size=30).map("".join))
-def test_arbitrary_text_anywhere_gives_valid_dot_with_no_extra_nodes_or_attributes(
+def test_any_text_anywhere_gives_valid_dot_with_no_extra_nodes_or_attrs(
     text: str,
 ) -> None:
     drawing = dot_json(to_dot(everywhere(text), legend=False).source)
@@ -1008,3 +1008,31 @@ def test_collapsed_neurons_are_drawn_in_natural_order() -> None:
     loss, _ = moons_step(20, [2, 8, 8, 1])
     order = neuron_order(dot_json(to_dot(loss).source))
     assert order == [list(range(8)), list(range(8)), [0]]
+
+
+@pytest.mark.parametrize("label", ["nul\x00x", "lone \ud800 surrogate"])
+def test_the_page_title_carries_no_undrawable_character(
+    label: str, tmp_path: Path
+) -> None:
+    """The <title> took the root's label raw: NUL in the page, and a lone
+    surrogate made render(root, 'graph.html') a UnicodeEncodeError."""
+    x = Value(1.0, label=label)
+    y = x * 2.0
+    y.label = label
+    page = to_html(y)
+    assert "\x00" not in page
+    assert "\ud800" not in page
+    page.encode("utf-8")  # what a file write needs
+
+
+def test_the_step_through_page_draws_nn_parameters_as_parameters() -> None:
+    neuron = nn.Neuron(2, seed=0)  # "b" has no dot: only nn's mark names it
+    page = to_html(neuron([1.0, 2.0]))
+    boxes = r'<g class="node">\s*<title>\w+</title>\s*<\w+ fill="(#\w+)"[^>]*>'
+    fills = {
+        label: fill
+        for fill, label in re.findall(boxes + r"\s*<text[^>]*>([^<]*)</text>", page)
+    }
+    assert [fills[name] for name in ("w.0", "w.1", "b")] == [
+        ROLE_COLOURS[PARAMETER][0]
+    ] * 3

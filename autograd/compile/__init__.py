@@ -67,7 +67,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from autograd.compile.trace import Compiled
-from autograd.engine import Value
+from autograd.core import Value
 
 __all__ = ["Compiled", "compile"]
 

@@ -10,21 +10,25 @@ order. What reaches a leaf is added to its gradient last.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Final, final
+from collections.abc import Callable, Sequence
+from typing import Final, Protocol, final
 
 from autograd import _codegen
 from autograd.compile.loops import operands
 from autograd.compile.rolled import NotRollableError, Rolled
 from autograd.compile.tape import Equation, Operand
-from autograd.engine import Value
+from autograd.core import Value
 from autograd.ops import OPS
 
-if TYPE_CHECKING:
-    from autograd.compile.codegen import Lowering
-    from autograd.compile.loopcode import LoopCode
-
-__all__ = ["MAX_NESTING", "Adjoint", "eager_sum", "partials_variable", "takes_gradient"]
+__all__ = [
+    "MAX_NESTING",
+    "Adjoint",
+    "Forward",
+    "LoopBackward",
+    "eager_sum",
+    "partials_variable",
+    "takes_gradient",
+]
 
 # Bounds on generated expressions: CPython's parser allows 200 nested
 # parentheses, and its compiler recurses once per level.
@@ -51,6 +55,32 @@ def partials_variable(name: str) -> str:
     return f"d_{name}"
 
 
+class Forward(Protocol):
+    """What the adjoint reads of the lowered forward pass (`codegen.Lowering`)."""
+
+    def name(self, p: Operand) -> str:
+        """The expression holding p's value."""
+
+    def holder(self, p: Value) -> str:
+        """The expression for the leaf Value `p` itself."""
+
+    def literal(self, v: Equation, slot: int, x: float) -> str:
+        """A constant operand as written outside loops."""
+
+
+class LoopBackward(Protocol):
+    """What the adjoint asks of a lowered loop (`loopcode.LoopCode`)."""
+
+    shared_leaves: list[Value]
+
+    def backward(
+        self,
+        adjoint: dict[Operand, tuple[str, int]],
+        accumulators: dict[Operand, str],
+    ) -> list[str]:
+        """The loop's backward statements, adding to `adjoint` and `accumulators`."""
+
+
 @final
 class Adjoint:
     """The statements of backward, made piece by piece (loops make theirs too).
@@ -67,7 +97,9 @@ class Adjoint:
     def __str__(self) -> str:
         return "\n".join([f"adjoint(of: {self.out})", *("  " + s for s in self.lines)])
 
-    def of(self, rolled: Rolled, forward: Lowering, loops: list[LoopCode]) -> None:
+    def of(
+        self, rolled: Rolled, forward: Forward, loops: Sequence[LoopBackward]
+    ) -> None:
         """Backward of `rolled`, after `forward` has written the forward pass.
 
         The equations outside the loops in the order eager visited them,

@@ -15,13 +15,14 @@ from collections.abc import Callable
 from typing import Any, final
 
 from autograd import _codegen
+from autograd._inputs import checked_partials
 from autograd.compile.adjoint import MAX_NESTING, Adjoint, partials_variable
 from autograd.compile.loopcode import LoopCode, indent
 from autograd.compile.loops import operands
 from autograd.compile.rolled import NotRollableError, Rolled, pinned
 from autograd.compile.soundness import engine_checks
 from autograd.compile.tape import STOP_GRADIENT, Equation, Operand
-from autograd.engine import Value, _checked_partials
+from autograd.core import Value
 from autograd.ops import OPS, Op
 
 __all__ = ["Code", "Lowering", "NotRollableError", "lower"]
@@ -221,7 +222,7 @@ class Code:
         self.adjoint = str(lowering.adjoint)
         """The backward statements of `text`, as the adjoint pass made them."""
         namespace: dict[str, Any] = {**_codegen.NAMESPACE, **lowering.tables}
-        namespace["_cg_checked"] = _checked_partials
+        namespace["_cg_checked"] = checked_partials
         exec(builtins.compile(text, "<autograd.compile>", "exec"), namespace)
         self.function: Callable[[list[Value], list[Value]], float | None]
         self.function = namespace["replay"]

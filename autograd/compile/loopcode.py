@@ -9,18 +9,42 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import Any, Final, Protocol, TypeAlias, final
 
 from autograd import _codegen
-from autograd.compile.adjoint import eager_sum, takes_gradient
+from autograd.compile.adjoint import Adjoint, Forward, eager_sum, takes_gradient
 from autograd.compile.loops import operands
 from autograd.compile.rolled import Loop, NotRollableError
 from autograd.compile.tape import Equation, Operand
+from autograd.core import Value
 
-if TYPE_CHECKING:
-    from autograd.compile.codegen import Lowering
+__all__ = ["LoopCode", "Source", "indent"]
 
-__all__ = ["LoopCode", "indent"]
+
+# (nodes, name, constant, pinned) -> (statements, the values to check)
+StatementsOf: TypeAlias = Callable[
+    [
+        list[Equation],
+        Callable[[Operand], str],
+        Callable[[Equation, int, float], str],
+        set[Operand],
+    ],
+    tuple[list[str], list[str]],
+]
+
+
+class Source(Forward, Protocol):
+    """What a loop reads of, and adds to, the lowered function (`codegen.Lowering`)."""
+
+    input_index: dict[Value, int]
+    names: dict[Operand, str]
+    tables: dict[str, Any]
+    reached: list[Value]
+    adjoint: Adjoint
+
+    @property
+    def _forward(self) -> StatementsOf:
+        """Each node's value as statements, and the values to check."""
 
 
 def indent(lines: list[str]) -> list[str]:
@@ -64,7 +88,7 @@ class LoopCode:
     variable of the backward loop, which takes the copies last to first.
     """
 
-    def __init__(self, source: Lowering, loop: Loop) -> None:
+    def __init__(self, source: Source, loop: Loop) -> None:
         self.source, self.r, self.run = source, loop.r, loop.run
         self.nodes = loop.nodes
         r, run = loop.r, loop.run

@@ -16,7 +16,7 @@ from typing import Final, final
 
 from autograd.compile.signatures import Signatures, signatures
 from autograd.compile.tape import Equation, Operand
-from autograd.engine import Value
+from autograd.core import Value
 
 __all__ = ["Run", "Runs", "operands"]
 

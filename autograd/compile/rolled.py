@@ -22,7 +22,7 @@ from autograd.compile.tape import (
     equation_line,
     guard_line,
 )
-from autograd.engine import Value
+from autograd.core import Value
 
 __all__ = ["Loop", "NotRollableError", "Rolled", "pinned", "roll", "straight"]
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any, Final, final
 
 from autograd.compile.tape import Equation
-from autograd.engine import Value
+from autograd.core import Value
 
 __all__ = ["Signatures", "signatures"]
 

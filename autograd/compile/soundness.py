@@ -28,7 +28,7 @@ import struct
 from collections.abc import Hashable, Sequence
 from typing import Any, Final, final
 
-from autograd.engine import Value
+from autograd.core import Value
 from autograd.ops import OPS, Op
 
 __all__ = ["Aliasing", "engine_checks", "read_refused", "structure", "with_proxies"]

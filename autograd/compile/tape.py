@@ -18,7 +18,7 @@ import operator
 from collections.abc import Callable
 from typing import Final, Union, final
 
-from autograd.engine import Value
+from autograd.core import Value
 from autograd.ops import Op
 
 __all__ = [

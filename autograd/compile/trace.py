@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any, Final, final
 
-from autograd import engine, functional
+from autograd import _modes, core
+from autograd._create_graph import gradients_may_be_values
+from autograd._evaluation import enclosing_inputs
+from autograd._hooks import has_hooks, hooks_now
 from autograd.compile.codegen import NotRollableError, lower
 from autograd.compile.rolled import Rolled, roll, straight
 from autograd.compile.soundness import (
@@ -21,15 +24,7 @@ from autograd.compile.tape import (
     Tape,
     blank_equations,
 )
-from autograd.engine import (
-    _RECORD,
-    _TRACE,
-    Value,
-    _mode,
-    _tracer,
-    gradients_may_be_values,
-    has_hooks,
-)
+from autograd.core import Value
 from autograd.ops import Op
 
 __all__ = ["Compiled", "backward_order"]
@@ -76,13 +71,13 @@ class Compiled:
 
     def __call__(self, *args: Any) -> float:
         """Run f on `args` forward and backward; return the value of its output."""
-        mode = _mode.get()
-        if mode & _TRACE:
+        mode = _modes.mode.get()
+        if mode & _modes.TRACING:
             raise TypeError(
                 "compile: a compiled function was called while another is traced "
                 "(its backward would run inside f); call the plain function instead"
             )
-        if functional._enclosing_inputs.get():
+        if enclosing_inputs.get():
             # It returns a float after its own backward: differentiated again,
             # it would look constant (derivative 0), a silent wrong answer.
             raise TypeError(
@@ -93,7 +88,7 @@ class Compiled:
         inputs: list[Value] = []
         key = structure(args, inputs)
         if (
-            mode != _RECORD
+            mode != _modes.RECORDING
             or has_hooks()
             or key in self._hooked
             or (key.__class__ is not int and _subclassed(inputs))
@@ -176,9 +171,9 @@ def backward_order(out: Value) -> list[Value]:
     The one place compile learns eager's order: each node's adjoint is
     complete when it is reached, and contributions to a node add up in the
     order of its consumers here, operand 0 before operand 1, starting from
-    0.0 (see `autograd.engine.backward_order`). The replay sums the same way.
+    0.0 (see `autograd.core.backward_order`). The replay sums the same way.
     """
-    return engine.backward_with_order(out)
+    return core.backward_with_order(out)
 
 
 class _Recorder:
@@ -231,15 +226,15 @@ def _trace(
     proxy = {v: Value(v._data, label=v.label) for v in inputs}
     real = {p: v for v, p in proxy.items()}
     recorder = _Recorder()
-    mode_token = _mode.set(_mode.get() | _TRACE)
-    tracer_token = _tracer.set(recorder)
+    mode_token = _modes.mode.set(_modes.mode.get() | _modes.TRACING)
+    tracer_token = _modes.tracer.set(recorder)
     try:
         out = _output(f(*with_proxies(args, proxy)))
     finally:
-        _tracer.reset(tracer_token)
-        _mode.reset(mode_token)
+        _modes.tracer.reset(tracer_token)
+        _modes.mode.reset(mode_token)
     if has_hooks():
-        if engine._hooks_now(real):
+        if hooks_now(real):
             raise TypeError(
                 "compile: the function registered a gradient hook on an "
                 "argument; register it before calling the compiled function "

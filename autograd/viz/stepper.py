@@ -53,6 +53,7 @@ from autograd.viz._page import KEYS, SCRIPT, STYLE, slim
 from autograd.viz._scene import (
     EARLIER_UNIT,
     INPUTS_UNIT,
+    PARAMETER_MARK,
     Scene,
     build,
     natural,
@@ -307,6 +308,8 @@ def _copy(steps: Explanation) -> dict[Value, Value]:
         c._row, c._d0, c._d1 = v._row, v._d0, v._d1
         c._p0 = copy[v._p0] if isinstance(v._p0, Value) else v._p0
         c._p1 = copy[v._p1] if isinstance(v._p1, Value) else v._p1
+        if getattr(v, PARAMETER_MARK, False) is True:
+            vars(c)[PARAMETER_MARK] = True  # so the copy is drawn as v is
         copy[v] = c
     return copy
 
