@@ -8,9 +8,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HYPOTHESIS_PROFILE ?= ci
 # What `make lint` checks: the project's own code, not scratch files in a clone.
-LINTED := autograd nn tests demos benchmarks noxfile.py setup.py
+LINTED := autograd nn tests demos benchmarks noxfile.py setup.py docs
 
-.PHONY: demo notebooks test lint typecheck pytest pytest-compiled pytest-python fuzz gen bench oracle dot chromium clean
+.PHONY: demo docs notebooks test lint typecheck pytest pytest-compiled pytest-python fuzz gen bench oracle dot chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,16 +65,23 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# The documentation site, into site/: the tutorials run in a real kernel, the
+# reference comes from the docstrings; any warning or unresolved name fails it.
+docs: $(VENV)/.installed-docs dot
+	rm -rf site
+	$(BIN)/sphinx-build -b html -E -W --keep-going -n -q docs site
+
+# tests/test_site.py reads the site that `docs` built (in a real browser).
 # The whole suite on each core: the compiled one (C, built by pip install)
 # and the Python one (SCALARGRAD_PURE=1).
 pytest: pytest-compiled pytest-python
 
-pytest-compiled: $(VENV)/.installed-dev dot chromium
+pytest-compiled: $(VENV)/.installed-dev docs dot chromium
 	$(PY) -c 'import autograd, sys; sys.exit(autograd.CORE != "compiled")' || \
 	  { echo "the compiled core is not built: see pip install -v ."; exit 1; }
 	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest -q -m "not slow"
 
-pytest-python: $(VENV)/.installed-dev dot chromium
+pytest-python: $(VENV)/.installed-dev docs dot chromium
 	SCALARGRAD_PURE=1 HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest -q -m "not slow"
 
 test: lint typecheck pytest fuzz
@@ -107,5 +114,5 @@ oracle: $(VENV)/.installed-dev
 	AUTOGRAD_ORACLE=1 $(PY) -m pytest -q tests/oracle
 
 clean:
-	rm -rf $(VENV) build autograd/_ccore.c autograd/_ccore.*.so out .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) build autograd/_ccore.c autograd/_ccore.*.so out site .mypy_cache .ruff_cache .pytest_cache .hypothesis
 	rm -rf .nox

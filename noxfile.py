@@ -37,11 +37,12 @@ RUNNING = "{}.{}".format(*sys.version_info[:2])
 
 # The quick profile: Hypothesis's `dev` profile (30 examples a property, where
 # `ci` takes 200) on everything but the slow sweeps, and without the tests of
-# what sits above the library: the demo and benchmark scripts, the notebooks
-# and the browser page. Those train models for hundreds of steps through code
-# the library's own tests cover op by op, or drive Chromium through a page
-# script that no Python runs; they take most of the suite's time and run on
-# the default interpreter. What differs between versions is the language and
+# what sits above the library: the demo and benchmark scripts, the notebooks,
+# the browser page and the documentation site. Those train models for hundreds
+# of steps through code the library's own tests cover op by op, or drive
+# Chromium through a page script that no Python runs (the site is built by
+# Sphinx first); they take most of the suite's time and run on the default
+# interpreter. What differs between versions is the language and
 # its runtime under the library, which the remaining tests exercise.
 QUICK = (
     "-m",
@@ -51,6 +52,7 @@ QUICK = (
     "--ignore=tests/test_benchmarks.py",
     "--ignore=tests/test_notebooks.py",
     "--ignore=tests/test_interactive.py",
+    "--ignore=tests/test_site.py",
     "-p",
     "no:cacheprovider",  # sessions side by side share no .pytest_cache
 )

@@ -15,24 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from chromium import launch
+from playwright.sync_api import Browser, Page, sync_playwright
 
 import nn
 from autograd import Value, explain, topological_order
 from autograd.viz import interactive, render, to_html
 from autograd.viz.stepper import MAX_VALUES
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 EVIL = "</script><script>window.pwned = 1</script><img src=x onerror=pwned=1>"
 
 
@@ -50,24 +40,6 @@ def neuron() -> Value:
     loss = d * d
     loss.label = "L"
     return loss
-
-
-def launch(playwright: Playwright) -> Browser:
-    """Debian's chromium under Playwright, or a failure saying how to install it."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: run `make chromium` "
-            "(or apt-get install -y chromium); these tests need a real browser"
-        )
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -7,7 +7,16 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT = ["autograd", "nn", "tests", "demos", "benchmarks", "noxfile.py", "setup.py"]
+PROJECT = [
+    "autograd",
+    "nn",
+    "tests",
+    "demos",
+    "benchmarks",
+    "noxfile.py",
+    "setup.py",
+    "docs",
+]
 
 
 def planned(target: str) -> list[str]:
