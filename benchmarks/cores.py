@@ -2,14 +2,16 @@
 
     python benchmarks/cores.py            # `make bench` runs it after run.py
     python benchmarks/cores.py --quick    # tiny sizes, a smoke run
+    python benchmarks/cores.py --only W3 --only W2 --reps 15   # those rows only
 
 A process runs one core, so each core gets a worker process of its own
 (the Python one with SCALARGRAD_PURE=1). Each worker sets up every workload
 of `run.py` (W1-W4: micrograd, ours eager, ours compiled replays) and W5
 (the GPT step of `w5.py`: the microgpt-style engine and ours); the
 reference engines run in both workers and their times are pooled. A
-repetition asks each worker for one timed run of every cell, interleaved,
-timed as `run.py` times (CPU time, a `gc.collect()` paid by the run). Cells
+repetition asks each worker for one timed run of every cell, interleaved
+(the cores take turns at going first), timed as `run.py` times (CPU time,
+a `gc.collect()` paid by the run). Cells
 are medians; a ratio is the reference's median over the cell's.
 """
 
@@ -134,22 +136,31 @@ def _reference(row: str) -> str:
     return "microgpt-style" if row.startswith("W5") else "micrograd"
 
 
-def measure(quick: bool, reps: int) -> dict[str, dict[str, list[Any]]]:
-    """Every cell of both workers, interleaved; times by row, then column."""
+def measure(
+    quick: bool, reps: int, only: list[str] | None = None
+) -> dict[str, dict[str, list[Any]]]:
+    """Every cell of both workers (of the rows whose name contains a text of
+    `only`, if given), interleaved; times by row, then column."""
     workers = {core: Worker(core, quick, reps) for core in CORES}
     times: dict[str, dict[str, list[Any]]] = {}
-    cells = workers["compiled"].cells
+    cells = [
+        (row, engine)
+        for row, engine in workers["compiled"].cells
+        if only is None or any(text in row for text in only)
+    ]
     for rep in range(reps):
         for row, engine in cells:
-            for core, worker in workers.items():
-                seconds = worker.time(row, engine)
+            # A cell's time depends on what ran just before it on the machine
+            # (shared caches): neither core always follows the other.
+            for core in CORES if rep % 2 == 0 else CORES[::-1]:
+                seconds = workers[core].time(row, engine)
                 column = engine if engine == _reference(row) else f"{engine}|{core}"
                 times.setdefault(row, {}).setdefault(column, []).append(seconds)
         print(f"  repetition {rep + 1}/{reps} done", file=sys.stderr, flush=True)
     for worker in workers.values():
         worker.close()
-    parts = times.pop("W5 parts")
-    for i, part in enumerate(W5_PARTS):
+    parts = times.pop("W5 parts", {})
+    for i, part in enumerate(W5_PARTS if parts else ()):
         times[f"W5 {part} (collector off)"] = {
             column: [t[i] for t in ts] for column, ts in parts.items()
         }
@@ -189,13 +200,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, a smoke run")
     parser.add_argument("--reps", type=int, default=None, help="default 7, quick 1")
     parser.add_argument("--out", type=Path, default=Path("out"), help="JSON folder")
+    parser.add_argument(
+        "--only", action="append", help="time only rows whose name contains this"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     reps = args.reps or (1 if args.quick else 7)
     if args.worker:
         _worker(args.quick, reps)
         return
-    times = measure(args.quick, reps)
+    times = measure(args.quick, reps, args.only)
     print(table(times))
     print(
         f"\nMedians of {reps} interleaved repetitions (CPU ms); in brackets the "

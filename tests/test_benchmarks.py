@@ -147,3 +147,26 @@ def test_a_quick_run_of_both_cores_prints_them_side_by_side(tmp_path: Path) -> N
         "ours compiled|compiled",
         "ours compiled|python",
     }
+
+
+def test_cores_only_times_the_rows_named_and_every_repetition(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            *(sys.executable, "benchmarks/cores.py", "--quick", "--reps", "2"),
+            *("--only", "W3", "--only", "W2", "--out", str(tmp_path)),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    lines = result.stdout.splitlines()
+    rows = [line.split(" | ")[0][2:] for line in lines[2:] if line.startswith("| ")]
+    assert rows and all(row.startswith(("W2", "W3")) for row in rows)
+    times = json.loads((tmp_path / "cores.json").read_text())["times"]
+    assert set(times) == set(rows)
+    for cells in times.values():  # the reference runs in both workers
+        assert {c: len(ts) for c, ts in cells.items()} == {
+            c: 4 if c == "micrograd" else 2 for c in cells
+        }
