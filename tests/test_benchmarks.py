@@ -170,3 +170,21 @@ def test_cores_only_times_the_rows_named_and_every_repetition(tmp_path: Path) ->
         assert {c: len(ts) for c, ts in cells.items()} == {
             c: 4 if c == "micrograd" else 2 for c in cells
         }
+
+
+def test_leaf_access_prints_each_statement_for_both_cores() -> None:
+    result = subprocess.run(
+        [sys.executable, "benchmarks/leaf_access.py", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "| per leaf (ns) | compiled core | Python core | compiled / Python |"
+    )
+    rows = [line.split(" | ")[0][2:] for line in lines[2:] if line.startswith("| ")]
+    assert rows == ["`x = v._data`", "`v._grad += g`"]
+    assert "python: _data member_descriptor, _grad member_descriptor" in result.stdout
