@@ -93,6 +93,7 @@ def _function(op: Op) -> str:
             f'        {a}, {x} = slow_operand({a}, "{op.name}")',
         ]
     row = f"_row_{op.name}"
+    second = "b" if op.arity == 2 else "None"
     if op is OPS["pow"]:  # as `autograd._generate` writes it: see there
         lines += [
             "    if x < 0.0 and type(b) is not float:",
@@ -109,12 +110,9 @@ def _function(op: Op) -> str:
         "    if _mode_now() != _RECORDING:",
         f"        return made_in_mode(Value, _mode_now(), {row}, "
         f"{_generate._tuple(operands)}, {_generate._tuple(names)}, out)",
-        "    v = Value.__new__(Value)",
+        f"    v = <Value>__pyx_ccore_node(_ZERO, {row}, a, {second})",
         "    v._data = out",
-        "    v._grad = 0.0",
-        f"    v._row = {row}",
-        "    v._p0 = a",
-        f"    v._p1 = {'b' if op.arity == 2 else 'None'}",
+        "    v._marked = False",
     ]
     partials = _codegen.partials_source(op, names, "out")
     if isinstance(partials, str):
