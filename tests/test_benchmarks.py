@@ -42,7 +42,8 @@ def test_a_quick_benchmark_run_prints_the_table_and_writes_the_json(
     w5_engines = [line.split(" | ")[0] for line in lines[2:5]]
     assert w5_engines == ["| ours eager", "| microgpt-style", "| micrograd"]
     assert "Losses of every engine agree over the first 2 steps" in result.stdout
-    assert "ours eager / microgpt-style: step " in result.stdout
+    assert "ours eager / microgpt-style, as users run it: step " in result.stdout
+    assert "| free + collect ms | collector ms | collector off: forward ms" in lines[0]
     header = next(line for line in lines if line.startswith("| workload |"))
     assert header.startswith(
         "| workload | unit | micrograd | ours eager | ours compiled"
@@ -62,6 +63,11 @@ def test_a_quick_benchmark_run_prints_the_table_and_writes_the_json(
     assert report["w5_table"] in result.stdout
     assert set(report["w5"]["seconds"]) == {"ours eager", "microgpt-style", "micrograd"}
     assert report["w5"]["largest_relative_loss_gap"] <= 1e-12
+    ours = report["w5"]["seconds"]["ours eager"]
+    parts = ("forward", "backward", "update", "free + collect")
+    on = [ours[f"{p} (collector on)"] for p in parts]
+    assert ours["step"] == [sum(step) for step in zip(*on, strict=True)]
+    assert "backward (collector off)" in ours
 
 
 def test_w5_names_the_engine_whose_losses_differ_from_ours(
@@ -137,9 +143,19 @@ def test_a_quick_run_of_both_cores_prints_them_side_by_side(tmp_path: Path) -> N
         "| compiled core, replay | Python core, replay |"
     )
     rows = [line.split(" | ")[0][2:] for line in lines[2:] if line.startswith("| ")]
-    assert rows[0].startswith("W5 GPT step") and "W1 moons step" in rows
-    assert "W5 backward (collector off)" in rows
+    assert rows[:5] == [
+        "W5 GPT step, as users run it (collector on)",
+        "W5 forward (collector on)",
+        "W5 backward (collector on)",
+        "W5 update (collector on)",
+        "W5 free + collect (collector on)",
+    ]
+    assert "W5 backward (collector off)" in rows and "W1 moons step" in rows
     times = json.loads((tmp_path / "cores.json").read_text())["times"]
+    step = times["W5 GPT step, as users run it (collector on)"]
+    for column, seconds in step.items():
+        parts = [times[row][column] for row in rows[1:5]]
+        assert seconds == [sum(part) for part in zip(*parts, strict=True)]
     assert set(times["W1 moons step"]) == {
         "micrograd",
         "ours eager|compiled",
