@@ -134,8 +134,12 @@ def timed_step(t: Trainer, tokens: list[int], collector: bool) -> list[float]:
             gc.enable()
     graph = [loss]
     del loss
-    # micrograd's graphs are cycles: only the collector frees them
-    collect = timed(lambda: (graph.clear(), gc.collect()))[1]
+
+    def free() -> None:
+        graph.clear()
+        gc.collect()  # micrograd's graphs are cycles: only the collector frees them
+
+    collect = timed(free)[1]
     seconds = [forward, backward, update, collect]
     for name, s in zip(PARTS, seconds, strict=True):
         t.record(part(name, collector), s)
