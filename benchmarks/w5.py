@@ -119,7 +119,7 @@ def timed_step(t: Trainer, tokens: list[int], collector: bool) -> list[float]:
 
     With `collector` the cycle collector runs as in a user's script and "step"
     (the sum of the parts) is recorded too; without it the collector is off
-    for forward, backward and update, and on again for "collect".
+    for forward, backward and update, and on again for the last part.
     """
     gc.collect()
     enabled = gc.isenabled()
