@@ -27,6 +27,7 @@ from typing import Any
 import gpt
 
 from autograd import topological_order
+from autograd._select import COMPILED
 
 REFERENCE = "microgpt-style"
 SEED = 42
@@ -160,9 +161,17 @@ def ops_in_step(model: gpt.GPT, tokens: list[int]) -> int:
     return sum(1 for v in topological_order(model.loss(tokens)) if v.op)
 
 
+def settle_memory() -> None:
+    """Free what is garbage and, on the compiled core, the freed nodes it keeps
+    for the next graph: so tracemalloc counts all of a new graph's memory."""
+    gc.collect()
+    if COMPILED is not None:
+        COMPILED.release_kept()
+
+
 def bytes_per_op(model: gpt.GPT, tokens: list[int], ops: int) -> float:
     """Bytes the forward graph of one step holds, per op of our count of it."""
-    gc.collect()
+    settle_memory()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     loss = model.loss(tokens)
