@@ -110,9 +110,8 @@ def _function(op: Op) -> str:
         "    if _mode_now() != _RECORDING:",
         f"        return made_in_mode(Value, _mode_now(), {row}, "
         f"{_generate._tuple(operands)}, {_generate._tuple(names)}, out)",
-        f"    v = <Value>__pyx_ccore_node(_ZERO, {row}, a, {second})",
+        f"    v = <Value>__pyx_ccore_node(None, {row}, a, {second})",
         "    v._data = out",
-        "    v._marked = False",
     ]
     partials = _codegen.partials_source(op, names, "out")
     if isinstance(partials, str):

@@ -69,10 +69,27 @@ cdef extern from *:
 
     /* The node's object fields by offset (`_layout` sets them from the
        class Cython lays out), for the allocator and `tp_dealloc` below. */
-    enum { CCORE_GRAD, CCORE_ROW, CCORE_P0, CCORE_P1, CCORE_FIELDS };
+    enum { CCORE_GRAD, CCORE_ROW, CCORE_P0, CCORE_P1, CCORE_FGRAD, CCORE_ADJ,
+           CCORE_FIELDS };
     static PyTypeObject *__pyx_ccore_type;
     static Py_ssize_t __pyx_ccore_offset[CCORE_FIELDS];
     #define CCORE_FIELD(o, i) (*(PyObject **)((char *)(o) + __pyx_ccore_offset[i]))
+    #define CCORE_DOUBLE(o, i) (*(double *)((char *)(o) + __pyx_ccore_offset[i]))
+
+    /* A node outside a pass holds this in its adjoint: a NaN with a
+       payload no arithmetic makes (a NaN computed from numbers has none,
+       and this one never enters arithmetic), so it cannot be an adjoint. */
+    static const uint64_t __pyx_ccore_unmarked_bits = 0x7ff8c0dec0dec0deULL;
+    static double __pyx_ccore_unmarked(void) {
+        double d;
+        memcpy(&d, &__pyx_ccore_unmarked_bits, sizeof d);
+        return d;
+    }
+    static int __pyx_ccore_is_marked(double adjoint) {
+        uint64_t bits;
+        memcpy(&bits, &adjoint, sizeof bits);
+        return bits != __pyx_ccore_unmarked_bits;
+    }
 
     /* Freed nodes of the exact class kept for the next graph, up to
        CCORE_KEEP (12 MB): a training step frees a graph and makes one as
@@ -126,6 +143,8 @@ cdef extern from *:
         }
         PyObject_Init(o, t);
         Py_INCREF(grad); CCORE_FIELD(o, CCORE_GRAD) = grad;
+        CCORE_DOUBLE(o, CCORE_FGRAD) = 0.0;
+        CCORE_DOUBLE(o, CCORE_ADJ) = __pyx_ccore_unmarked();
         Py_INCREF(row); CCORE_FIELD(o, CCORE_ROW) = row;
         Py_INCREF(p0); CCORE_FIELD(o, CCORE_P0) = p0;
         Py_INCREF(p1); CCORE_FIELD(o, CCORE_P1) = p1;
@@ -183,8 +202,11 @@ cdef extern from *:
     }
 
     static void __pyx_ccore_layout(PyTypeObject *t, Py_ssize_t grad, Py_ssize_t row,
-                                   Py_ssize_t p0, Py_ssize_t p1, Py_ssize_t dict) {
+                                   Py_ssize_t p0, Py_ssize_t p1, Py_ssize_t fgrad,
+                                   Py_ssize_t adj, Py_ssize_t dict) {
         __pyx_ccore_type = t;
+        __pyx_ccore_offset[CCORE_FGRAD] = fgrad;
+        __pyx_ccore_offset[CCORE_ADJ] = adj;
         __pyx_ccore_offset[CCORE_GRAD] = grad;
         __pyx_ccore_offset[CCORE_ROW] = row;
         __pyx_ccore_offset[CCORE_P0] = p0;
@@ -199,8 +221,10 @@ cdef extern from *:
     void __pyx_ccore_release_kept()
     void __pyx_ccore_layout(
         PyTypeObject *t, Py_ssize_t grad, Py_ssize_t row, Py_ssize_t p0,
-        Py_ssize_t p1, Py_ssize_t dict
+        Py_ssize_t p1, Py_ssize_t fgrad, Py_ssize_t adj, Py_ssize_t dict
     )
+    double _UNMARKED "__pyx_ccore_unmarked()"
+    bint _is_marked "__pyx_ccore_is_marked"(double adjoint)
 
 cdef object _ZERO = 0.0
 cdef object _python_init = None  # the Python core's `Value.__init__`, see `adopt`
@@ -290,7 +314,10 @@ cdef class Value:
     """
 
     cdef public double _data
-    cdef public object _grad
+    # The gradient: `_fgrad` while it is a float (a pass adds to it in C, no
+    # float object made), else `_vgrad` (a Value, after create_graph).
+    cdef double _fgrad
+    cdef object _vgrad
     cdef public object _row
     cdef public object _p0
     cdef public object _p1
@@ -298,13 +325,15 @@ cdef class Value:
     # the operand is None (a leaf, the missing second operand of a unary op).
     cdef double _c_d0
     cdef double _c_d1
-    # A pass's mark and adjoint, which `_g` shows as the Python core keeps
-    # them: None outside a pass, the adjoint so far inside one.
-    cdef bint _marked
+    # A pass's adjoint, which `_g` shows as the Python core keeps it: None
+    # outside a pass (`_UNMARKED` here), the adjoint so far inside one.
     cdef double _adj
     # The instance `__dict__`, made on first use (Cython's own `__dict__`
     # would make one with every node): see `adopt`.
     cdef void* _attributes
+
+    def __cinit__(self):
+        self._adj = _UNMARKED
 
     def __init__(self, data, _children=(), _op="", label=""):
         """A leaf holding `data` (the Python core's `Value.__init__`, done
@@ -314,8 +343,6 @@ cdef class Value:
             and _children == () and _op == "" and label == ""
         ):
             self._data = data
-            self._grad = 0.0
-            self._marked = False
             self._row = self._p0 = self._p1 = None
             return
         _python_init(self, data, _children, _op, label)
@@ -338,12 +365,11 @@ cdef class Value:
 
     @property
     def _g(self):
-        return self._adj if self._marked else None
+        return self._adj if _is_marked(self._adj) else None
 
     @_g.setter
     def _g(self, value):
-        self._marked = value is not None
-        self._adj = value if self._marked else 0.0
+        self._adj = _UNMARKED if value is None else value
 
     @property
     def _d0(self):
@@ -364,18 +390,30 @@ cdef class Value:
     @property
     def grad(self):
         """d(root)/d(self) summed over the `backward` passes so far (0.0 to start)."""
-        return self._grad
+        return self._fgrad if self._vgrad is None else self._vgrad
 
     @grad.setter
     def grad(self, value):
         if _mode_now() & _TRACE_BIT:
             tell_changed(self, "assigned v.grad")
-        if type(value) is float:
-            self._grad = value
-        elif type(value) is int and not value:
-            self._grad = 0.0
+        if type(value) is float or (type(value) is int and not value):
+            self._fgrad = value
+            if self._vgrad is not None:
+                self._vgrad = None
         else:
             self._grad = to_gradient(value, "Value.grad", values=True)
+
+    @property
+    def _grad(self):
+        return self._fgrad if self._vgrad is None else self._vgrad
+
+    @_grad.setter
+    def _grad(self, value):
+        if type(value) is float:
+            self._fgrad = value
+            self._vgrad = None
+        else:
+            self._vgrad = value
 
     def __add__(self, other):
         return _op_add(self, other)
@@ -481,9 +519,8 @@ cdef object _op_add(object a, object b):
         raise overflow(_row_add, x, y)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_add, (a, b), (x, y), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_add, a, b)
+    v = <Value>__pyx_ccore_node(None, _row_add, a, b)
     v._data = out
-    v._marked = False
     v._c_d0 = 1.0
     v._c_d1 = 1.0
     return v
@@ -516,9 +553,8 @@ cdef object _op_sub(object a, object b):
         raise overflow(_row_sub, x, y)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_sub, (a, b), (x, y), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_sub, a, b)
+    v = <Value>__pyx_ccore_node(None, _row_sub, a, b)
     v._data = out
-    v._marked = False
     v._c_d0 = 1.0
     v._c_d1 = -1.0
     return v
@@ -551,9 +587,8 @@ cdef object _op_mul(object a, object b):
         raise overflow(_row_mul, x, y)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_mul, (a, b), (x, y), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_mul, a, b)
+    v = <Value>__pyx_ccore_node(None, _row_mul, a, b)
     v._data = out
-    v._marked = False
     v._c_d0 = y
     v._c_d1 = x
     return v
@@ -585,9 +620,8 @@ cdef object _op_div(object a, object b):
         raise overflow(_row_div, x, y)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_div, (a, b), (x, y), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_div, a, b)
+    v = <Value>__pyx_ccore_node(None, _row_div, a, b)
     v._data = out
-    v._marked = False
     v._c_d0 = _cg_fdiv(1.0, y)
     v._c_d1 = _cg_fdiv(-out, y)
     return v
@@ -621,9 +655,8 @@ cdef object _op_pow(object a, object b):
         raise overflow(_row_pow, x, y)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_pow, (a, b), (x, y), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_pow, a, b)
+    v = <Value>__pyx_ccore_node(None, _row_pow, a, b)
     v._data = out
-    v._marked = False
     d = _cg_derivative_pow(_cg_m, x, y, out)
     v._c_d0 = d[0]
     v._c_d1 = d[1]
@@ -643,9 +676,8 @@ cdef object _op_neg(object a):
         raise overflow(_row_neg, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_neg, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_neg, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_neg, a, None)
     v._data = out
-    v._marked = False
     v._c_d0 = -1.0
     return v
 
@@ -662,9 +694,8 @@ cdef object _op_abs(object a):
         raise overflow(_row_abs, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_abs, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_abs, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_abs, a, None)
     v._data = out
-    v._marked = False
     d = _cg_derivative_abs(_cg_m, x, out)
     v._c_d0 = d[0]
     return v
@@ -682,9 +713,8 @@ cdef object _op_exp(object a):
         raise overflow(_row_exp, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_exp, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_exp, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_exp, a, None)
     v._data = out
-    v._marked = False
     v._c_d0 = out
     return v
 
@@ -701,9 +731,8 @@ cdef object _op_log(object a):
         raise overflow(_row_log, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_log, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_log, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_log, a, None)
     v._data = out
-    v._marked = False
     v._c_d0 = _cg_fdiv(1.0, x)
     return v
 
@@ -720,9 +749,8 @@ cdef object _op_sqrt(object a):
         raise overflow(_row_sqrt, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_sqrt, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_sqrt, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_sqrt, a, None)
     v._data = out
-    v._marked = False
     d = _cg_derivative_sqrt(_cg_m, x, out)
     v._c_d0 = d[0]
     return v
@@ -740,9 +768,8 @@ cdef object _op_sin(object a):
         raise overflow(_row_sin, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_sin, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_sin, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_sin, a, None)
     v._data = out
-    v._marked = False
     v._c_d0 = _cg_m.cos(x)
     return v
 
@@ -759,9 +786,8 @@ cdef object _op_cos(object a):
         raise overflow(_row_cos, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_cos, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_cos, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_cos, a, None)
     v._data = out
-    v._marked = False
     v._c_d0 = -_cg_m.sin(x)
     return v
 
@@ -778,9 +804,8 @@ cdef object _op_tanh(object a):
         raise overflow(_row_tanh, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_tanh, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_tanh, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_tanh, a, None)
     v._data = out
-    v._marked = False
     v._c_d0 = 1.0 - out * out
     return v
 
@@ -797,9 +822,8 @@ cdef object _op_sigmoid(object a):
         raise overflow(_row_sigmoid, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_sigmoid, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_sigmoid, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_sigmoid, a, None)
     v._data = out
-    v._marked = False
     v._c_d0 = out * (1.0 - out)
     return v
 
@@ -816,9 +840,8 @@ cdef object _op_relu(object a):
         raise overflow(_row_relu, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_relu, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_relu, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_relu, a, None)
     v._data = out
-    v._marked = False
     v._c_d0 = 1.0 if x > 0 else 0.0
     return v
 
@@ -835,9 +858,8 @@ cdef object _op_softplus(object a):
         raise overflow(_row_softplus, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_softplus, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_softplus, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_softplus, a, None)
     v._data = out
-    v._marked = False
     v._c_d0 = _cg_m.sigmoid(x)
     return v
 
@@ -854,9 +876,8 @@ cdef object _op_erf(object a):
         raise overflow(_row_erf, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_erf, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_erf, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_erf, a, None)
     v._data = out
-    v._marked = False
     v._c_d0 = _cg_g__TWO_OVER_SQRT_PI * _cg_m.exp(-x * x) if -_cg_g__TAIL < x < _cg_g__TAIL else 0.0
     return v
 
@@ -873,9 +894,8 @@ cdef object _op_gelu(object a):
         raise overflow(_row_gelu, x)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_gelu, (a,), (x,), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_gelu, a, None)
+    v = <Value>__pyx_ccore_node(None, _row_gelu, a, None)
     v._data = out
-    v._marked = False
     d = _cg_derivative_gelu(_cg_m, x, out)
     v._c_d0 = d[0]
     return v
@@ -907,9 +927,8 @@ cdef object _op_leaky_relu(object a, object b):
         raise overflow(_row_leaky_relu, x, y)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_leaky_relu, (a, b), (x, y), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_leaky_relu, a, b)
+    v = <Value>__pyx_ccore_node(None, _row_leaky_relu, a, b)
     v._data = out
-    v._marked = False
     d = _cg_derivative_leaky_relu(_cg_m, x, y, out)
     v._c_d0 = d[0]
     v._c_d1 = d[1]
@@ -942,9 +961,8 @@ cdef object _op_elu(object a, object b):
         raise overflow(_row_elu, x, y)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_elu, (a, b), (x, y), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_elu, a, b)
+    v = <Value>__pyx_ccore_node(None, _row_elu, a, b)
     v._data = out
-    v._marked = False
     d = _cg_derivative_elu(_cg_m, x, y, out)
     v._c_d0 = d[0]
     v._c_d1 = d[1]
@@ -977,9 +995,8 @@ cdef object _op_maximum(object a, object b):
         raise overflow(_row_maximum, x, y)
     if _mode_now() != _RECORDING:
         return made_in_mode(Value, _mode_now(), _row_maximum, (a, b), (x, y), out)
-    v = <Value>__pyx_ccore_node(_ZERO, _row_maximum, a, b)
+    v = <Value>__pyx_ccore_node(None, _row_maximum, a, b)
     v._data = out
-    v._marked = False
     d = _cg_derivative_maximum(_cg_m, x, y, out)
     v._c_d0 = d[0]
     v._c_d1 = d[1]
@@ -1170,7 +1187,9 @@ cdef extern from *:
     """
     #define CCORE_OFFSET(f) offsetof(struct __pyx_obj_8autograd_6_ccore_Value, f)
     """
-    Py_ssize_t _OFFSET_GRAD "CCORE_OFFSET(_grad)"
+    Py_ssize_t _OFFSET_GRAD "CCORE_OFFSET(_vgrad)"
+    Py_ssize_t _OFFSET_FGRAD "CCORE_OFFSET(_fgrad)"
+    Py_ssize_t _OFFSET_ADJ "CCORE_OFFSET(_adj)"
     Py_ssize_t _OFFSET_ROW "CCORE_OFFSET(_row)"
     Py_ssize_t _OFFSET_P0 "CCORE_OFFSET(_p0)"
     Py_ssize_t _OFFSET_P1 "CCORE_OFFSET(_p1)"
@@ -1178,7 +1197,8 @@ cdef extern from *:
 
 __pyx_ccore_layout(
     <PyTypeObject*>Value,
-    _OFFSET_GRAD, _OFFSET_ROW, _OFFSET_P0, _OFFSET_P1, _OFFSET_DICT,
+    _OFFSET_GRAD, _OFFSET_ROW, _OFFSET_P0, _OFFSET_P1, _OFFSET_FGRAD, _OFFSET_ADJ,
+    _OFFSET_DICT,
 )
 
 
@@ -1220,15 +1240,14 @@ cdef int _push(Nodes* nodes, Value v) except -1:
 
 cdef inline bint _reached(object p):
     """Whether `p` is a node this search must visit: mark it, adjoint 0.0."""
-    if type(p) is not Value or (<Value>p)._marked:
+    if type(p) is not Value or _is_marked((<Value>p)._adj):
         return False
-    (<Value>p)._marked = True
     (<Value>p)._adj = 0.0
     return True
 
 
 cdef int _not_in_a_pass(Value root) except -1:
-    if root._marked:  # marked by a pass still running: not ours to clear
+    if _is_marked(root._adj):  # marked by a pass still running: not ours to clear
         raise RuntimeError(
             "backward: this graph is already being differentiated "
             "(by another thread, or by a hook calling backward)"
@@ -1242,7 +1261,6 @@ cdef int _marked_order(Value root, Nodes* order) except -1:
     cdef Nodes path = Nodes(NULL, 0, 0)  # the nodes whose operands are being visited
     cdef Value v = root
     cdef object p
-    v._marked = True
     v._adj = 0.0
     try:
         while True:
@@ -1293,7 +1311,7 @@ def backward_order(root):
         try:
             _marked_order(root, &order)
             for i in range(order.n):
-                (<Value>order.at[i])._marked = False
+                (<Value>order.at[i])._adj = _UNMARKED
             return _as_list(&order)
         except BaseException:
             _unmark(root)
@@ -1316,12 +1334,12 @@ cdef int _sweep(Value root, double seed, Nodes* order) except -1:
         for i in range(order.n - 1, -1, -1):
             v = <Value>order.at[i]
             g = v._adj
-            v._marked = False
-            grad = v._grad
-            if type(grad) is float:
-                v._grad = <double>grad + g
+            v._adj = _UNMARKED
+            grad = v._vgrad
+            if grad is None:
+                v._fgrad += g
             else:
-                v._grad = grad + g
+                v._vgrad = grad + g
             p = v._p0
             if type(p) is Value:
                 (<Value>p)._adj += v._c_d0 * g
@@ -1394,4 +1412,4 @@ class ValueOps:
     __slots__ = ()
 
 
-SOURCE_DIGEST = "829b4ce20c41019d"
+SOURCE_DIGEST = "f87c53ab19a447e9"

@@ -81,10 +81,27 @@ cdef extern from *:
 
     /* The node's object fields by offset (`_layout` sets them from the
        class Cython lays out), for the allocator and `tp_dealloc` below. */
-    enum { CCORE_GRAD, CCORE_ROW, CCORE_P0, CCORE_P1, CCORE_FIELDS };
+    enum { CCORE_GRAD, CCORE_ROW, CCORE_P0, CCORE_P1, CCORE_FGRAD, CCORE_ADJ,
+           CCORE_FIELDS };
     static PyTypeObject *__pyx_ccore_type;
     static Py_ssize_t __pyx_ccore_offset[CCORE_FIELDS];
     #define CCORE_FIELD(o, i) (*(PyObject **)((char *)(o) + __pyx_ccore_offset[i]))
+    #define CCORE_DOUBLE(o, i) (*(double *)((char *)(o) + __pyx_ccore_offset[i]))
+
+    /* A node outside a pass holds this in its adjoint: a NaN with a
+       payload no arithmetic makes (a NaN computed from numbers has none,
+       and this one never enters arithmetic), so it cannot be an adjoint. */
+    static const uint64_t __pyx_ccore_unmarked_bits = 0x7ff8c0dec0dec0deULL;
+    static double __pyx_ccore_unmarked(void) {
+        double d;
+        memcpy(&d, &__pyx_ccore_unmarked_bits, sizeof d);
+        return d;
+    }
+    static int __pyx_ccore_is_marked(double adjoint) {
+        uint64_t bits;
+        memcpy(&bits, &adjoint, sizeof bits);
+        return bits != __pyx_ccore_unmarked_bits;
+    }
 
     /* Freed nodes of the exact class kept for the next graph, up to
        CCORE_KEEP (12 MB): a training step frees a graph and makes one as
@@ -138,6 +155,8 @@ cdef extern from *:
         }
         PyObject_Init(o, t);
         Py_INCREF(grad); CCORE_FIELD(o, CCORE_GRAD) = grad;
+        CCORE_DOUBLE(o, CCORE_FGRAD) = 0.0;
+        CCORE_DOUBLE(o, CCORE_ADJ) = __pyx_ccore_unmarked();
         Py_INCREF(row); CCORE_FIELD(o, CCORE_ROW) = row;
         Py_INCREF(p0); CCORE_FIELD(o, CCORE_P0) = p0;
         Py_INCREF(p1); CCORE_FIELD(o, CCORE_P1) = p1;
@@ -195,8 +214,11 @@ cdef extern from *:
     }
 
     static void __pyx_ccore_layout(PyTypeObject *t, Py_ssize_t grad, Py_ssize_t row,
-                                   Py_ssize_t p0, Py_ssize_t p1, Py_ssize_t dict) {
+                                   Py_ssize_t p0, Py_ssize_t p1, Py_ssize_t fgrad,
+                                   Py_ssize_t adj, Py_ssize_t dict) {
         __pyx_ccore_type = t;
+        __pyx_ccore_offset[CCORE_FGRAD] = fgrad;
+        __pyx_ccore_offset[CCORE_ADJ] = adj;
         __pyx_ccore_offset[CCORE_GRAD] = grad;
         __pyx_ccore_offset[CCORE_ROW] = row;
         __pyx_ccore_offset[CCORE_P0] = p0;
@@ -211,8 +233,10 @@ cdef extern from *:
     void __pyx_ccore_release_kept()
     void __pyx_ccore_layout(
         PyTypeObject *t, Py_ssize_t grad, Py_ssize_t row, Py_ssize_t p0,
-        Py_ssize_t p1, Py_ssize_t dict
+        Py_ssize_t p1, Py_ssize_t fgrad, Py_ssize_t adj, Py_ssize_t dict
     )
+    double _UNMARKED "__pyx_ccore_unmarked()"
+    bint _is_marked "__pyx_ccore_is_marked"(double adjoint)
 
 cdef object _ZERO = 0.0
 cdef object _python_init = None  # the Python core's `Value.__init__`, see `adopt`
@@ -260,7 +284,10 @@ cdef class Value:
     """
 
     cdef public double _data
-    cdef public object _grad
+    # The gradient: `_fgrad` while it is a float (a pass adds to it in C, no
+    # float object made), else `_vgrad` (a Value, after create_graph).
+    cdef double _fgrad
+    cdef object _vgrad
     cdef public object _row
     cdef public object _p0
     cdef public object _p1
@@ -268,13 +295,15 @@ cdef class Value:
     # the operand is None (a leaf, the missing second operand of a unary op).
     cdef double _c_d0
     cdef double _c_d1
-    # A pass's mark and adjoint, which `_g` shows as the Python core keeps
-    # them: None outside a pass, the adjoint so far inside one.
-    cdef bint _marked
+    # A pass's adjoint, which `_g` shows as the Python core keeps it: None
+    # outside a pass (`_UNMARKED` here), the adjoint so far inside one.
     cdef double _adj
     # The instance `__dict__`, made on first use (Cython's own `__dict__`
     # would make one with every node): see `adopt`.
     cdef void* _attributes
+
+    def __cinit__(self):
+        self._adj = _UNMARKED
 
     def __init__(self, data, _children=(), _op="", label=""):
         """A leaf holding `data` (the Python core's `Value.__init__`, done
@@ -284,8 +313,6 @@ cdef class Value:
             and _children == () and _op == "" and label == ""
         ):
             self._data = data
-            self._grad = 0.0
-            self._marked = False
             self._row = self._p0 = self._p1 = None
             return
         _python_init(self, data, _children, _op, label)
@@ -308,12 +335,11 @@ cdef class Value:
 
     @property
     def _g(self):
-        return self._adj if self._marked else None
+        return self._adj if _is_marked(self._adj) else None
 
     @_g.setter
     def _g(self, value):
-        self._marked = value is not None
-        self._adj = value if self._marked else 0.0
+        self._adj = _UNMARKED if value is None else value
 
     @property
     def _d0(self):
@@ -334,18 +360,30 @@ cdef class Value:
     @property
     def grad(self):
         """d(root)/d(self) summed over the `backward` passes so far (0.0 to start)."""
-        return self._grad
+        return self._fgrad if self._vgrad is None else self._vgrad
 
     @grad.setter
     def grad(self, value):
         if _mode_now() & _TRACE_BIT:
             tell_changed(self, "assigned v.grad")
-        if type(value) is float:
-            self._grad = value
-        elif type(value) is int and not value:
-            self._grad = 0.0
+        if type(value) is float or (type(value) is int and not value):
+            self._fgrad = value
+            if self._vgrad is not None:
+                self._vgrad = None
         else:
             self._grad = to_gradient(value, "Value.grad", values=True)
+
+    @property
+    def _grad(self):
+        return self._fgrad if self._vgrad is None else self._vgrad
+
+    @_grad.setter
+    def _grad(self, value):
+        if type(value) is float:
+            self._fgrad = value
+            self._vgrad = None
+        else:
+            self._vgrad = value
 
 '''
 """The node class, after the rows and helpers, before its op methods."""
@@ -358,7 +396,9 @@ cdef extern from *:
     """
     #define CCORE_OFFSET(f) offsetof(struct __pyx_obj_8autograd_6_ccore_Value, f)
     """
-    Py_ssize_t _OFFSET_GRAD "CCORE_OFFSET(_grad)"
+    Py_ssize_t _OFFSET_GRAD "CCORE_OFFSET(_vgrad)"
+    Py_ssize_t _OFFSET_FGRAD "CCORE_OFFSET(_fgrad)"
+    Py_ssize_t _OFFSET_ADJ "CCORE_OFFSET(_adj)"
     Py_ssize_t _OFFSET_ROW "CCORE_OFFSET(_row)"
     Py_ssize_t _OFFSET_P0 "CCORE_OFFSET(_p0)"
     Py_ssize_t _OFFSET_P1 "CCORE_OFFSET(_p1)"
@@ -366,7 +406,8 @@ cdef extern from *:
 
 __pyx_ccore_layout(
     <PyTypeObject*>Value,
-    _OFFSET_GRAD, _OFFSET_ROW, _OFFSET_P0, _OFFSET_P1, _OFFSET_DICT,
+    _OFFSET_GRAD, _OFFSET_ROW, _OFFSET_P0, _OFFSET_P1, _OFFSET_FGRAD, _OFFSET_ADJ,
+    _OFFSET_DICT,
 )
 
 
@@ -408,15 +449,14 @@ cdef int _push(Nodes* nodes, Value v) except -1:
 
 cdef inline bint _reached(object p):
     """Whether `p` is a node this search must visit: mark it, adjoint 0.0."""
-    if type(p) is not Value or (<Value>p)._marked:
+    if type(p) is not Value or _is_marked((<Value>p)._adj):
         return False
-    (<Value>p)._marked = True
     (<Value>p)._adj = 0.0
     return True
 
 
 cdef int _not_in_a_pass(Value root) except -1:
-    if root._marked:  # marked by a pass still running: not ours to clear
+    if _is_marked(root._adj):  # marked by a pass still running: not ours to clear
         raise RuntimeError(
             "backward: this graph is already being differentiated "
             "(by another thread, or by a hook calling backward)"
@@ -430,7 +470,6 @@ cdef int _marked_order(Value root, Nodes* order) except -1:
     cdef Nodes path = Nodes(NULL, 0, 0)  # the nodes whose operands are being visited
     cdef Value v = root
     cdef object p
-    v._marked = True
     v._adj = 0.0
     try:
         while True:
@@ -481,7 +520,7 @@ def backward_order(root):
         try:
             _marked_order(root, &order)
             for i in range(order.n):
-                (<Value>order.at[i])._marked = False
+                (<Value>order.at[i])._adj = _UNMARKED
             return _as_list(&order)
         except BaseException:
             _unmark(root)
@@ -504,12 +543,12 @@ cdef int _sweep(Value root, double seed, Nodes* order) except -1:
         for i in range(order.n - 1, -1, -1):
             v = <Value>order.at[i]
             g = v._adj
-            v._marked = False
-            grad = v._grad
-            if type(grad) is float:
-                v._grad = <double>grad + g
+            v._adj = _UNMARKED
+            grad = v._vgrad
+            if grad is None:
+                v._fgrad += g
             else:
-                v._grad = grad + g
+                v._vgrad = grad + g
             p = v._p0
             if type(p) is Value:
                 (<Value>p)._adj += v._c_d0 * g

@@ -190,22 +190,3 @@ def test_a_graph_freed_while_another_is_being_freed_is_freed_too(
     del root
     assert inner, "the finalizer ran"
     assert [ref() for ref in watched + inner] == [None] * (len(watched) + len(inner))
-
-
-class _Sub(Value):
-    """A Value subclass: its nodes are freed through the class's own dealloc."""
-
-
-def test_a_long_chain_over_subclass_leaves_is_freed(no_cycle_collector: None) -> None:
-    y: Value = _Sub(0.5)
-    leaves = []
-    for i in range(200_000):
-        leaf = _Sub(1.0)
-        if i % 20_000 == 0:
-            leaves.append(watch(leaf))
-        y = leaf * y
-    del leaf
-    watched = [*leaves, watch(y)]
-    y.backward()
-    del y
-    assert [ref() for ref in watched] == [None] * len(watched)
