@@ -14,6 +14,8 @@ cimport cython
 from cpython.contextvars cimport get_value
 from cpython.number cimport PyNumber_FloorDivide, PyNumber_Power, PyNumber_Remainder
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from libc.math cimport cos as c_cos, exp as c_exp, log as c_log
+from libc.math cimport sin as c_sin, sqrt as c_sqrt, tanh as c_tanh
 from cpython.object cimport PyObject, PyTypeObject
 
 import builtins
@@ -287,19 +289,48 @@ cdef object _cg_derivative_maximum = _ops._d_maximum
 cdef object _cg_derivative_pow = _ops._d_pow
 cdef object _cg_derivative_sqrt = _ops._d_sqrt
 cdef object _cg_forward_abs = builtins.abs
-cdef object _cg_forward_cos = math.cos
-cdef object _cg_forward_div = _ops._div
+cdef inline double _cg_forward_cos(double x) except? -1.0:
+    return c_cos(x)
+
+cdef inline double _cg_forward_div(double x, double y) except? -1.0:
+    if y == 0.0:
+        return _ops._div(x, y)
+    return x / y
+
 cdef object _cg_forward_elu = _ops._elu
 cdef object _cg_forward_erf = math.erf
-cdef object _cg_forward_exp = _ops._exp
+cdef inline double _cg_forward_exp(double x) except? -1.0:
+    cdef double r = c_exp(x)
+    if r - r != 0.0:
+        return _ops._exp(x)
+    return r
+
 cdef object _cg_forward_gelu = _ops._gelu
-cdef object _cg_forward_log = _ops._log
+cdef inline double _cg_forward_log(double x) except? -1.0:
+    if x <= 0.0:
+        return _ops._log(x)
+    return c_log(x)
+
 cdef object _cg_forward_pow = _ops._pow
-cdef object _cg_forward_sigmoid = _ops._sigmoid
-cdef object _cg_forward_sin = math.sin
+cdef inline double _cg_forward_sigmoid(double x) except? -1.0:
+    cdef double e
+    if x >= 0.0:
+        return 1.0 / (1.0 + c_exp(-x))
+    e = c_exp(x)
+    return e / (1.0 + e)
+
+cdef inline double _cg_forward_sin(double x) except? -1.0:
+    return c_sin(x)
+
 cdef object _cg_forward_softplus = _ops._softplus
-cdef object _cg_forward_sqrt = _ops._sqrt
-cdef object _cg_forward_tanh = math.tanh
+cdef inline double _cg_forward_sqrt(double x) except? -1.0:
+    if x < 0.0:
+        return _ops._sqrt(x)
+    return c_sqrt(x)
+
+cdef inline double _cg_forward_tanh(double x) except? -1.0:
+    return c_tanh(x)
+
 cdef double _cg_g__TAIL = _ops._TAIL
 cdef double _cg_g__TWO_OVER_SQRT_PI = _ops._TWO_OVER_SQRT_PI
 cdef object _cg_m = _ops.FLOAT_MATH
@@ -1412,4 +1443,4 @@ class ValueOps:
     __slots__ = ()
 
 
-SOURCE_DIGEST = "f87c53ab19a447e9"
+SOURCE_DIGEST = "ee338b558cee1897"

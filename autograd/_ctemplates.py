@@ -26,6 +26,8 @@ cimport cython
 from cpython.contextvars cimport get_value
 from cpython.number cimport PyNumber_FloorDivide, PyNumber_Power, PyNumber_Remainder
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from libc.math cimport cos as c_cos, exp as c_exp, log as c_log
+from libc.math cimport sin as c_sin, sqrt as c_sqrt, tanh as c_tanh
 from cpython.object cimport PyObject, PyTypeObject
 
 import builtins
