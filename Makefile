@@ -104,9 +104,12 @@ pythons: $(VENV)/.installed-dev
 gen: $(VENV)/.installed-dev
 	SCALARGRAD_PURE=1 $(PY) -c 'import sys; from autograd._ccodegen import main; sys.exit(main())'
 
+# MICROGPT=path/to/microgpt.py adds a copy of Karpathy's script, run as written
+# and with its Value swapped for ours (losses within W5's 1e-12 tolerance).
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/cores.py
+	$(if $(MICROGPT),$(PY) benchmarks/microgpt_swap.py --rtol 1e-12 $(MICROGPT))
 
 # Optional: compare against PyTorch (installs torch==2.13.0 from the local file).
 oracle: $(VENV)/.installed-dev

@@ -93,6 +93,7 @@ def _function(op: Op) -> str:
             f'        {a}, {x} = slow_operand({a}, "{op.name}")',
         ]
     row = f"_row_{op.name}"
+    second = "b" if op.arity == 2 else "None"
     if op is OPS["pow"]:  # as `autograd._generate` writes it: see there
         lines += [
             "    if x < 0.0 and type(b) is not float:",
@@ -109,12 +110,8 @@ def _function(op: Op) -> str:
         "    if _mode_now() != _RECORDING:",
         f"        return made_in_mode(Value, _mode_now(), {row}, "
         f"{_generate._tuple(operands)}, {_generate._tuple(names)}, out)",
-        "    v = Value.__new__(Value)",
+        f"    v = <Value>__pyx_ccore_node(None, {row}, a, {second})",
         "    v._data = out",
-        "    v._grad = 0.0",
-        f"    v._row = {row}",
-        "    v._p0 = a",
-        f"    v._p1 = {'b' if op.arity == 2 else 'None'}",
     ]
     partials = _codegen.partials_source(op, names, "out")
     if isinstance(partials, str):
@@ -165,6 +162,55 @@ def _methods() -> list[str]:
     return lines
 
 
+# Forward functions done in C where C's math library gives the Python
+# function's bits (CPython's `math` calls these libm functions); wherever the
+# Python function would raise, it runs instead, to raise its own error.
+_IN_C: dict[str, tuple[str, list[str]]] = {
+    "_ops._div": (
+        "x, y",
+        ["if y == 0.0:", "    return _ops._div(x, y)", "return x / y"],
+    ),
+    "_ops._exp": (
+        "x",
+        [
+            "cdef double r = c_exp(x)",
+            "if r - r != 0.0:",
+            "    return _ops._exp(x)",
+            "return r",
+        ],
+    ),
+    "_ops._log": (
+        "x",
+        ["if x <= 0.0:", "    return _ops._log(x)", "return c_log(x)"],
+    ),
+    "_ops._sqrt": (
+        "x",
+        ["if x < 0.0:", "    return _ops._sqrt(x)", "return c_sqrt(x)"],
+    ),
+    "_ops._sigmoid": (  # `autograd.ops._sigmoid`: the same float operations
+        "x",
+        [
+            "cdef double e",
+            "if x >= 0.0:",
+            "    return 1.0 / (1.0 + c_exp(-x))",
+            "e = c_exp(x)",
+            "return e / (1.0 + e)",
+        ],
+    ),
+    "math.tanh": ("x", ["return c_tanh(x)"]),
+    "math.sin": ("x", ["return c_sin(x)"]),
+    "math.cos": ("x", ["return c_cos(x)"]),
+}
+
+
+def _in_c(name: str, source: str) -> str:
+    """The C function `name` computing `source` (an entry of `_IN_C`)."""
+    params, body = _IN_C[source]
+    declared = ", ".join(f"double {p}" for p in params.split(", "))
+    lines = [f"cdef inline double {name}({declared}) except? -1.0:"]
+    return "\n".join(lines + [f"    {line}" for line in body]) + "\n"
+
+
 def _globals() -> list[str]:
     """The rows and the functions and constants the inlined code names."""
     sources = []
@@ -182,6 +228,9 @@ def _globals() -> list[str]:
             source = f"_ops.{spelling}"
         else:  # `math.tanh`, spelt `math_tanh` in `autograd/_generated.py`
             source = f"{module}.{spelling.split('.')[-1].removeprefix(module + '_')}"
+        if source in _IN_C:
+            lines.append(_in_c(name, source))
+            continue
         kind = "double" if isinstance(_codegen.NAMESPACE[name], float) else "object"
         lines.append(f"cdef {kind} {name} = {source}")
     return lines

@@ -25,7 +25,10 @@ methods (`adopt`), so the two cores share every method but the hot ones.
 cimport cython
 from cpython.contextvars cimport get_value
 from cpython.number cimport PyNumber_FloorDivide, PyNumber_Power, PyNumber_Remainder
-from cpython.object cimport PyTypeObject
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from libc.math cimport cos as c_cos, exp as c_exp, log as c_log
+from libc.math cimport sin as c_sin, sqrt as c_sqrt, tanh as c_tanh
+from cpython.object cimport PyObject, PyTypeObject
 
 import builtins
 import math
@@ -59,12 +62,6 @@ cdef extern from *:
     static int __pyx_ccore_has_dict(PyObject *o) {
         return *__pyx_ccore_dict_slot(o) != NULL;
     }
-    static void __pyx_ccore_clear_dict(PyObject *o) {
-        Py_CLEAR(*__pyx_ccore_dict_slot(o));
-    }
-    static void __pyx_ccore_set_dictoffset(PyTypeObject *t, Py_ssize_t offset) {
-        t->tp_dictoffset = offset;
-    }
     static int __pyx_ccore_set_dict(PyObject *o, PyObject *value, void *c) {
         PyObject **slot = __pyx_ccore_dict_slot(o);
         if (value == NULL) {
@@ -83,11 +80,165 @@ cdef extern from *:
         PyType_Modified(t);
         return failed;
     }
+
+    /* The node's object fields by offset (`_layout` sets them from the
+       class Cython lays out), for the allocator and `tp_dealloc` below. */
+    enum { CCORE_GRAD, CCORE_ROW, CCORE_P0, CCORE_P1, CCORE_FGRAD, CCORE_ADJ,
+           CCORE_FIELDS };
+    static PyTypeObject *__pyx_ccore_type;
+    static Py_ssize_t __pyx_ccore_offset[CCORE_FIELDS];
+    #define CCORE_FIELD(o, i) (*(PyObject **)((char *)(o) + __pyx_ccore_offset[i]))
+    #define CCORE_DOUBLE(o, i) (*(double *)((char *)(o) + __pyx_ccore_offset[i]))
+
+    /* A node outside a pass holds this in its adjoint: a NaN with a
+       payload no arithmetic makes (a NaN computed from numbers has none,
+       and this one never enters arithmetic), so it cannot be an adjoint. */
+    static const uint64_t __pyx_ccore_unmarked_bits = 0x7ff8c0dec0dec0deULL;
+    static double __pyx_ccore_unmarked(void) {
+        double d;
+        memcpy(&d, &__pyx_ccore_unmarked_bits, sizeof d);
+        return d;
+    }
+    static int __pyx_ccore_is_marked(double adjoint) {
+        uint64_t bits;
+        memcpy(&bits, &adjoint, sizeof bits);
+        return bits != __pyx_ccore_unmarked_bits;
+    }
+
+    /* Freed nodes of the exact class kept for the next graph, up to
+       CCORE_KEEP (12 MB): a training step frees a graph and makes one as
+       big, and memory handed back to the system costs a page fault per
+       page when asked for again. A stack of pointers, not a list linked
+       through the nodes: taking one reads no node (no cache miss to wait
+       for), and the next one out is prefetched. */
+    #define CCORE_KEEP (1 << 17)
+    #if defined(__GNUC__) || defined(__clang__)
+    #define CCORE_PREFETCH(p) __builtin_prefetch((p), 1)
+    #else
+    #define CCORE_PREFETCH(p) ((void)0)
+    #endif
+    static PyObject **__pyx_ccore_kept;
+    static Py_ssize_t __pyx_ccore_nkept;
+
+    static void __pyx_ccore_release_kept(void) {
+        while (__pyx_ccore_nkept) {
+            PyObject_Free(__pyx_ccore_kept[--__pyx_ccore_nkept]);
+        }
+        PyMem_Free(__pyx_ccore_kept);
+        __pyx_ccore_kept = NULL;
+    }
+
+    static int __pyx_ccore_keep(PyObject *o) {
+        if (__pyx_ccore_kept == NULL) {
+            __pyx_ccore_kept = (PyObject **)PyMem_Malloc(
+                CCORE_KEEP * sizeof(PyObject *));
+            if (__pyx_ccore_kept == NULL) return 0;
+        }
+        if (__pyx_ccore_nkept == CCORE_KEEP) return 0;
+        __pyx_ccore_kept[__pyx_ccore_nkept++] = o;
+        return 1;
+    }
+
+    /* A new node of the exact class, its object fields set (new references)
+       and no `__dict__`; the caller sets the C fields. No zeroing, no None
+       to drop: an op result is made once per op. */
+    static PyObject *__pyx_ccore_node(PyObject *grad, PyObject *row,
+                                      PyObject *p0, PyObject *p1) {
+        PyTypeObject *t = __pyx_ccore_type;
+        PyObject *o;
+        if (__pyx_ccore_nkept) {
+            o = __pyx_ccore_kept[--__pyx_ccore_nkept];
+            if (__pyx_ccore_nkept) {  /* the next one out, fetched meanwhile */
+                CCORE_PREFETCH(__pyx_ccore_kept[__pyx_ccore_nkept - 1]);
+            }
+        } else {
+            o = (PyObject *)PyObject_Malloc(t->tp_basicsize);
+            if (o == NULL) return PyErr_NoMemory();
+        }
+        PyObject_Init(o, t);
+        Py_INCREF(grad); CCORE_FIELD(o, CCORE_GRAD) = grad;
+        CCORE_DOUBLE(o, CCORE_FGRAD) = 0.0;
+        CCORE_DOUBLE(o, CCORE_ADJ) = __pyx_ccore_unmarked();
+        Py_INCREF(row); CCORE_FIELD(o, CCORE_ROW) = row;
+        Py_INCREF(p0); CCORE_FIELD(o, CCORE_P0) = p0;
+        Py_INCREF(p1); CCORE_FIELD(o, CCORE_P1) = p1;
+        *__pyx_ccore_dict_slot(o) = NULL;
+        return o;
+    }
+
+    /* Freeing a graph. Dropping a node's last reference frees its operands
+       in turn; done by recursion, a long chain would overflow the C stack.
+       So a node about to die while another is being freed waits on this
+       stack, and the outermost free empties it: no recursion at all. */
+    static PyObject **__pyx_ccore_dying;
+    static Py_ssize_t __pyx_ccore_ndying, __pyx_ccore_capacity;
+    static int __pyx_ccore_freeing;
+
+    static void __pyx_ccore_drop(PyObject *x) {
+        if (x != NULL && Py_REFCNT(x) == 1 && !PyFloat_CheckExact(x)
+                && PyObject_TypeCheck(x, __pyx_ccore_type)) {
+            if (__pyx_ccore_ndying == __pyx_ccore_capacity) {
+                Py_ssize_t capacity = 2 * __pyx_ccore_capacity + 256;
+                PyObject **grown = (PyObject **)PyMem_Realloc(
+                    __pyx_ccore_dying, capacity * sizeof(PyObject *));
+                if (grown == NULL) {  /* no memory to wait in: recurse */
+                    Py_DECREF(x);
+                    return;
+                }
+                __pyx_ccore_dying = grown;
+                __pyx_ccore_capacity = capacity;
+            }
+            __pyx_ccore_dying[__pyx_ccore_ndying++] = x;  /* the reference moves here */
+            return;
+        }
+        Py_XDECREF(x);
+    }
+
+    /* `tp_dealloc`: no cycle collector to tell, no error state to save (no
+       Python code runs here but what dropping a reference runs anyway). */
+    static void __pyx_ccore_dealloc(PyObject *o) {
+        PyTypeObject *t = Py_TYPE(o);
+        PyObject *grad = CCORE_FIELD(o, CCORE_GRAD), *row = CCORE_FIELD(o, CCORE_ROW);
+        PyObject *p0 = CCORE_FIELD(o, CCORE_P0), *p1 = CCORE_FIELD(o, CCORE_P1);
+        PyObject *dict = *__pyx_ccore_dict_slot(o);
+        if (t != __pyx_ccore_type || !__pyx_ccore_keep(o)) t->tp_free(o);
+        if (PyType_HasFeature(__pyx_ccore_type, Py_TPFLAGS_HEAPTYPE)) Py_DECREF(t);
+        Py_XDECREF(dict);
+        Py_XDECREF(row);
+        int outermost = !__pyx_ccore_freeing;
+        __pyx_ccore_freeing = 1;
+        __pyx_ccore_drop(p0);
+        __pyx_ccore_drop(p1);
+        __pyx_ccore_drop(grad);
+        if (!outermost) return;
+        while (__pyx_ccore_ndying) Py_DECREF(__pyx_ccore_dying[--__pyx_ccore_ndying]);
+        __pyx_ccore_freeing = 0;
+    }
+
+    static void __pyx_ccore_layout(PyTypeObject *t, Py_ssize_t grad, Py_ssize_t row,
+                                   Py_ssize_t p0, Py_ssize_t p1, Py_ssize_t fgrad,
+                                   Py_ssize_t adj, Py_ssize_t dict) {
+        __pyx_ccore_type = t;
+        __pyx_ccore_offset[CCORE_FGRAD] = fgrad;
+        __pyx_ccore_offset[CCORE_ADJ] = adj;
+        __pyx_ccore_offset[CCORE_GRAD] = grad;
+        __pyx_ccore_offset[CCORE_ROW] = row;
+        __pyx_ccore_offset[CCORE_P0] = p0;
+        __pyx_ccore_offset[CCORE_P1] = p1;
+        t->tp_dictoffset = dict;
+        t->tp_dealloc = __pyx_ccore_dealloc;
+    }
     """
     int __pyx_ccore_install_dict(PyTypeObject *t) except -1
     bint __pyx_ccore_has_dict(object o)
-    void __pyx_ccore_clear_dict(object o)
-    void __pyx_ccore_set_dictoffset(PyTypeObject *t, Py_ssize_t offset)
+    object __pyx_ccore_node(object grad, object row, object p0, object p1)
+    void __pyx_ccore_release_kept()
+    void __pyx_ccore_layout(
+        PyTypeObject *t, Py_ssize_t grad, Py_ssize_t row, Py_ssize_t p0,
+        Py_ssize_t p1, Py_ssize_t fgrad, Py_ssize_t adj, Py_ssize_t dict
+    )
+    double _UNMARKED "__pyx_ccore_unmarked()"
+    bint _is_marked "__pyx_ccore_is_marked"(double adjoint)
 
 cdef object _ZERO = 0.0
 cdef object _python_init = None  # the Python core's `Value.__init__`, see `adopt`
@@ -126,7 +277,6 @@ cdef object _cg_fmod(object a, object b):
 
 NODE = '''\
 @cython.no_gc
-@cython.freelist(1024)
 cdef class Value:
     """A scalar in a computation graph (the compiled core's node).
 
@@ -136,7 +286,10 @@ cdef class Value:
     """
 
     cdef public double _data
-    cdef public object _grad
+    # The gradient: `_fgrad` while it is a float (a pass adds to it in C, no
+    # float object made), else `_vgrad` (a Value, after create_graph).
+    cdef double _fgrad
+    cdef object _vgrad
     cdef public object _row
     cdef public object _p0
     cdef public object _p1
@@ -144,13 +297,15 @@ cdef class Value:
     # the operand is None (a leaf, the missing second operand of a unary op).
     cdef double _c_d0
     cdef double _c_d1
-    # A pass's mark and adjoint, which `_g` shows as the Python core keeps
-    # them: None outside a pass, the adjoint so far inside one.
-    cdef bint _marked
+    # A pass's adjoint, which `_g` shows as the Python core keeps it: None
+    # outside a pass (`_UNMARKED` here), the adjoint so far inside one.
     cdef double _adj
     # The instance `__dict__`, made on first use (Cython's own `__dict__`
     # would make one with every node): see `adopt`.
     cdef void* _attributes
+
+    def __cinit__(self):
+        self._adj = _UNMARKED
 
     def __init__(self, data, _children=(), _op="", label=""):
         """A leaf holding `data` (the Python core's `Value.__init__`, done
@@ -160,15 +315,9 @@ cdef class Value:
             and _children == () and _op == "" and label == ""
         ):
             self._data = data
-            self._grad = 0.0
-            self._marked = False
             self._row = self._p0 = self._p1 = None
             return
         _python_init(self, data, _children, _op, label)
-
-    def __dealloc__(self):
-        __pyx_ccore_clear_dict(self)
-        _free_operands(self)
 
     @property
     def data(self):
@@ -188,12 +337,11 @@ cdef class Value:
 
     @property
     def _g(self):
-        return self._adj if self._marked else None
+        return self._adj if _is_marked(self._adj) else None
 
     @_g.setter
     def _g(self, value):
-        self._marked = value is not None
-        self._adj = value if self._marked else 0.0
+        self._adj = _UNMARKED if value is None else value
 
     @property
     def _d0(self):
@@ -214,51 +362,61 @@ cdef class Value:
     @property
     def grad(self):
         """d(root)/d(self) summed over the `backward` passes so far (0.0 to start)."""
-        return self._grad
+        return self._fgrad if self._vgrad is None else self._vgrad
 
     @grad.setter
     def grad(self, value):
         if _mode_now() & _TRACE_BIT:
             tell_changed(self, "assigned v.grad")
-        if type(value) is float:
-            self._grad = value
-        elif type(value) is int and not value:
-            self._grad = 0.0
+        if type(value) is float or (type(value) is int and not value):
+            self._fgrad = value
+            if self._vgrad is not None:
+                self._vgrad = None
         else:
             self._grad = to_gradient(value, "Value.grad", values=True)
+
+    @property
+    def _grad(self):
+        return self._fgrad if self._vgrad is None else self._vgrad
+
+    @_grad.setter
+    def _grad(self, value):
+        if type(value) is float:
+            self._fgrad = value
+            self._vgrad = None
+        else:
+            self._vgrad = value
 
 '''
 """The node class, after the rows and helpers, before its op methods."""
 
 TAIL = '''\
 
-# Freeing a graph: a node's operands are freed when it is (reference counts),
-# which recurses; past a depth, operands wait in a list that the outermost
-# free empties, so a chain of a million nodes does not overflow the C stack.
-cdef int _free_depth = 0
-cdef bint _freeing_later = False
-cdef list _free_later = []
+# Where Cython put the node's object fields: C's offsetof on the struct it
+# makes of `Value` (named by its scheme; another name fails the build).
+cdef extern from *:
+    """
+    #define CCORE_OFFSET(f) offsetof(struct __pyx_obj_8autograd_6_ccore_Value, f)
+    """
+    Py_ssize_t _OFFSET_GRAD "CCORE_OFFSET(_vgrad)"
+    Py_ssize_t _OFFSET_FGRAD "CCORE_OFFSET(_fgrad)"
+    Py_ssize_t _OFFSET_ADJ "CCORE_OFFSET(_adj)"
+    Py_ssize_t _OFFSET_ROW "CCORE_OFFSET(_row)"
+    Py_ssize_t _OFFSET_P0 "CCORE_OFFSET(_p0)"
+    Py_ssize_t _OFFSET_P1 "CCORE_OFFSET(_p1)"
+    Py_ssize_t _OFFSET_DICT "CCORE_OFFSET(_attributes)"
+
+__pyx_ccore_layout(
+    <PyTypeObject*>Value,
+    _OFFSET_GRAD, _OFFSET_ROW, _OFFSET_P0, _OFFSET_P1, _OFFSET_FGRAD, _OFFSET_ADJ,
+    _OFFSET_DICT,
+)
 
 
-cdef inline void _free_operands(Value v):
-    global _free_depth, _freeing_later
-    if _free_depth >= 256:
-        if isinstance(v._p0, Value):
-            _free_later.append(v._p0)
-        if isinstance(v._p1, Value):
-            _free_later.append(v._p1)
-        if isinstance(v._grad, Value):
-            _free_later.append(v._grad)
-    _free_depth += 1
-    v._p0 = None
-    v._p1 = None
-    v._grad = None
-    _free_depth -= 1
-    if _free_depth == 0 and _free_later and not _freeing_later:
-        _freeing_later = True
-        while _free_later:
-            _free_later.pop()
-        _freeing_later = False
+def release_kept():
+    """Hand the memory of the freed nodes kept for the next graph back (to
+    measure a graph's memory, or after the last one)."""
+    __pyx_ccore_release_kept()
 
 
 def _unmark(root):
@@ -267,83 +425,132 @@ def _unmark(root):
         v._g = None
 
 
-cdef list _marked_order(root):
-    """`autograd._sweep._marked_order` in C: every node marked."""
-    if (<Value?>root)._marked:  # marked by a pass still running: not ours
+# A pass's order: borrowed pointers to the nodes, in a C array. Nothing can
+# free a node while the pass runs (each is reachable from `root`, which the
+# caller holds, and a pass changes no operand), so no reference is taken.
+cdef struct Nodes:
+    PyObject** at
+    Py_ssize_t n
+    Py_ssize_t capacity
+
+
+cdef int _push(Nodes* nodes, Value v) except -1:
+    cdef Py_ssize_t capacity
+    cdef PyObject** grown
+    if nodes.n == nodes.capacity:
+        capacity = 2 * nodes.capacity if nodes.capacity else 1024
+        grown = <PyObject**>PyMem_Realloc(nodes.at, capacity * sizeof(PyObject*))
+        if grown == NULL:
+            raise MemoryError()
+        nodes.at = grown
+        nodes.capacity = capacity
+    nodes.at[nodes.n] = <PyObject*>v
+    nodes.n += 1
+    return 0
+
+
+cdef inline bint _reached(object p):
+    """Whether `p` is a node this search must visit: mark it, adjoint 0.0."""
+    if type(p) is not Value or _is_marked((<Value>p)._adj):
+        return False
+    (<Value>p)._adj = 0.0
+    return True
+
+
+cdef int _not_in_a_pass(Value root) except -1:
+    if _is_marked(root._adj):  # marked by a pass still running: not ours to clear
         raise RuntimeError(
             "backward: this graph is already being differentiated "
             "(by another thread, or by a hook calling backward)"
         )
-    cdef list order = []
-    cdef list path = []
+    return 0
+
+
+cdef int _marked_order(Value root, Nodes* order) except -1:
+    """`autograd._sweep._marked_order` in C, into `order` in depth-first
+    post-order (a pass runs it backwards): every node marked."""
+    cdef Nodes path = Nodes(NULL, 0, 0)  # the nodes whose operands are being visited
     cdef Value v = root
-    cdef Value q
     cdef object p
-    v._marked = True
     v._adj = 0.0
-    while True:
-        p = v._p0
-        while (
-            type(p) is Value and not (<Value>p)._marked and (<Value>p)._row is not None
-        ):
-            q = <Value>p
-            q._marked = True
-            q._adj = 0.0
-            path.append(v)
-            v = q
-            p = v._p0
-        if type(p) is Value and not (<Value>p)._marked:
-            q = <Value>p
-            q._marked = True
-            q._adj = 0.0
-            order.append(q)
+    try:
         while True:
-            p = v._p1
-            if type(p) is Value and not (<Value>p)._marked:
-                q = <Value>p
-                q._marked = True
-                q._adj = 0.0
-                if q._row is None:
-                    order.append(q)
-                else:
-                    path.append(v)
-                    v = q
-                    break
-            order.append(v)
-            if not path:
-                order.reverse()
-                return order
-            v = path.pop()
+            # Go down operand 0 while it is an op's result not reached yet.
+            p = v._p0
+            while type(p) is Value and (<Value>p)._row is not None and _reached(p):
+                _push(&path, v)
+                v = <Value>p
+                p = v._p0
+            if _reached(p):  # a leaf: done once reached
+                _push(order, <Value>p)
+            # Operand 0 of `v` is done: visit operand 1, or finish `v` and go up.
+            while True:
+                p = v._p1
+                if _reached(p):
+                    if (<Value>p)._row is None:
+                        _push(order, <Value>p)
+                    else:
+                        _push(&path, v)
+                        v = <Value>p
+                        break
+                _push(order, v)
+                if path.n == 0:
+                    return 0
+                path.n -= 1
+                v = <Value>path.at[path.n]
+    finally:
+        PyMem_Free(path.at)
+
+
+cdef list _as_list(Nodes* order):
+    """The order as `backward_order` returns it: last finished first."""
+    cdef list nodes = []
+    cdef Py_ssize_t i
+    for i in range(order.n - 1, -1, -1):
+        nodes.append(<object>order.at[i])
+    return nodes
 
 
 def backward_order(root):
     """`autograd._sweep.backward_order` in C."""
-    cdef Value v
+    cdef Nodes order = Nodes(NULL, 0, 0)
+    cdef Py_ssize_t i
     if subclasses:
         return topological_order(root)[::-1]
     with passes:
-        order = _marked_order(root)
-        for v in order:
-            v._marked = False
-    return order
+        _not_in_a_pass(root)
+        try:
+            _marked_order(root, &order)
+            for i in range(order.n):
+                (<Value>order.at[i])._adj = _UNMARKED
+            return _as_list(&order)
+        except BaseException:
+            _unmark(root)
+            raise
+        finally:
+            PyMem_Free(order.at)
 
 
-def backward_fast(root, double seed):
-    """`autograd._sweep.backward_fast` in C: the same floats, in the same order."""
+cdef int _sweep(Value root, double seed, Nodes* order) except -1:
+    """The pass itself, over `order` from its end: `reference_backward`'s
+    floats, in its order."""
     cdef Value v
     cdef object p, grad
     cdef double g
-    cdef list order = _marked_order(root)
+    cdef Py_ssize_t i
+    _not_in_a_pass(root)
     try:
-        (<Value>root)._adj = seed
-        for v in order:
+        _marked_order(root, order)
+        root._adj = seed
+        for i in range(order.n - 1, -1, -1):
+            v = <Value>order.at[i]
             g = v._adj
-            v._marked = False
-            grad = v._grad
-            if type(grad) is float:
-                v._grad = <double>grad + g
+            v._adj = _UNMARKED
+            grad = v._vgrad
+            if grad is None:
+                v._fgrad += g
             else:
-                v._grad = grad + g
+                v._vgrad = grad + g
             p = v._p0
             if type(p) is Value:
                 (<Value>p)._adj += v._c_d0 * g
@@ -353,7 +560,27 @@ def backward_fast(root, double seed):
     except BaseException:
         _unmark(root)
         raise
-    return order
+    return 0
+
+
+def backward_fast(root, double seed):
+    """`autograd._sweep.backward_fast` in C: the same floats, in the same
+    order, which it returns."""
+    cdef Nodes order = Nodes(NULL, 0, 0)
+    try:
+        _sweep(root, seed, &order)
+        return _as_list(&order)
+    finally:
+        PyMem_Free(order.at)
+
+
+def backward_pass(root, double seed):
+    """`backward_fast` without making the order's list (`Value.backward`)."""
+    cdef Nodes order = Nodes(NULL, 0, 0)
+    try:
+        _sweep(root, seed, &order)
+    finally:
+        PyMem_Free(order.at)
 
 
 # What `adopt` leaves alone: the compiled fields and fast properties, and
@@ -377,10 +604,6 @@ def adopt(python_class):
     global _python_init
     _python_init = vars(python_class)["__init__"]
     cdef PyTypeObject* t = <PyTypeObject*>Value
-    cdef Value probe = Value.__new__(Value)
-    __pyx_ccore_set_dictoffset(
-        t, <Py_ssize_t>(<char*>&probe._attributes - <char*><void*>probe)
-    )
     t.tp_flags &= ~Py_TPFLAGS_IMMUTABLETYPE
     __pyx_ccore_install_dict(t)
     for name, member in vars(python_class).items():

@@ -342,7 +342,7 @@ class Value(ValueOps):
             if _on_reference_path():
                 _watched_backward(self, seed)
             else:
-                backward_fast(self, seed)
+                backward_pass(self, seed)
 
     def register_hook(self, hook: Callable[[Any], Any]) -> HookHandle:
         """Call ``hook(grad)`` when this value's gradient in a backward is complete.
@@ -378,6 +378,9 @@ class Value(ValueOps):
         return new
 
 
+backward_pass = backward_fast
+"""The pass `Value.backward` runs: `backward_fast`, its order unused."""
+
 if COMPILED is not None:  # the compiled core (`autograd._select`)
     # One definition of every method: the compiled class takes this class's
     # (all but its fields, `data`, `grad` and the op methods), and this
@@ -385,6 +388,7 @@ if COMPILED is not None:  # the compiled core (`autograd._select`)
     Value = COMPILED.adopt(Value)  # type: ignore[misc]
     backward_fast = COMPILED.backward_fast
     backward_order = COMPILED.backward_order
+    backward_pass = COMPILED.backward_pass  # the same pass, making no list
 
 Node.register(Value)  # the layers under the core recognise a node by this
 

@@ -8,7 +8,11 @@ A process runs one core, so each core gets a worker process of its own
 (the Python one with SCALARGRAD_PURE=1). Each worker sets up every workload
 of `run.py` (W1-W4: micrograd, ours eager, ours compiled replays) and W5
 (the GPT step of `w5.py`: the microgpt-style engine and ours); the
-reference engines run in both workers and their times are pooled. A
+reference engines run in both workers and their times are pooled. W5's
+step is timed in parts (`w5.timed_step`): as users run it (collector on),
+forward, backward, update, and the freeing of its graph with the closing
+`gc.collect()` the step pays for (the step row is the sum of the four); and
+with the collector off, forward, backward and update. A
 repetition asks each worker for one timed run of every cell, interleaved
 (the cores take turns at going first), timed as `run.py` times (CPU time,
 a `gc.collect()` paid by the run). Cells
@@ -37,29 +41,27 @@ import autograd
 
 CORES = ("compiled", "python")
 W5_STEP = "W5 GPT step, as users run it (collector on)"
-W5_PARTS = ("forward", "backward", "update")
-"""W5 with the collector off, timed apart (`w5.step_collector_off`)."""
+W5_CELLS = {True: "W5 parts, collector on", False: "W5 parts, collector off"}
+"""W5's cells: a step with its parts timed apart (`w5.timed_step`)."""
 
 
 def _w5_runs(reps: int) -> dict[tuple[str, str], Callable[[], Any]]:
     """W5 cells: a step of the microgpt-style engine and of ours, each on the
-    next name; a collector-off step returns its parts' seconds."""
+    next name, returning its parts' seconds, with the collector on and off."""
     engines = w.w5_engines(with_torch=False)
     tokenizer, names = w5.training_names()
     runs: dict[tuple[str, str], Callable[[], Any]] = {}
     for name in ("microgpt-style", "ours eager"):
         trainer = w5.trainer(engines[name], tokenizer.vocab_size)
         order = iter(names * (2 * reps + 2))
+        for collector, cell in W5_CELLS.items():
 
-        def step(t: w5.Trainer = trainer, order: Any = order) -> None:
-            w5.users_step(t, tokenizer.encode(next(order)))
+            def parts(
+                t: w5.Trainer = trainer, order: Any = order, collector: bool = collector
+            ) -> list[float]:
+                return w5.timed_step(t, tokenizer.encode(next(order)), collector)
 
-        def parts(t: w5.Trainer = trainer, order: Any = order) -> list[float]:
-            w5.step_collector_off(t, tokenizer.encode(next(order)))
-            return [t.times[p][-1] for p in W5_PARTS]
-
-        runs[W5_STEP, name] = step
-        runs["W5 parts", name] = parts
+            runs[cell, name] = parts
     return runs
 
 
@@ -159,11 +161,18 @@ def measure(
         print(f"  repetition {rep + 1}/{reps} done", file=sys.stderr, flush=True)
     for worker in workers.values():
         worker.close()
-    parts = times.pop("W5 parts", {})
-    for i, part in enumerate(W5_PARTS if parts else ()):
-        times[f"W5 {part} (collector off)"] = {
-            column: [t[i] for t in ts] for column, ts in parts.items()
-        }
+    w5_rows: dict[str, dict[str, list[Any]]] = {}
+    for collector, cell in W5_CELLS.items():
+        parts = times.pop(cell, None)
+        if parts is None:  # not among the rows asked for
+            continue
+        if collector:
+            w5_rows[W5_STEP] = {c: [sum(t) for t in ts] for c, ts in parts.items()}
+        for i, part in enumerate(w5.PARTS[: 4 if collector else 3]):
+            w5_rows[f"W5 {w5.part(part, collector)}"] = {
+                column: [t[i] for t in ts] for column, ts in parts.items()
+            }
+    times = w5_rows | times
     return times
 
 

@@ -168,7 +168,7 @@ def memory(sizes: Sizes) -> dict[str, dict[str, float]]:
     """Bytes per op (chain and W1 forward) and the time to free a big graph."""
 
     def bytes_per_op(build: Callable[[], object], ops: int) -> float:
-        gc.collect()
+        w5.settle_memory()
         tracemalloc.start()
         before = tracemalloc.get_traced_memory()[0]
         graph = build()

@@ -167,3 +167,26 @@ def test_a_million_node_graph_is_freed_without_the_cycle_collector(
     root.backward()
     del root  # deallocating a deep chain must not overflow the C stack either
     assert [ref() for ref in watched] == [None] * len(watched)
+
+
+class _MakesAGraphWhenFreed:
+    """A free attribute whose finalizer makes a chain and drops it."""
+
+    def __init__(self, out: list[weakref.ref[object]]) -> None:
+        self.out = out
+
+    def __del__(self) -> None:
+        root, watched = _chain(1_000)
+        self.out.extend(watched)
+        del root
+
+
+def test_a_graph_freed_while_another_is_being_freed_is_freed_too(
+    no_cycle_collector: None,
+) -> None:
+    root, watched = _chain(10_000)
+    inner: list[weakref.ref[object]] = []
+    root._p0._p0.finalizer = _MakesAGraphWhenFreed(inner)  # type: ignore[union-attr]
+    del root
+    assert inner, "the finalizer ran"
+    assert [ref() for ref in watched + inner] == [None] * (len(watched) + len(inner))

@@ -4,11 +4,14 @@ above may rely on (see README "How the engine works")."""
 from __future__ import annotations
 
 import ast
+import copy
 import copyreg
 import inspect
+import pickle
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import grimp
@@ -160,3 +163,39 @@ def test_the_layer_contracts_hold() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Value(1.5),
+        lambda: Value(1.5, _op="leaf", label="x"),
+        lambda: Value(1.5) * Value(2.0),
+        lambda: Value(1.5).exp(),
+        lambda: copy.copy(Value(1.5) * 2.0),
+        lambda: copy.deepcopy(Value(1.5) * 2.0),
+        lambda: pickle.loads(pickle.dumps(Value(1.5) + 1.0)),
+    ],
+)
+def test_every_way_of_making_a_node_leaves_it_outside_any_pass(
+    make: Callable[[], Value],
+) -> None:
+    v = make()
+    assert v._g is None
+    v._g = 0.0
+    assert v._g == 0.0
+    v._g = None
+    assert v._g is None
+
+
+def test_a_gradient_is_a_float_or_a_value_whichever_was_assigned_last() -> None:
+    x = Value(2.0)
+    (x * x).backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 4.0
+    x.grad = 0
+    assert x.grad == 0.0 and type(x.grad) is float
+    (x * x).backward()
+    assert x.grad == 4.0
+    x._grad = Value(1.0)
+    (x * 3.0).backward()
+    assert isinstance(x.grad, Value) and x.grad.data == 4.0

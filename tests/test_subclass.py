@@ -85,3 +85,27 @@ def test_a_subclass_defining_eq_or_hash_is_refused() -> None:
                 raise AssertionError(f"a subclass defining {name} was accepted")
         assert _sweep.subclasses == [P]  # the refused ones were not recorded
     """)
+
+
+def test_a_long_chain_over_subclass_leaves_is_freed_by_reference_counting() -> None:
+    run("""
+        import gc, weakref
+
+        class Probe:
+            pass  # lives in a node's __dict__, so it dies with the node
+
+        gc.disable()
+        y = P(0.5)
+        watched = []
+        for i in range(200_000):
+            leaf = P(1.0)
+            if i % 20_000 == 0:
+                probe = Probe()
+                vars(leaf)["probe"] = probe
+                watched.append(weakref.ref(probe))
+            y = leaf * y
+        del leaf, probe
+        y.backward()
+        del y
+        assert [ref() for ref in watched] == [None] * len(watched)
+    """)
