@@ -131,9 +131,10 @@ def test_the_fit_formula_benchmark_prints_both_ways_of_writing_the_loss() -> Non
     assert "| first call in eager steps |" in result.stdout
 
 
-def test_a_quick_run_of_both_cores_prints_them_side_by_side(tmp_path: Path) -> None:
+def _two_core_table(script: str, *args: str) -> tuple[str, list[str]]:
+    """Run a script that times both cores; its output and its table's row names."""
     result = subprocess.run(
-        [sys.executable, "benchmarks/cores.py", "--quick", "--out", str(tmp_path)],
+        [sys.executable, f"benchmarks/{script}", "--quick", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -141,11 +142,17 @@ def test_a_quick_run_of_both_cores_prints_them_side_by_side(tmp_path: Path) -> N
         check=True,
     )
     lines = result.stdout.splitlines()
+    rows = [line.split(" | ")[0][2:] for line in lines[2:] if line.startswith("| ")]
+    return result.stdout, rows
+
+
+def test_a_quick_run_of_both_cores_prints_them_side_by_side(tmp_path: Path) -> None:
+    out, rows = _two_core_table("cores.py", "--out", str(tmp_path))
+    lines = out.splitlines()
     assert lines[0] == (
         "| workload (ms) | reference | compiled core, eager | Python core, eager "
         "| compiled core, replay | Python core, replay |"
     )
-    rows = [line.split(" | ")[0][2:] for line in lines[2:] if line.startswith("| ")]
     assert rows[:5] == [
         "W5 GPT step, as users run it (collector on)",
         "W5 forward (collector on)",
@@ -299,19 +306,8 @@ def test_microgpt_swap_refuses_a_script_of_another_shape(
 
 
 def test_cores_only_times_the_rows_named_and_every_repetition(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            *(sys.executable, "benchmarks/cores.py", "--quick", "--reps", "2"),
-            *("--only", "W3", "--only", "W2", "--out", str(tmp_path)),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    lines = result.stdout.splitlines()
-    rows = [line.split(" | ")[0][2:] for line in lines[2:] if line.startswith("| ")]
+    only = ["--reps", "2", "--only", "W3", "--only", "W2"]
+    _, rows = _two_core_table("cores.py", *only, "--out", str(tmp_path))
     assert rows and all(row.startswith(("W2", "W3")) for row in rows)
     times = json.loads((tmp_path / "cores.json").read_text())["times"]
     assert set(times) == set(rows)
@@ -322,18 +318,9 @@ def test_cores_only_times_the_rows_named_and_every_repetition(tmp_path: Path) ->
 
 
 def test_leaf_access_prints_each_statement_for_both_cores() -> None:
-    result = subprocess.run(
-        [sys.executable, "benchmarks/leaf_access.py", "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    lines = result.stdout.splitlines()
-    assert lines[0] == (
+    out, rows = _two_core_table("leaf_access.py")
+    assert out.splitlines()[0] == (
         "| per leaf (ns) | compiled core | Python core | compiled / Python |"
     )
-    rows = [line.split(" | ")[0][2:] for line in lines[2:] if line.startswith("| ")]
     assert rows == ["`x = v._data`", "`v._grad += g`"]
-    assert "python: _data member_descriptor, _grad member_descriptor" in result.stdout
+    assert "python: _data member_descriptor, _grad member_descriptor" in out
