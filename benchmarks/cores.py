@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import gpt
 import run
 import w5
 import workloads as w
@@ -43,6 +44,8 @@ CORES = ("compiled", "python")
 W5_STEP = "W5 GPT step, as users run it (collector on)"
 W5_CELLS = {True: "W5 parts, collector on", False: "W5 parts, collector off"}
 """W5's cells: a step with its parts timed apart (`w5.timed_step`)."""
+W5_FLOOR = ("W5 forward floor", "plain floats")
+"""The W5 forward on plain floats (no graph): no engine's forward is faster."""
 
 
 def _w5_runs(reps: int) -> dict[tuple[str, str], Callable[[], Any]]:
@@ -62,6 +65,14 @@ def _w5_runs(reps: int) -> dict[tuple[str, str], Callable[[], Any]]:
                 return w5.timed_step(t, tokenizer.encode(next(order)), collector)
 
             runs[cell, name] = parts
+    floats = gpt.GPT(w.W5_FLOATS, tokenizer.vocab_size, seed=w5.SEED)
+    floor_order = iter(names * (2 * reps + 2))
+
+    def floor() -> float:
+        tokens = tokenizer.encode(next(floor_order))
+        return w5.timed(lambda: floats.loss(tokens))[1]
+
+    runs[W5_FLOOR] = floor
     return runs
 
 
@@ -173,7 +184,23 @@ def measure(
                 column: [t[i] for t in ts] for column, ts in parts.items()
             }
     times = w5_rows | times
+    if W5_FLOOR[0] in times:
+        times[W5_FLOOR[0]] = {
+            W5_FLOOR[1]: [t for ts in times.pop(W5_FLOOR[0]).values() for t in ts]
+        }
     return times
+
+
+def floor_line(times: dict[str, dict[str, list[Any]]]) -> str:
+    """What the W5 forward on plain floats says of any engine's forward."""
+    floor = statistics.median(times[W5_FLOOR[0]][W5_FLOOR[1]])
+    forward = times[f"W5 {w5.part('forward', False)}"]["microgpt-style"]
+    reference = statistics.median(forward)
+    return (
+        f"W5 forward on plain floats, no graph (the floor): {floor * 1e3:.2f} ms; the "
+        f"microgpt-style forward with the collector off is {reference / floor:.1f}x "
+        "that, the most any engine's forward could gain over it."
+    )
 
 
 def table(times: dict[str, dict[str, list[Any]]]) -> str:
@@ -219,7 +246,10 @@ def main(argv: list[str] | None = None) -> None:
         _worker(args.quick, reps)
         return
     times = measure(args.quick, reps, args.only)
-    print(table(times))
+    print(table({row: t for row, t in times.items() if row != W5_FLOOR[0]}))
+    forward = f"W5 {w5.part('forward', False)}"
+    if W5_FLOOR[0] in times and forward in times:
+        print("\n" + floor_line(times))
     print(
         f"\nMedians of {reps} interleaved repetitions (CPU ms); in brackets the "
         "reference's median over the cell's."

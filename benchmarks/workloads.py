@@ -400,6 +400,12 @@ def _torch_set(p: Any, x: float) -> None:
     p.grad = None
 
 
+W5_FLOATS = gpt.Engine(
+    float, math.exp, math.log, FLOATS.relu, float, lambda p: 0.0, lambda p, x: None
+)
+"""The W5 model's arithmetic on plain floats: a forward with no graph, the floor."""
+
+
 def w5_engines(with_torch: bool) -> dict[str, gpt.Engine]:
     """The W5 engines by column name: each makes and reads nodes its own way."""
     engines = {

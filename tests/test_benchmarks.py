@@ -173,6 +173,10 @@ def test_a_quick_run_of_both_cores_prints_them_side_by_side(tmp_path: Path) -> N
         "ours compiled|compiled",
         "ours compiled|python",
     }
+    assert "W5 forward floor" not in rows
+    assert len(times["W5 forward floor"]["plain floats"]) == 2  # one per worker
+    floor = [line for line in lines if line.startswith("W5 forward on plain floats")]
+    assert len(floor) == 1 and "the most any engine's forward could gain" in floor[0]
 
 
 TINY_MICROGPT = '''"""In microgpt.py's shape: a __slots__ Value, a training loop."""
