@@ -124,17 +124,10 @@ cdef extern from *:
         while (__pyx_ccore_nkept) {
             PyObject_Free(__pyx_ccore_kept[--__pyx_ccore_nkept]);
         }
-        PyMem_Free(__pyx_ccore_kept);
-        __pyx_ccore_kept = NULL;
     }
 
     static int __pyx_ccore_keep(PyObject *o) {
-        if (__pyx_ccore_kept == NULL) {
-            __pyx_ccore_kept = (PyObject **)PyMem_Malloc(
-                CCORE_KEEP * sizeof(PyObject *));
-            if (__pyx_ccore_kept == NULL) return 0;
-        }
-        if (__pyx_ccore_nkept == CCORE_KEEP) return 0;
+        if (__pyx_ccore_kept == NULL || __pyx_ccore_nkept == CCORE_KEEP) return 0;
         __pyx_ccore_kept[__pyx_ccore_nkept++] = o;
         return 1;
     }
@@ -227,6 +220,9 @@ cdef extern from *:
         __pyx_ccore_offset[CCORE_P1] = p1;
         t->tp_dictoffset = dict;
         t->tp_dealloc = __pyx_ccore_dealloc;
+        /* The stack of kept nodes, made once (its pages are touched as it
+           fills); without it, no node is kept. */
+        __pyx_ccore_kept = (PyObject **)PyMem_Malloc(CCORE_KEEP * sizeof(PyObject *));
     }
     """
     int __pyx_ccore_install_dict(PyTypeObject *t) except -1
