@@ -364,12 +364,15 @@ cdef class Value:
     def grad(self, value):
         if _mode_now() & _TRACE_BIT:
             tell_changed(self, "assigned v.grad")
-        if type(value) is float or (type(value) is int and not value):
+        if type(value) is float:
             self._fgrad = value
-            if self._vgrad is not None:
-                self._vgrad = None
+        elif type(value) is int and not value:  # `p.grad = 0`, as scripts reset it
+            self._fgrad = 0.0
         else:
             self._grad = to_gradient(value, "Value.grad", values=True)
+            return
+        if self._vgrad is not None:
+            self._vgrad = None
 
     @property
     def _grad(self):
