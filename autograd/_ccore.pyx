@@ -69,7 +69,7 @@ cdef extern from *:
         return failed;
     }
 
-    /* The node's object fields by offset (`_layout` sets them from the
+    /* The node's fields by offset (`__pyx_ccore_layout` sets them from the
        class Cython lays out), for the allocator and `tp_dealloc` below. */
     enum { CCORE_GRAD, CCORE_ROW, CCORE_P0, CCORE_P1, CCORE_FGRAD, CCORE_ADJ,
            CCORE_FIELDS };
@@ -1442,4 +1442,4 @@ class ValueOps:
     __slots__ = ()
 
 
-SOURCE_DIGEST = "897c1e71d1ef69be"
+SOURCE_DIGEST = "e6b5cb17a3d3bd01"

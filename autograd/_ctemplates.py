@@ -81,7 +81,7 @@ cdef extern from *:
         return failed;
     }
 
-    /* The node's object fields by offset (`_layout` sets them from the
+    /* The node's fields by offset (`__pyx_ccore_layout` sets them from the
        class Cython lays out), for the allocator and `tp_dealloc` below. */
     enum { CCORE_GRAD, CCORE_ROW, CCORE_P0, CCORE_P1, CCORE_FGRAD, CCORE_ADJ,
            CCORE_FIELDS };
