@@ -14,7 +14,8 @@ ZeroDivisionError, not C's infinity) and a power, floor division or modulo
 is done on Python floats, so C's semantics never change an answer.
 
 The text that does not depend on the op table (the prelude, the node
-class, the sweep) is in `autograd._ctemplates`; this module writes the rest.
+class, the sweep) is in `autograd._ctemplates`, the C that makes and frees
+nodes in `autograd._cmemory`; this module writes the rest.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograd import _codegen, _generate
+from autograd._cmemory import LAYOUT, MEMORY
 from autograd._ctemplates import HEADER, NODE, TAIL
 from autograd._select import _DIGEST_LINE, source_digest
 from autograd.ops import OPS, Op
@@ -238,7 +240,8 @@ def _globals() -> list[str]:
 
 def _body() -> str:
     functions = _generate._functions()
-    parts = [HEADER, "\n".join(_globals()), "\n\n", NODE, "\n".join(_methods())]
+    parts = [HEADER, MEMORY, "\n".join(_globals()), "\n\n", NODE]
+    parts.append("\n".join(_methods()))
     parts.append("\n\n")
     parts += [_function(op) + "\n\n\n" for op in OPS.values()]
     parts += [
@@ -252,7 +255,7 @@ def _body() -> str:
     parts.append(
         "FUNCTIONS = {\n" + "".join(f'    "{n}": {n},\n' for n in by_name) + "}\n"
     )
-    parts.append(TAIL)
+    parts += [LAYOUT, TAIL]
     return "".join(parts)
 
 

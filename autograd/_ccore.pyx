@@ -69,6 +69,45 @@ cdef extern from *:
         return failed;
     }
 
+    """
+    int __pyx_ccore_install_dict(PyTypeObject *t) except -1
+    bint __pyx_ccore_has_dict(object o)
+
+cdef object _ZERO = 0.0
+cdef object _python_init = None  # the Python core's `Value.__init__`, see `adopt`
+cdef long _TRACE_BIT = TRACING
+cdef long _RECORDING = RECORDING
+
+
+cdef inline long _mode_now() except? -1:
+    return get_value(mode)
+
+
+cdef inline bint _finite(object a):
+    cdef double f = a
+    return f - f == 0.0
+
+
+cdef inline double _cg_fdiv(double a, double b) except? -1.0:
+    if b == 0.0:
+        raise ZeroDivisionError("float division by zero")
+    return a / b
+
+
+cdef object _cg_fpow(object a, object b):
+    return PyNumber_Power(float(a), float(b), None)
+
+
+cdef object _cg_ffloordiv(object a, object b):
+    return PyNumber_FloorDivide(float(a), float(b))
+
+
+cdef object _cg_fmod(object a, object b):
+    return PyNumber_Remainder(float(a), float(b))
+
+# Making and freeing nodes, and the mark a backward pass leaves on them.
+cdef extern from *:
+    """
     /* The node's fields by offset (`__pyx_ccore_layout` sets them from the
        class Cython lays out), for the allocator and `tp_dealloc` below. */
     enum { CCORE_GRAD, CCORE_ROW, CCORE_P0, CCORE_P1, CCORE_FGRAD, CCORE_ADJ,
@@ -213,8 +252,6 @@ cdef extern from *:
         __pyx_ccore_kept = (PyObject **)PyMem_Malloc(CCORE_KEEP * sizeof(PyObject *));
     }
     """
-    int __pyx_ccore_install_dict(PyTypeObject *t) except -1
-    bint __pyx_ccore_has_dict(object o)
     object __pyx_ccore_node(object grad, object row, object p0, object p1)
     void __pyx_ccore_release_kept()
     void __pyx_ccore_layout(
@@ -223,38 +260,6 @@ cdef extern from *:
     )
     double _UNMARKED "__pyx_ccore_unmarked()"
     bint _is_marked "__pyx_ccore_is_marked"(double adjoint)
-
-cdef object _ZERO = 0.0
-cdef object _python_init = None  # the Python core's `Value.__init__`, see `adopt`
-cdef long _TRACE_BIT = TRACING
-cdef long _RECORDING = RECORDING
-
-
-cdef inline long _mode_now() except? -1:
-    return get_value(mode)
-
-
-cdef inline bint _finite(object a):
-    cdef double f = a
-    return f - f == 0.0
-
-
-cdef inline double _cg_fdiv(double a, double b) except? -1.0:
-    if b == 0.0:
-        raise ZeroDivisionError("float division by zero")
-    return a / b
-
-
-cdef object _cg_fpow(object a, object b):
-    return PyNumber_Power(float(a), float(b), None)
-
-
-cdef object _cg_ffloordiv(object a, object b):
-    return PyNumber_FloorDivide(float(a), float(b))
-
-
-cdef object _cg_fmod(object a, object b):
-    return PyNumber_Remainder(float(a), float(b))
 
 cdef object _row_add = OPS["add"]
 cdef object _row_sub = OPS["sub"]
@@ -1210,7 +1215,6 @@ FUNCTIONS = {
     "elu": elu,
     "maximum": maximum,
 }
-
 # Where Cython put the node's object fields: C's offsetof on the struct it
 # makes of `Value` (named by its scheme; another name fails the build).
 cdef extern from *:
@@ -1236,6 +1240,7 @@ def release_kept():
     """Hand the memory of the freed nodes kept for the next graph back (to
     measure a graph's memory, or after the last one)."""
     __pyx_ccore_release_kept()
+
 
 
 def _unmark(root):
@@ -1442,4 +1447,4 @@ class ValueOps:
     __slots__ = ()
 
 
-SOURCE_DIGEST = "e6b5cb17a3d3bd01"
+SOURCE_DIGEST = "edd19420f44e4917"
