@@ -25,6 +25,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+# The op functions of the core that runs (`autograd.value.CORE`): the Python
+# core's by name (their types, `autograd/_generated.pyi`), replaced by the
+# compiled core's, which its `FUNCTIONS` lists by the same names.
+from autograd._generated import (
+    FUNCTIONS,
+    abs,
+    add,
+    cos,
+    div,
+    elu,
+    erf,
+    exp,
+    gelu,
+    leaky_relu,
+    log,
+    maximum,
+    mul,
+    neg,
+    pow,
+    relu,
+    sigmoid,
+    sin,
+    softplus,
+    sqrt,
+    sub,
+    tanh,
+)
 from autograd.value import (
     CORE,
     Value,
@@ -36,58 +63,10 @@ from autograd.value import (
     reference_backward,
 )
 
-# The op functions of the core that runs (`autograd.value.CORE`); their
-# types are the Python core's (`autograd/_generated.pyi`).
-if TYPE_CHECKING or CORE == "python":
-    from autograd._generated import (
-        FUNCTIONS,
-        abs,
-        add,
-        cos,
-        div,
-        elu,
-        erf,
-        exp,
-        gelu,
-        leaky_relu,
-        log,
-        maximum,
-        mul,
-        neg,
-        pow,
-        relu,
-        sigmoid,
-        sin,
-        softplus,
-        sqrt,
-        sub,
-        tanh,
-    )
-else:
-    from autograd._ccore import (
-        FUNCTIONS,
-        abs,
-        add,
-        cos,
-        div,
-        elu,
-        erf,
-        exp,
-        gelu,
-        leaky_relu,
-        log,
-        maximum,
-        mul,
-        neg,
-        pow,
-        relu,
-        sigmoid,
-        sin,
-        softplus,
-        sqrt,
-        sub,
-        tanh,
-    )
+if not TYPE_CHECKING and CORE == "compiled":
+    from autograd._ccore import FUNCTIONS
+
+    globals().update(FUNCTIONS)
 
 __all__ = [
     "CORE",
